@@ -1,0 +1,189 @@
+"""Rolling-origin backtest of the projection methods on the headline series.
+
+For every headline series (on its judged scale) and every origin ``o`` with at least
+``min_train`` observations up to ``o``, each method is fitted on years ≤ o and forecasts
+1…``max_horizon`` years ahead. Reported per method:
+
+- MASE: |error| ÷ Q, with Q the in-sample one-step naive MAE of the *whole* series,
+  computed once per series (Hyndman, anchors.md §2.4);
+- empirical coverage of the 80 % and 95 % intervals;
+- for the combination, status accuracy: at each origin it predicts whether the series will
+  be on the right side of a constant-rate path (the plan's required rate where a target uses
+  the series, otherwise "no deterioration") and we check whether that came true.
+
+``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
+pooled MASE beats drift's, combined with equal weights (drift alone if none does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from fjdata import config
+from fjdata.cache import cached
+from fjdata.indicators import catalogue
+from fjdata.judgements import cagr
+from fjdata.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
+from fjdata.observations import data_fingerprint
+from fjdata.projection import judged_series
+from fjdata.registry import registry
+
+BASELINE = "drift"
+
+
+def headline_ids() -> list[str]:
+    return [i.indicator_id for i in catalogue().values() if i.headline]
+
+
+def _naive_mae(years: np.ndarray, values: np.ndarray) -> float:
+    consecutive = np.diff(years) == 1
+    diffs = np.abs(np.diff(values))[consecutive]
+    return float(np.mean(diffs)) if len(diffs) else float("nan")
+
+
+def _event_rate(indicator_id: str, base_year: int) -> tuple[float, bool]:
+    """(required yearly rate on the judged scale, higher is better) for the status check."""
+    for t in registry():
+        if t.indicator_id != indicator_id or t.target_value is None or t.target_op not in ("≥", "≤"):
+            continue
+        if t.kind == "average_growth":
+            return t.target_value / 100.0, True
+        if t.kind == "cumulative_reduction":
+            return (1 - t.target_value / 100.0) ** (1 / (t.target_year - t.base_year)) - 1, False
+        if t.base_value and t.base_value > 0 and t.target_value > 0:
+            return cagr(t.base_value, t.target_value, t.target_year - t.base_year), t.direction == "higher"
+    higher = not indicator_id.startswith("energy_")
+    return 0.0, higher
+
+
+def _backtest_series(indicator_id: str, min_train: int, max_h: int) -> tuple[list[dict[str, object]], list[tuple[int, dict[str, Forecast], Context]]]:
+    judged = judged_series(indicator_id)
+    years = np.asarray(judged.years, dtype=int)
+    values = judged.values.to_numpy(dtype=float)
+    if len(values) <= min_train:
+        return [], []
+    ctx = Context(indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id, 2020))
+    rows: list[dict[str, object]] = []
+    fitted = []
+    for k in range(min_train, len(years)):
+        origin = int(years[k - 1])
+        fits: dict[str, Forecast] = {}
+        for method in METHODS:
+            try:
+                fits[method] = fit_method(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds)
+            except MethodUnavailable:
+                continue
+        for method, fc in fits.items():
+            rows += _score(ctx, origin, method, fc, max_h, float(values[k - 1]))
+        fitted.append((origin, fits, ctx))
+    return rows, fitted
+
+
+@dataclass(frozen=True)
+class Context:
+    indicator_id: str
+    actual: dict[int, float]
+    q: float  # MASE scale of the series
+    rate: float  # constant yearly rate of the status event
+    higher: bool
+
+
+def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, last: float) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for h in range(1, max_h + 1):
+        year = origin + h
+        if year not in ctx.actual or year not in fc.years:
+            continue
+        i = fc.years.index(year)
+        y = ctx.actual[year]
+        threshold = last * (1 + ctx.rate) ** h
+        p = fc.probability(year, threshold, ctx.higher)
+        out.append({
+            "indicator_id": ctx.indicator_id, "origin": origin, "horizon": h, "year": year, "method": method,
+            "actual": y, "forecast": fc.mean[i], "abs_error": abs(y - fc.mean[i]),
+            "scaled_error": abs(y - fc.mean[i]) / ctx.q if ctx.q > 0 else np.nan,
+            "in80": fc.lo80[i] <= y <= fc.hi80[i], "in95": fc.lo95[i] <= y <= fc.hi95[i],
+            "p_meet": p, "predicted_meet": p >= 0.5, "came_true": bool(y >= threshold if ctx.higher else y <= threshold),
+        })
+    return out
+
+
+def _run(indicator_ids: Sequence[str]) -> pd.DataFrame:
+    settings = config.settings()
+    bt, sim = settings["backtest"], settings["simulation"]
+    assert isinstance(bt, dict) and isinstance(sim, dict)
+    rows: list[dict[str, object]] = []
+    fitted = []
+    for iid in indicator_ids:
+        r, f = _backtest_series(iid, int(bt["min_train"]), int(bt["max_horizon"]))
+        rows += r
+        fitted += f
+    if not rows:
+        return pd.DataFrame()
+    errors = pd.DataFrame(rows)
+    # Second pass: the auto combination, pooled from the members chosen on the first pass.
+    members = _members_from(errors)
+    combo_rows: list[dict[str, object]] = []
+    if len(members) >= 2:
+        for origin, fits, ctx in fitted:
+            if all(m in fits for m in members):
+                combo = combine([fits[m] for m in members], int(sim["draws"]), int(sim["seed"]))
+                combo_rows += _score(ctx, origin, "combination", combo, int(bt["max_horizon"]), ctx.actual[origin])
+    return pd.concat([errors, pd.DataFrame(combo_rows)], ignore_index=True)
+
+
+def backtest_errors(indicator_id: str | None = None, use_cache: bool = True) -> pd.DataFrame:
+    """Every scored forecast: one row per series × origin × horizon × method."""
+    ids = [indicator_id] if indicator_id else headline_ids()
+    return cached("backtest", {"ids": ids, "data": data_fingerprint()}, lambda: _run(ids), use_cache)
+
+
+def _members_from(errors: pd.DataFrame) -> list[str]:
+    single = errors[errors["method"].isin(METHODS)]
+    mase = single.groupby("method")["scaled_error"].mean()
+    if BASELINE not in mase:
+        return [BASELINE]
+    better = [m for m in METHODS if m in mase and m != BASELINE and mase[m] < mase[BASELINE]]
+    return better or [BASELINE]
+
+
+def backtest(indicator_id: str | None = None, use_cache: bool = True) -> pd.DataFrame:
+    """Accuracy table: per method, MASE, coverage of the 80/95 % intervals and n forecasts,
+    pooled over the headline series (or one series), plus drift-relative MASE."""
+    errors = backtest_errors(indicator_id, use_cache)
+    if errors.empty:
+        return pd.DataFrame(columns=["method", "mase", "relative_to_drift", "coverage80", "coverage95", "status_accuracy", "n"])
+    return summarise(errors)
+
+
+def summarise(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """MASE, drift-relative MASE, interval coverage, status accuracy and n, per method (and ``by``)."""
+    keys = [*by, "method"]
+    errors = errors.assign(status_hit=errors["predicted_meet"] == errors["came_true"])
+    table = errors.groupby(keys, as_index=False).agg(
+        mase=("scaled_error", "mean"),
+        coverage80=("in80", "mean"),
+        coverage95=("in95", "mean"),
+        status_accuracy=("status_hit", "mean"),
+        n=("forecast", "size"),
+    )
+    drift = table[table["method"] == BASELINE].set_index(list(by))["mase"] if by else None
+    if drift is None:
+        base = table.loc[table["method"] == BASELINE, "mase"]
+        table["relative_to_drift"] = table["mase"] / (float(base.iloc[0]) if len(base) else np.nan)
+    else:
+        table["relative_to_drift"] = table["mase"] / table.set_index(list(by)).index.map(drift).to_numpy(dtype=float)
+    order = {m: i for i, m in enumerate([*METHODS, "combination"])}
+    return table.sort_values([*by, "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
+
+
+def auto_members(use_cache: bool = True) -> list[str]:
+    """The rule behind ``method="auto"``: methods with pooled MASE below drift's."""
+    errors = backtest_errors(None, use_cache)
+    if errors.empty:
+        return [BASELINE]
+    return _members_from(errors)

@@ -1,0 +1,110 @@
+"""Charts: observations, target, required path, projection with 80/95 % fans.
+
+Figures are rendered to PNG bytes so that reports embed them inline (self-contained HTML).
+Chinese labels use the bundled Noto Sans CJK font (see :mod:`fjdata.fonts`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless everywhere; notebooks receive PNG bytes, not live figures
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from fjdata.assessment import TargetResult
+from fjdata.fonts import use_cjk_font
+from fjdata.judgements import Goal, required_path
+from fjdata.models import Forecast
+
+COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8c8d"}
+DPI = 96
+TEXT = {
+    "zh": {"obs": "观测值", "prelim": "初步/推算值", "fc": "预测（{m}）", "fan80": "80%预测区间", "fan95": "95%预测区间",
+           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间"},
+    "en": {"obs": "observed", "prelim": "preliminary/derived", "fc": "projection ({m})", "fan80": "80% interval", "fan95": "95% interval",
+           "target": "target", "path": "required path", "year": "year", "band": "target band"},
+}
+
+
+def target_figure(result: TargetResult, lang: str = "zh") -> Figure:
+    a = result.assessment
+    statuses = {s.year: s.status for s in result.sources}
+    scale_note = a.judged_scale if lang == "zh" else result.history_scale
+    return series_figure(a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang)
+
+
+def series_figure(
+    title: str,
+    unit: str,
+    hist: pd.Series,
+    scale_note: str,
+    statuses: dict[int, str],
+    fc: Forecast | None,
+    goal: Goal | None,
+    lang: str = "zh",
+) -> Figure:
+    """Observations (hollow = preliminary or derived), projection fans, target and required path."""
+    use_cjk_font()
+    t = TEXT[lang]
+    fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=DPI)
+    years = [p.year for p in hist.index]
+    values = hist.to_numpy(dtype=float)
+    solid = [(y, v) for y, v in zip(years, values, strict=True) if statuses.get(y, "final") in ("final", "revised")]
+    hollow = [(y, v) for y, v in zip(years, values, strict=True) if statuses.get(y, "final") not in ("final", "revised")]
+    if years:
+        ax.plot(years, values, color=COLOURS["obs"], lw=1.4, zorder=3)
+    if solid:
+        ax.plot(*zip(*solid, strict=True), "o", color=COLOURS["obs"], ms=4, label=t["obs"], zorder=4)
+    if hollow:
+        ax.plot(*zip(*hollow, strict=True), "o", mfc="white", color=COLOURS["obs"], ms=4, label=t["prelim"], zorder=4)
+    if fc is not None and years:
+        xs = [years[-1], *fc.years]
+        last = float(values[-1])
+        ax.fill_between(xs, [last, *fc.lo95], [last, *fc.hi95], color=COLOURS["fc"], alpha=0.12, lw=0, label=t["fan95"])
+        ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=t["fan80"])
+        ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4, label=t["fc"].format(m=fc.method))
+    if goal is not None:
+        if goal.op in ("≈", "="):
+            ax.axhspan(goal.target - goal.band, goal.target + goal.band, color=COLOURS["target"], alpha=0.10, label=t["band"])
+        elif goal.target != goal.base:
+            path_years = list(range(goal.base_year, goal.target_year + 1))
+            ax.plot(path_years, required_path(goal, path_years), ":", color=COLOURS["path"], lw=1.3, label=t["path"])
+        ax.plot([goal.target_year], [goal.target], marker="*", ms=13, color=COLOURS["target"], ls="none", label=f"{t['target']} {goal.target_year}", zorder=5)
+    ax.set_title(title, fontsize=11, loc="left")
+    label = (("指数" if lang == "zh" else "index") + (f"（{scale_note}）" if lang == "zh" else f" ({scale_note})")) if scale_note else unit
+    ax.set_ylabel(label, fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.25)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def bar_figure(labels: Sequence[str], counts: dict[str, Sequence[int]], colours: dict[str, str], title: str) -> Figure:
+    """Stacked horizontal bars (e.g. targets by chapter and light) for the overview."""
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(labels) + 1.2), dpi=DPI)
+    left = [0] * len(labels)
+    for name, values in counts.items():
+        ax.barh(labels, values, left=left, color=colours[name], label=name)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.invert_yaxis()
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.legend(fontsize=8, ncols=len(counts), loc="lower right", frameon=False)
+    ax.tick_params(labelsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    plt.close(fig)
+    return buf.getvalue()

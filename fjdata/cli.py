@@ -1,0 +1,163 @@
+"""The ``fjdata`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from fjdata.errors import FjdataError
+
+
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 40):
+            sys.stdout.write(frame.to_string(index=False) + "\n")
+
+
+def _targets(args: argparse.Namespace) -> int:
+    from fjdata.registry import targets
+
+    frame = targets(args.chapter)
+    if args.format == "table":
+        frame = frame[["target_id", "chapter", "column_box", "name_zh", "kind", "target_op", "target_value", "unit", "attribute"]]
+    _emit(frame, args.format)
+    return 0
+
+
+def _data_check(args: argparse.Namespace) -> int:
+    from fjdata.observations import all_observations, check_file, implausible_jumps
+
+    if args.file:
+        warnings = check_file(args.file)
+        print(f"{args.file}: OK ({len(pd.read_csv(args.file))} rows)")
+    else:
+        frame = all_observations()
+        warnings = implausible_jumps(frame)
+        print(f"shipped + user data: OK ({len(frame)} rows, {frame['indicator_id'].nunique()} indicators)")
+    for w in warnings:
+        print(f"warning: implausible jump: {w}")
+    return 0
+
+
+def _data_coverage(args: argparse.Namespace) -> int:
+    from fjdata.observations import coverage
+
+    table = coverage(args.region, range(args.start, args.end + 1))
+    table.columns = [str(c) for c in table.columns]
+    _emit(table.reset_index(names="indicator_id"), args.format)
+    print("● final  p preliminary  r revised  d derived  o only in another vintage  · missing  + other versions exist", file=sys.stderr)
+    return 0
+
+
+def _assess(args: argparse.Namespace) -> int:
+    from fjdata.assessment import assess
+
+    frame = assess(args.chapter, args.as_of)
+    if args.format == "table":
+        frame = frame[["target_id", "latest_year", "n_obs", "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob", "model_method"]]
+    _emit(frame, args.format)
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from fjdata.backtest import backtest
+
+    _emit(backtest(args.indicator), args.format)
+    return 0
+
+
+def _project(args: argparse.Namespace) -> int:
+    from fjdata.projection import project
+
+    proj = project(args.indicator, args.method, args.to_year)
+    if proj.forecast is None:
+        print(f"{args.indicator}: insufficient data; " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
+        return 1
+    print(f"{args.indicator}: {proj.forecast.method} on {proj.forecast.n_obs} points {proj.forecast.fit_years}")
+    _emit(proj.frame(), args.format)
+    return 0
+
+
+def _nightly(args: argparse.Namespace) -> int:
+    from fjdata.nightly import run_nightly
+
+    run = run_nightly(args.batch, args.outputs, args.workers, args.only or None)
+    for r in run.reports:
+        print(f"{r.status.value:8s} {r.duration_s:7.1f}s  {r.name}" + (f"  — {r.error.splitlines()[0]}" if r.error else ""))
+    print(f"run folder: {run.folder}")
+    print(f"index: {run.folder / 'index.html'}")
+    print("latest -> this run" if run.latest_updated else "latest NOT updated (some reports failed)")
+    return 0 if run.ok else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fjdata", description="Fujian 14th-FYP manufacturing targets: data, projections, assessment, reports.")
+    sub = p.add_subparsers(dest="command", required=True)
+    fmt = {"choices": ["table", "csv", "json"], "default": "table"}
+
+    t = sub.add_parser("targets", help="the plan's target registry")
+    t.add_argument("--chapter", help="1–5 or annex")
+    t.add_argument("--format", **fmt)
+    t.set_defaults(func=_targets)
+
+    d = sub.add_parser("data", help="observed data: check files, show coverage")
+    dsub = d.add_subparsers(dest="data_command", required=True)
+    c = dsub.add_parser("check", help="validate a CSV of observations (default: all shipped and user data)")
+    c.add_argument("file", nargs="?", type=Path)
+    c.set_defaults(func=_data_check)
+    cov = dsub.add_parser("coverage", help="indicator × year coverage table")
+    cov.add_argument("--region", default="Fujian", choices=["Fujian", "China"])
+    cov.add_argument("--start", type=int, default=2010)
+    cov.add_argument("--end", type=int, default=2025)
+    cov.add_argument("--format", **fmt)
+    cov.set_defaults(func=_data_coverage)
+
+    a = sub.add_parser("assess", help="every target judged three ways")
+    a.add_argument("--chapter")
+    a.add_argument("--as-of", type=int, dest="as_of")
+    a.add_argument("--format", **fmt)
+    a.set_defaults(func=_assess)
+
+    b = sub.add_parser("backtest", help="rolling-origin accuracy of the projection methods")
+    b.add_argument("--indicator")
+    b.add_argument("--format", **fmt)
+    b.set_defaults(func=_backtest)
+
+    pr = sub.add_parser("project", help="project one indicator")
+    pr.add_argument("indicator")
+    pr.add_argument("--method", default="auto")
+    pr.add_argument("--to-year", type=int, default=2025, dest="to_year")
+    pr.add_argument("--format", **fmt)
+    pr.set_defaults(func=_project)
+
+    n = sub.add_parser("nightly", help="run every report with papermill and export HTML (the main job)")
+    n.add_argument("--batch", type=Path, help="batch file (default params/nightly.yaml)")
+    n.add_argument("--outputs", type=Path, help="outputs folder (default outputs/)")
+    n.add_argument("--workers", type=int, help="parallel reports (default: batch file, else number of cores)")
+    n.add_argument("--only", nargs="*", help="run only these report names")
+    n.set_defaults(func=_nightly)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except FjdataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The economist's exploration view of one indicator (used by notebooks/explore.ipynb)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from fjdata.assessment import assess
+from fjdata.backtest import backtest_errors, summarise
+from fjdata.charts import png_bytes
+from fjdata.fonts import use_cjk_font
+from fjdata.indicators import Indicator, indicator
+from fjdata.models import Forecast
+from fjdata.observations import observations
+from fjdata.projection import ExtraData, JudgedSeries, fit_methods, judged_series
+from fjdata.report import CSS, _png_img, esc
+
+TARGET_YEAR = 2025
+
+
+@dataclass(frozen=True, eq=False)
+class Exploration:
+    ind: Indicator
+    lang: str
+    as_of: int | None
+    judged: JudgedSeries
+    fits: tuple[Forecast, ...]
+    skipped: dict[str, str]
+    extra_data: ExtraData
+    tolerance: float
+    confidence: float
+
+    @classmethod
+    def build(
+        cls,
+        indicator_id: str,
+        lang: str = "zh",
+        as_of: int | None = None,
+        methods: str | Sequence[str] = "auto",
+        extra_data: ExtraData = None,
+        tolerance: float = 0.05,
+        confidence: float = 0.8,
+    ) -> Exploration:
+        from fjdata.models import METHODS
+
+        judged = judged_series(indicator_id, as_of=as_of, extra_data=extra_data)
+        chosen = list(METHODS) if methods == "auto" else list(methods)
+        last = judged.years[-1] if judged.years else TARGET_YEAR
+        fits, skipped = fit_methods(judged, chosen, max(TARGET_YEAR, last + 1))
+        return cls(indicator(indicator_id), lang, as_of, judged, tuple(fits), skipped, extra_data, tolerance, confidence)
+
+    def header_html(self) -> str:
+        i = self.ind
+        scale = self.judged.describe(self.lang)
+        return (
+            f"{CSS}<div class='fj'><h1>{esc(i.name(self.lang))}</h1><p class='meta'>{esc(i.indicator_id)} · {esc(i.unit)} · {esc(i.series_kind)}"
+            f"{' · ' + esc(scale) if scale else ''}</p><p>{esc(i.definition)}</p></div>"
+        )
+
+    def observations_table(self) -> pd.DataFrame:
+        rows = observations(self.ind.indicator_id, region=None, as_of=self.as_of, extra_data=self.extra_data)
+        used = observations(self.ind.indicator_id, region=None, vintage_rule="consistent", as_of=self.as_of, extra_data=self.extra_data)
+        used_keys = set(zip(used["region"], used["year"], used["vintage"], strict=True))
+        rows = rows.assign(used=[(r, y, v) in used_keys for r, y, v in zip(rows["region"], rows["year"], rows["vintage"], strict=True)])
+        return rows[["region", "year", "value", "unit", "status", "vintage", "published", "used", "user_supplied", "source_title", "source_url", "quote", "note"]]
+
+    def methods_table(self) -> pd.DataFrame:
+        rows = []
+        for f in self.fits:
+            at = f.at(f.years[-1])
+            lo, hi = (at["lo80"], at["hi80"]) if self.confidence == 0.8 else (at["lo95"], at["hi95"])
+            rows.append({"method": f.method, "year": f.years[-1], "mean": at["mean"], "lo": lo, "hi": hi, "n_obs": f.n_obs, "fit_years": f"{f.fit_years[0]}–{f.fit_years[1]}", "warnings": "; ".join(f.warnings)})
+        for m, why in self.skipped.items():
+            rows.append({"method": m, "year": None, "mean": None, "lo": None, "hi": None, "n_obs": None, "fit_years": "", "warnings": f"not fitted: {why}"})
+        return pd.DataFrame(rows)
+
+    def methods_chart_html(self) -> str:
+        import matplotlib.pyplot as plt
+
+        use_cjk_font()
+        fig, ax = plt.subplots(figsize=(7.2, 3.6), dpi=96)
+        years = self.judged.years
+        values = self.judged.values.to_numpy(dtype=float)
+        ax.plot(years, values, "o-", color="#1f3b73", ms=4, lw=1.4, label="观测值" if self.lang == "zh" else "observed")
+        for f in self.fits:
+            xs = [years[-1], *f.years]
+            (line,) = ax.plot(xs, [values[-1], *f.mean], "--", lw=1.2, label=f.method)
+            ax.fill_between(xs, [values[-1], *f.lo80], [values[-1], *f.hi80], color=line.get_color(), alpha=0.08, lw=0)
+        ax.set_title(self.ind.name(self.lang), loc="left", fontsize=11)
+        ax.grid(alpha=0.25)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        fig.tight_layout()
+        if not years:
+            return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
+        return f"<div class='fj'><figure class='fj-chart'>{_png_img(png_bytes(fig), self.ind.name(self.lang))}</figure></div>"
+
+    def backtest_table(self) -> pd.DataFrame:
+        errors = backtest_errors(self.ind.indicator_id)
+        if errors.empty:
+            return pd.DataFrame({"note": ["series too short for a rolling-origin backtest"]})
+        return summarise(errors)
+
+    def assessment_table(self) -> pd.DataFrame:
+        frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data)
+        cols = ["target_id", "name_zh", "target_text", "latest_year", "n_obs", "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob", "model_method"]
+        return frame.loc[frame["indicator_id"] == self.ind.indicator_id, cols].reset_index(drop=True)
+
+    def user_rows_html(self) -> str:
+        rows = observations(region=None, extra_data=self.extra_data)
+        rows = rows[rows["user_supplied"]]
+        if rows.empty:
+            msg = "当前没有用户补充的数据。" if self.lang == "zh" else "No user-supplied figures are in effect."
+            return f"<div class='fj'><p>{esc(msg)}</p></div>"
+        return "<div class='fj'>" + rows[["indicator_id", "region", "year", "value", "vintage", "source_title", "file"]].to_html(index=False, escape=True) + "</div>"

@@ -1,0 +1,100 @@
+"""The indicator catalogue: what each observed series measures and how to chain it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from fjdata import config
+from fjdata.errors import RegistryError
+
+SERIES_KINDS = ("level", "rate", "share", "count", "yearly_change")
+CHAINS = ("none", "growth_to_index", "change_to_level")
+_ID = re.compile(r"^[a-z0-9_]+$")
+_REQUIRED = ("indicator_id", "name_zh", "name_en", "unit", "series_kind", "chain", "definition")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    indicator_id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    series_kind: str
+    chain: str
+    definition: str
+    headline: bool = False
+    bounds: tuple[float, float] | None = None
+    file: str = ""
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+def _parse_entry(raw: object, file: Path, pos: int) -> Indicator:
+    label = f"#{pos}"
+    if not isinstance(raw, dict):
+        raise RegistryError(file, label, "-", "entry is not a mapping")
+    label = f"#{pos} ({raw.get('indicator_id', '?')})"
+    for key in _REQUIRED:
+        if raw.get(key) in (None, ""):
+            raise RegistryError(file, label, key, "missing")
+    iid = str(raw["indicator_id"])
+    if not _ID.match(iid):
+        raise RegistryError(file, label, "indicator_id", f"'{iid}' is not an ASCII slug [a-z0-9_]")
+    if raw["series_kind"] not in SERIES_KINDS:
+        raise RegistryError(file, label, "series_kind", f"unknown '{raw['series_kind']}'; expected one of {SERIES_KINDS}")
+    if raw["chain"] not in CHAINS:
+        raise RegistryError(file, label, "chain", f"unknown '{raw['chain']}'; expected one of {CHAINS}")
+    bounds = raw.get("bounds")
+    if bounds is not None:
+        if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int | float) for b in bounds)):
+            raise RegistryError(file, label, "bounds", "must be a list [lo, hi] of two numbers")
+        bounds = (float(bounds[0]), float(bounds[1]))
+    return Indicator(
+        indicator_id=iid,
+        name_zh=str(raw["name_zh"]),
+        name_en=str(raw["name_en"]),
+        unit=str(raw["unit"]),
+        series_kind=str(raw["series_kind"]),
+        chain=str(raw["chain"]),
+        definition=str(raw["definition"]),
+        headline=bool(raw.get("headline", False)),
+        bounds=bounds,
+        file=file.name,
+    )
+
+
+def load_catalogue(directory: Path | None = None) -> dict[str, Indicator]:
+    """Read every ``*.yaml`` in the catalogue folder; ids must be unique across files."""
+    directory = directory or config.INDICATORS_DIR
+    catalogue: dict[str, Indicator] = {}
+    for file in sorted(directory.glob("*.yaml")):
+        with file.open(encoding="utf-8") as fh:
+            entries = yaml.safe_load(fh) or []
+        if not isinstance(entries, list):
+            raise RegistryError(file, "-", "-", "top level must be a list of indicators")
+        for pos, raw in enumerate(entries, start=1):
+            ind = _parse_entry(raw, file, pos)
+            if ind.indicator_id in catalogue:
+                other = catalogue[ind.indicator_id].file
+                raise RegistryError(file, f"#{pos} ({ind.indicator_id})", "indicator_id", f"duplicate id (also in {other})")
+            catalogue[ind.indicator_id] = ind
+    return catalogue
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Indicator]:
+    """The shipped catalogue, loaded once per process."""
+    return load_catalogue()
+
+
+def indicator(indicator_id: str) -> Indicator:
+    try:
+        return catalogue()[indicator_id]
+    except KeyError:
+        raise KeyError(f"unknown indicator '{indicator_id}' (not in {config.INDICATORS_DIR})") from None

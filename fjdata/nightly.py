@@ -1,0 +1,306 @@
+"""The nightly batch: every report in ``params/nightly.yaml`` run with papermill, exported to
+self-contained HTML with the code hidden, plus tables, a manifest and an index page.
+
+Guarantees:
+
+- every parameter file is checked before any kernel starts; a bad one fails only its report;
+- a failing or timed-out report is recorded with its error and its executed notebook is kept;
+  it never stops the others; the exit code is non-zero if any report failed;
+- the run is assembled in ``outputs/.staging-*`` and renamed into ``outputs/<date>/`` (or
+  ``<date>_2``, … for a second run that day) only when complete, so a crash never leaves a
+  half-written dated folder and never touches earlier runs;
+- ``outputs/latest`` is switched atomically to the newest run in which every report succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from fjdata import __version__, config
+from fjdata.cache import atomic_write_bytes
+from fjdata.errors import FjdataError, ParamsError
+from fjdata.params import BatchSpec, ReportSpec, load_batch, load_report
+
+KERNEL_ERRORS = ("DeadKernelError", "RuntimeError", "ZMQError", "TimeoutError")  # retried: not the notebook's fault
+
+
+class ReportStatus(StrEnum):
+    SUCCESS = "success"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    INVALID = "invalid"  # rejected before a kernel started (bad parameters or data)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    name: str
+    status: ReportStatus
+    duration_s: float
+    params_file: str
+    notebook: str
+    parameters: dict[str, Any]
+    title: str = ""
+    error: str | None = None
+    attempts: int = 0
+    html: str | None = None  # file name inside the run folder
+    executed: str | None = None
+    data_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    folder: Path
+    reports: tuple[ReportResult, ...]
+    started: str
+    finished: str
+    data_hash: str
+    latest_updated: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == ReportStatus.SUCCESS for r in self.reports)
+
+
+def html_exporter(lang: str = "zh") -> Any:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="fjdata_report", extra_template_basedirs=[str(config.TEMPLATES_DIR)])
+    exporter.exclude_input = True  # --no-input: papermill's --report-mode does not hide code in HTML (#506)
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    exporter.language_code = "zh-CN" if lang == "zh" else "en"
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    remove = TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True)
+    exporter.register_preprocessor(remove, enabled=True)
+    return exporter
+
+
+def export_html(executed: Path, html_path: Path, lang: str, title: str) -> None:
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = title or executed.stem
+    body, _ = html_exporter(lang).from_notebook_node(nb)
+    atomic_write_bytes(html_path, body.encode("utf-8"))
+
+
+def _execute(spec: ReportSpec, folder: str, timeout: int, retries: int, data_hash: str) -> ReportResult:
+    """Run one report (in a worker process): papermill, then HTML. Never raises."""
+    import papermill as pm
+
+    out_dir = Path(folder)
+    executed = out_dir / "notebooks" / f"{spec.name}.ipynb"
+    html_path = out_dir / f"{spec.name}.html"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    params = {**spec.parameters, "output_dir": str(out_dir)} if "output_dir" in _declared(spec) else dict(spec.parameters)
+    start = time.monotonic()
+    error: str | None = None
+    status = ReportStatus.SUCCESS
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            pm.execute_notebook(
+                str(spec.notebook), str(executed), parameters=params, kernel_name=config.KERNEL_NAME,
+                execution_timeout=timeout, start_timeout=120, progress_bar=False, log_output=False,
+                cwd=str(spec.notebook.parent),
+            )
+            status, error = ReportStatus.SUCCESS, None
+            break
+        except Exception as exc:  # papermill raises many types; all are recorded
+            name = type(exc).__name__
+            timed_out = "Timeout" in name or "timed out" in str(exc).lower()
+            status = ReportStatus.TIMEOUT if timed_out else ReportStatus.FAILED
+            error = _describe(exc)
+            if name in KERNEL_ERRORS and not timed_out and attempts <= retries:
+                continue
+            break
+    html: str | None = None
+    if executed.is_file():
+        try:
+            export_html(executed, html_path, str(spec.parameters.get("lang", "zh")), spec.title)
+            html = html_path.name
+        except Exception as exc:
+            status = ReportStatus.FAILED
+            error = (error + "\n" if error else "") + "HTML export failed: " + _describe(exc)
+    return ReportResult(
+        spec.name, status, round(time.monotonic() - start, 2), str(spec.params_file), spec.notebook.name, params, spec.title,
+        error, attempts, html, f"notebooks/{executed.name}" if executed.is_file() else None, data_hash,
+    )
+
+
+def _declared(spec: ReportSpec) -> set[str]:
+    from fjdata.params import notebook_parameters
+
+    return set(notebook_parameters(spec.notebook))
+
+
+def _describe(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", None)
+    if ename:  # PapermillExecutionError
+        return f"{ename}: {getattr(exc, 'evalue', '')} (cell {getattr(exc, 'exec_count', '?')})"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"
+
+
+def _warm_cache(spec: ReportSpec) -> None:
+    """Compute the assessments a report needs once, in the parent, so kernels read the cache."""
+    from fjdata.assessment import results
+
+    p = spec.parameters
+    chapter = p.get("chapter")
+    method = p.get("methods", "auto")
+    method = method if isinstance(method, str) else list(method)
+    for as_of in (p.get("as_of"), p.get("mid_year", 2022)):
+        results(None if chapter in (None, "all") else chapter, as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"))
+
+
+def _run_folder(outputs: Path, day: str) -> Path:
+    candidate = outputs / day
+    n = 2
+    while candidate.exists():
+        candidate = outputs / f"{day}_{n}"
+        n += 1
+    return candidate
+
+
+def _write_tables(folder: Path) -> list[str]:
+    import pandas as pd
+
+    from fjdata.assessment import assess
+
+    today = assess().assign(view="latest")
+    mid = assess(as_of=2022).assign(view="as_of_2022")
+    table = pd.concat([today, mid], ignore_index=True)
+    atomic_write_bytes(folder / "assessment.csv", table.to_csv(index=False).encode("utf-8-sig"))
+    tmp = folder / ".assessment.xlsx.tmp"
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        today.to_excel(xl, sheet_name="latest", index=False)
+        mid.to_excel(xl, sheet_name="as_of_2022", index=False)
+    os.replace(tmp, folder / "assessment.xlsx")
+    return ["assessment.csv", "assessment.xlsx"]
+
+
+def _update_latest(outputs: Path, folder: Path) -> None:
+    link = outputs / "latest"
+    tmp = outputs / f".latest-{uuid.uuid4().hex[:8]}"
+    tmp.symlink_to(folder.name, target_is_directory=True)
+    os.replace(tmp, link)  # atomic switch; the old target is untouched
+
+
+def run_nightly(
+    batch_file: Path | None = None,
+    outputs: Path | None = None,
+    workers: int | None = None,
+    only: Sequence[str] | None = None,
+    progress: bool | None = None,
+    day: str | None = None,
+) -> RunResult:
+    from fjdata.observations import data_fingerprint
+    from fjdata.report_index import index_html
+
+    batch: BatchSpec = load_batch(batch_file)
+    outputs = (outputs or config.outputs_dir()).resolve()
+    outputs.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    data_hash = data_fingerprint()
+    results: dict[str, ReportResult] = {}
+    specs: list[ReportSpec] = []
+    order: list[str] = []  # batch order, for the manifest and the index
+    for file in batch.reports:
+        try:
+            spec = load_report(file)
+        except ParamsError as exc:
+            order.append(file.stem)
+            results[file.stem] = ReportResult(file.stem, ReportStatus.INVALID, 0.0, str(file), "", {}, error=str(exc), data_hash=data_hash)
+            continue
+        if only and spec.name not in only:
+            continue
+        order.append(spec.name)
+        try:
+            _warm_cache(spec)
+        except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
+            results[spec.name] = ReportResult(spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, str(exc), 0, None, None, data_hash)
+            continue
+        specs.append(spec)
+    n_workers = workers if workers is not None else (batch.workers or os.cpu_count() or 1)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(specs), desc="reports", unit="report")
+    # fork: workers inherit the imported libraries and the warmed state; no kernel runs in the parent.
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx) as pool:
+        futures: dict[Future[ReportResult], ReportSpec] = {
+            pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
+        }
+        for fut in as_completed(futures):
+            spec = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself died
+                res = ReportResult(spec.name, ReportStatus.FAILED, 0.0, str(spec.params_file), spec.notebook.name, spec.parameters, spec.title, "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip())
+            results[spec.name] = res
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(f"{res.name}: {res.status.value}")
+            else:
+                print(f"[fjdata nightly] {res.name}: {res.status.value} ({res.duration_s:.1f}s)" + (f" — {res.error}" if res.error else ""), file=sys.stderr, flush=True)
+    if bar is not None:
+        bar.close()
+    ordered = tuple(results[name] for name in order)
+    tables = _write_tables(staging)
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
+    folder = _run_folder(outputs, day or date.today().isoformat())
+    run = RunResult(folder, ordered, started, finished, data_hash, extra={"tables": tables})
+    manifest = {
+        "fjdata_version": __version__,
+        "python": sys.version.split()[0],
+        "started": started,
+        "finished": finished,
+        "data_hash": data_hash,
+        "batch_file": str(batch.file),
+        "workers": n_workers,
+        "timeout_s": batch.timeout,
+        "ok": run.ok,
+        "tables": tables,
+        "reports": [{**asdict(r), "status": r.status.value} for r in ordered],
+    }
+    atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+    atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
+    os.replace(staging, folder)  # the dated folder appears complete or not at all
+    if run.ok:
+        _update_latest(outputs, folder)
+    return RunResult(folder, ordered, started, finished, data_hash, run.ok, run.extra)
+
+
+def remove_stale_staging(outputs: Path, older_than_s: float = 86400) -> list[Path]:
+    """Delete staging folders left by crashed runs (never a dated folder)."""
+    removed = []
+    now = time.time()
+    for p in outputs.glob(".staging-*"):
+        if now - p.stat().st_mtime > older_than_s:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed

@@ -1,0 +1,148 @@
+"""Where the trend leads: the judged series of an indicator and its projection.
+
+The judged scale depends on what the series is (see :func:`judged_series`):
+
+- growth rates (``rate``) are chained into a real index, base year = 100, projected on logs —
+  never a CAGR of growth rates;
+- yearly % changes (``yearly_change``, e.g. energy intensity) are chained into a level index,
+  base year = 100, projected on logs, so cumulative reductions are judged in log form;
+- shares are projected on the logit scale within their bounds, so forecasts and intervals
+  stay inside 0–100;
+- positive levels and counts are projected on logs, anything else on the natural scale.
+
+``method="auto"`` is the equal-weight combination of the methods that beat drift in the
+rolling-origin backtest (see :func:`fjdata.backtest.auto_members`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from fjdata import config
+from fjdata.indicators import indicator
+from fjdata.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
+from fjdata.observations import series
+from fjdata.transforms import chain_index
+
+ExtraData = Sequence[str | Path] | str | Path | None
+
+
+@dataclass(frozen=True, eq=False)
+class JudgedSeries:
+    """An indicator on the scale its targets are judged and projected on."""
+
+    indicator_id: str
+    values: pd.Series  # natural units of the judged scale, annual PeriodIndex
+    scale: str  # model scale: natural | log | logit
+    bounds: tuple[float, float] | None
+    index_base_year: int | None  # set when values are a chained index (base = 100)
+    raw: pd.Series  # the observed series as published (rates stay rates)
+
+    @property
+    def years(self) -> list[int]:
+        return [int(p.year) for p in self.values.index]
+
+    def describe(self, lang: str = "zh") -> str:
+        if self.index_base_year is None:
+            return ""
+        return f"以{self.index_base_year}年为100的链式指数" if lang == "zh" else f"chained index, {self.index_base_year} = 100"
+
+
+def judged_series(
+    indicator_id: str,
+    base_year: int = 2020,
+    region: str = "Fujian",
+    vintage_rule: str = "consistent",
+    as_of: int | None = None,
+    extra_data: ExtraData = None,
+) -> JudgedSeries:
+    ind = indicator(indicator_id)
+    raw = series(indicator_id, region=region, vintage_rule=vintage_rule, as_of=as_of, extra_data=extra_data)
+    if ind.chain in ("growth_to_index", "change_to_level"):
+        values = chain_index(raw, base_year) if len(raw) else raw
+        if len(values) == 1:  # only the base point: no observation behind it
+            values = values.iloc[0:0]
+        return JudgedSeries(indicator_id, values, "log", None, base_year, raw)
+    if ind.series_kind == "share":
+        return JudgedSeries(indicator_id, raw, "logit", ind.bounds or (0.0, 100.0), None, raw)
+    scale = "log" if len(raw) and bool((raw > 0).all()) else "natural"
+    return JudgedSeries(indicator_id, raw, scale, None, None, raw)
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    indicator_id: str
+    judged: JudgedSeries
+    forecast: Forecast | None  # None when no method could be fitted
+    fits: tuple[Forecast, ...] = ()  # every method fitted (members of a combination included)
+    skipped: dict[str, str] = field(default_factory=dict)  # method -> reason
+
+    def frame(self) -> pd.DataFrame:
+        """Forecast table: year, mean and intervals (natural units of the judged scale)."""
+        if self.forecast is None:
+            return pd.DataFrame(columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"])
+        f = self.forecast
+        return pd.DataFrame({"year": f.years, "mean": f.mean, "lo80": f.lo80, "hi80": f.hi80, "lo95": f.lo95, "hi95": f.hi95})
+
+
+def fit_methods(judged: JudgedSeries, methods: Sequence[str], to_year: int) -> tuple[list[Forecast], dict[str, str]]:
+    fits: list[Forecast] = []
+    skipped: dict[str, str] = {}
+    years = judged.years
+    values = judged.values.to_numpy(dtype=float)
+    for method in methods:
+        try:
+            fits.append(fit_method(method, years, values, to_year, judged.scale, judged.bounds))
+        except MethodUnavailable as exc:
+            skipped[method] = str(exc)
+    return fits, skipped
+
+
+def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", to_year: int = 2025) -> Projection:
+    """Project a judged series with one method, a list to combine, or ``auto``."""
+    settings = config.settings()
+    sim = settings["simulation"]
+    assert isinstance(sim, dict)
+    if isinstance(method, str) and method not in ("auto", "combination"):
+        fits, skipped = fit_methods(judged, [method], to_year)
+        return Projection(judged.indicator_id, judged, fits[0] if fits else None, tuple(fits), skipped)
+    if isinstance(method, str):
+        from fjdata.backtest import auto_members
+
+        members: Sequence[str] = auto_members()
+    else:
+        members = list(method)
+    fits, skipped = fit_methods(judged, members, to_year)
+    if len(fits) >= 2:
+        return Projection(judged.indicator_id, judged, combine(fits, int(sim["draws"]), int(sim["seed"])), tuple(fits), skipped)
+    if len(fits) == 1:
+        return Projection(judged.indicator_id, judged, fits[0], tuple(fits), skipped)
+    # Too short for every member: fall back to the simplest methods that still apply.
+    for fallback in ("drift", "naive"):
+        more, why = fit_methods(judged, [fallback], to_year)
+        skipped.update(why)
+        if more:
+            return Projection(judged.indicator_id, judged, more[0], tuple(more), skipped)
+    return Projection(judged.indicator_id, judged, None, (), skipped)
+
+
+def project(
+    indicator_id: str,
+    method: str | Sequence[str] = "auto",
+    to_year: int = 2025,
+    base_year: int = 2020,
+    region: str = "Fujian",
+    as_of: int | None = None,
+    extra_data: ExtraData = None,
+) -> Projection:
+    """Project an indicator to ``to_year``: ``method`` is one of :data:`fjdata.models.METHODS`,
+    a list of them (combined with equal weights), or ``"auto"``."""
+    if isinstance(method, str) and method not in (*METHODS, "auto", "combination"):
+        raise ValueError(f"unknown method {method!r}; expected 'auto' or one of {METHODS}")
+    judged = judged_series(indicator_id, base_year, region, as_of=as_of, extra_data=extra_data)
+    return project_judged(judged, method, to_year)
+

@@ -1,0 +1,325 @@
+"""Report building blocks: HTML fragments that notebooks display (who reads it).
+
+Everything that comes from data is escaped with :func:`html.escape`; figures are embedded as
+``data:`` PNGs, so an exported report is one self-contained file with no external request.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import yaml
+
+from fjdata import __version__, config
+from fjdata.assessment import Assessment, TargetResult, results
+from fjdata.charts import bar_figure, png_bytes, series_figure, target_figure
+from fjdata.indicators import indicator
+from fjdata.judgements import Light, Status
+from fjdata.narrative import chapter_narrative
+from fjdata.observations import SourceRef, data_fingerprint
+from fjdata.projection import ExtraData, judged_series, project_judged
+
+LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
+CSS = """
+<style>
+.fj{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1b1b1b;max-width:1100px}
+.fj h1{font-size:1.6em;margin:.2em 0}.fj h2{font-size:1.25em;border-bottom:2px solid #1f3b73;padding-bottom:.2em;margin-top:1.4em}
+.fj .meta{color:#555;font-size:.85em}.fj table{border-collapse:collapse;font-size:.86em;width:100%}
+.fj th,.fj td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}.fj th{background:#f3f5f9;text-align:left}
+.fj .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;vertical-align:-.05em}
+.fj .num{text-align:right;white-space:nowrap}.fj figure{margin:1em 0;page-break-inside:avoid}
+.fj figcaption{font-size:.78em;color:#555}.fj .note{font-size:.8em;color:#666}.fj .legend span{margin-right:1.2em}
+.fj .narr p{line-height:1.6}.fj img{max-width:100%}
+</style>
+"""
+
+WORDS = {
+    "zh": {
+        "no": "序号", "indicator": "指标", "target": "目标", "latest": "最新值（年份）", "cn": "(a) 进度对比时间", "sdg": "(b) 增速比R",
+        "model": "(c) 模型：达标概率", "mid": "中期（{y}年数据）", "attr": "属性", "summary": "执行情况总览（交通灯）",
+        "narrative": "要点", "charts": "逐项图表", "insufficient": "数据不足的目标", "sources": "数据来源", "context": "相关背景指标",
+        "none": "本章无量化目标。以下为与本章相关的背景指标。", "generated": "生成日期", "data_as_of": "数据截至",
+        "fingerprint": "数据指纹", "method": "方法", "interval": "{c:.0%}区间", "legend": "判断方法：(a) 中期评估惯例：完成进度P与时间进度τ之比，容差δ={d:.0%}；(b) 欧盟统计局/Open SDG 增速比 R=实际年均增速/所需年均增速；(c) 统计模型预测目标年份达标概率。三者并列呈现，不合成。",
+        "source_col": "来源", "quote": "原文", "year": "年份", "value": "数值", "status": "状态",
+        "reason": "原因", "progress": "P={p:.0%}，τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}",
+        "latest_none": "—", "user": "用户补充", "mid_title": "与中期（{y}年）判断对比",
+    },
+    "en": {
+        "no": "#", "indicator": "Indicator", "target": "Target", "latest": "Latest (year)", "cn": "(a) Progress vs time", "sdg": "(b) Growth ratio R",
+        "model": "(c) Model: P(meet)", "mid": "Mid-term ({y} data)", "attr": "Type", "summary": "Summary (traffic lights)",
+        "narrative": "Key points", "charts": "Charts by target", "insufficient": "Targets with insufficient data", "sources": "Sources", "context": "Context indicators",
+        "none": "This chapter sets no quantitative targets. Context indicators that bear on it follow.", "generated": "Generated", "data_as_of": "Data as of",
+        "fingerprint": "Data fingerprint", "method": "method", "interval": "{c:.0%} interval", "legend": "Judgements: (a) Chinese mid-term practice: progress P vs elapsed time τ, tolerance δ={d:.0%}; (b) Eurostat/Open SDG growth ratio R = actual ÷ required average growth; (c) statistical model: probability the target is met in the target year. Shown side by side, never blended.",
+        "source_col": "Source", "quote": "Quote", "year": "Year", "value": "Value", "status": "Status",
+        "reason": "Reason", "progress": "P={p:.0%}, τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}",
+        "latest_none": "—", "user": "user-supplied", "mid_title": "Compared with the mid-term ({y}) view",
+    },
+}
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    digits = 0 if abs(value) >= 1000 else 1 if abs(value) >= 100 else 2
+    text = f"{value:,.{digits}f}"
+    return f"{text}{unit}" if unit in ("%",) else (f"{text} {unit}" if unit else text)
+
+
+def light_badge(status: Status, lang: str, detail: str = "") -> str:
+    colour = LIGHT_HEX[status.light]
+    extra = f"<br><span class='note'>{esc(detail)}</span>" if detail else ""
+    return f"<span class='dot' style='background:{colour}' title='{esc(status.light.value)}'></span>{esc(status.label(lang))}{extra}"
+
+
+@lru_cache(maxsize=1)
+def chapters() -> dict[str, dict[str, object]]:
+    with (config.PACKAGE_DIR / "config" / "chapters.yaml").open(encoding="utf-8") as fh:
+        loaded = yaml.safe_load(fh)
+    return {str(k): v for k, v in loaded.items()}
+
+
+def chapter_title(chapter: str, lang: str) -> str:
+    return str(chapters()[str(chapter)][f"title_{lang}"])
+
+
+def _png_img(data: bytes, alt: str) -> str:
+    return f"<img alt='{esc(alt)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
+
+
+def _cn_detail(a: Assessment, lang: str) -> str:
+    if a.cn_progress is None or a.cn_elapsed is None:
+        return ""
+    return WORDS[lang]["progress"].format(p=a.cn_progress, t=a.cn_elapsed)
+
+
+def _sdg_detail(a: Assessment, lang: str) -> str:
+    return WORDS[lang]["ratio"].format(r=a.sdg_ratio) if a.sdg_ratio is not None else ""
+
+
+def _model_detail(a: Assessment, lang: str) -> str:
+    if a.model_prob is None or a.model_method == "observed":
+        return a.model_method or "" if a.model_method == "observed" else ""
+    return WORDS[lang]["prob"].format(p=a.model_prob) + f" · {a.model_method}"
+
+
+def _latest(a: Assessment) -> str:
+    if a.latest_year is None:
+        return "—"
+    value = a.latest_raw_value if a.latest_raw_value is not None else a.latest_value
+    unit = a.unit if a.kind not in ("average_growth",) else "%"
+    mark = "" if a.latest_status in ("final", "revised", None) else f" ({a.latest_status})"
+    return f"{fmt(value, unit)}（{a.latest_year}）{mark}"
+
+
+def _target_text(a: Assessment, lang: str) -> str:
+    if lang == "zh":
+        return f"{a.target_year}年：{a.target_text}" + (a.unit if a.target_value is not None and a.unit not in a.target_text else "")
+    value = fmt(a.target_value, a.unit) if a.target_value is not None else "national quota"
+    return f"{a.target_year}: {a.target_op} {value}"
+
+
+def _projection_text(a: Assessment, confidence: float) -> str:
+    if a.model_value is None:
+        return "—"
+    if a.model_method == "observed":
+        return fmt(a.model_value)
+    lo, hi = (a.model_lo80, a.model_hi80) if confidence == 0.8 else (a.model_lo95, a.model_hi95)
+    return f"{fmt(a.model_value)} [{fmt(lo)}, {fmt(hi)}]"
+
+
+def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[str, Assessment] | None = None, mid_year: int = 2022, confidence: float = 0.8) -> str:
+    w = WORDS[lang]
+    proj_head = (f"模型：目标年预测值（{confidence:.0%}区间）" if lang == "zh" else f"Projected value in target year ({confidence:.0%} interval)")
+    head = [w["no"], w["indicator"], w["attr"], w["target"], w["latest"], w["cn"], w["sdg"], proj_head, w["model"]]
+    if midterm is not None:
+        head.append(w["mid"].format(y=mid_year))
+    rows = []
+    for i, r in enumerate(items, start=1):
+        a = r.assessment
+        cells = [
+            f"<td class='num'>{i}</td>",
+            f"<td>{esc(a.name_zh if lang == 'zh' else a.name_en)}</td>",
+            f"<td>{esc(a.attribute or '')}</td>",
+            f"<td>{esc(_target_text(a, lang))}</td>",
+            f"<td class='num'>{esc(_latest(a))}</td>",
+            f"<td>{light_badge(a.cn_status, lang, _cn_detail(a, lang))}</td>",
+            f"<td>{light_badge(a.sdg_status, lang, _sdg_detail(a, lang))}</td>",
+            f"<td class='num'>{esc(_projection_text(a, confidence))}<br><span class='note'>{esc(a.judged_scale)}</span></td>",
+            f"<td>{light_badge(a.model_status, lang, _model_detail(a, lang))}</td>",
+        ]
+        if midterm is not None:
+            m = midterm.get(a.target_id)
+            cells.append("<td>" + (" ".join(f"<span class='dot' style='background:{LIGHT_HEX[s.light]}' title='{esc(s.label(lang))}'></span>" for s in (m.cn_status, m.sdg_status, m.model_status)) if m else "—") + "</td>")
+        rows.append(f"<tr data-target='{esc(a.target_id)}'>{''.join(cells)}</tr>")
+    header = "".join(f"<th>{esc(h)}</th>" for h in head)
+    return f"<table class='fj-summary'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def chart_html(r: TargetResult, lang: str) -> str:
+    a = r.assessment
+    img = _png_img(png_bytes(target_figure(r, lang)), a.name_zh if lang == "zh" else a.name_en)
+    return f"<figure class='fj-chart' data-target='{esc(a.target_id)}'>{img}<figcaption>{_footnote(r.sources, lang)}</figcaption></figure>"
+
+
+def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
+    seen: dict[str, list[int]] = {}
+    for s in sources:
+        seen.setdefault(s.source_title, []).append(s.year)
+    parts = []
+    for title, years in seen.items():
+        span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
+        parts.append(f"{esc(title)}（{span}）" if lang == "zh" else f"{esc(title)} ({span})")
+    label = "资料来源：" if lang == "zh" else "Sources: "
+    return label + ("；".join(parts) if lang == "zh" else "; ".join(parts)) if parts else label + "—"
+
+
+def sources_table_html(items: Sequence[TargetResult], lang: str) -> str:
+    w = WORDS[lang]
+    rows = []
+    for r in items:
+        for s in r.sources:
+            link = f"<a href='{esc(s.source_url)}'>{esc(s.source_title)}</a>" if s.source_url.startswith(("http://", "https://")) else esc(s.source_title)
+            flag = f" <b>[{esc(w['user'])}]</b>" if s.user_supplied else ""
+            rows.append(f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>")
+    head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["year"], w["value"], w["status"], w["source_col"], w["quote"]))
+    return f"<table class='fj-sources'><thead><tr>{head}</tr></thead><tbody>{''.join(dict.fromkeys(rows))}</tbody></table>"
+
+
+def insufficient_html(items: Sequence[TargetResult], lang: str) -> str:
+    w = WORDS[lang]
+    rows = [
+        f"<tr><td>{esc(r.assessment.name_zh if lang == 'zh' else r.assessment.name_en)}</td><td>{esc(_target_text(r.assessment, lang))}</td><td class='num'>{r.assessment.n_obs}</td><td class='note'>{esc(' | '.join(r.assessment.notes))}</td></tr>"
+        for r in items
+    ]
+    head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["target"], "n", w["reason"]))
+    return f"<table class='fj-insufficient'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def has_chart(r: TargetResult) -> bool:
+    return len(r.history) >= 1
+
+
+@dataclass(frozen=True, eq=False)
+class ChapterReport:
+    """Everything one chapter report shows, computed once (the notebook only displays it)."""
+
+    chapter: str
+    lang: str
+    as_of: int | None
+    mid_year: int
+    tolerance: float
+    confidence: float
+    items: tuple[TargetResult, ...]
+    midterm: dict[str, Assessment]
+    context_ids: tuple[str, ...]
+    methods: str | tuple[str, ...]
+    extra_data: ExtraData
+    fingerprint: str
+
+    @classmethod
+    def build(
+        cls,
+        chapter: int | str | None,
+        lang: str = "zh",
+        as_of: int | None = None,
+        methods: str | Sequence[str] = "auto",
+        tolerance: float | None = None,
+        extra_data: ExtraData = None,
+        mid_year: int = 2022,
+        confidence: float = 0.8,
+    ) -> ChapterReport:
+        delta = float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
+        method = methods if isinstance(methods, str) else tuple(methods)
+        key_chapter = None if chapter in (None, "all") else str(chapter)
+        items = tuple(results(key_chapter, as_of, method, delta, extra_data=extra_data))
+        mid = {a.target_id: a for a in (r.assessment for r in results(key_chapter, mid_year, method, delta, extra_data=extra_data))}
+        context = tuple(chapters()[key_chapter]["context"]) if key_chapter else ()  # type: ignore[arg-type]
+        return cls(key_chapter or "all", lang, as_of, mid_year, delta, confidence, items, mid, context, method, extra_data, data_fingerprint(extra_data))
+
+    @property
+    def words(self) -> dict[str, str]:
+        return WORDS[self.lang]
+
+    def title(self) -> str:
+        if self.chapter == "all":
+            return "《福建省“十四五”制造业高质量发展专项规划》目标执行情况总览" if self.lang == "zh" else "Fujian 14th FYP for manufacturing: overview of targets"
+        return chapter_title(self.chapter, self.lang)
+
+    def header_html(self) -> str:
+        w = self.words
+        as_of = self.as_of if self.as_of is not None else max((r.assessment.latest_year or 0 for r in self.items), default=0) or "—"
+        plan = "福建省“十四五”制造业高质量发展专项规划" if self.lang == "zh" else "Fujian 14th Five-Year Plan for high-quality manufacturing (2021–2025)"
+        meta = f"{w['generated']}: {date.today().isoformat()} · {w['data_as_of']}: {as_of} · {w['fingerprint']}: {self.fingerprint[:12]} · fjdata {__version__}"
+        return f"{CSS}<div class='fj'><p class='meta'>{esc(plan)}</p><h1>{esc(self.title())}</h1><p class='meta'>{esc(meta)}</p></div>"
+
+    def summary_html(self) -> str:
+        w = self.words
+        if not self.items:
+            return f"<div class='fj'><h2>{esc(w['summary'])}</h2><p>{esc(w['none'])}</p></div>"
+        legend = " ".join(f"<span><span class='dot' style='background:{LIGHT_HEX[light]}'></span>{esc(name)}</span>" for light, name in zip(Light, ("达标/进展良好", "需加快", "滞后/难以实现", "数据不足/不适用") if self.lang == "zh" else ("met/on track", "accelerate", "lagging/unlikely", "insufficient/n.a."), strict=True))
+        table = summary_table_html(self.items, self.lang, self.midterm, self.mid_year, self.confidence)
+        return f"<div class='fj'><h2>{esc(w['summary'])}</h2><p class='legend note'>{legend}</p>{table}<p class='note'>{esc(w['legend'].format(d=self.tolerance))}</p></div>"
+
+    def narrative_html(self) -> str:
+        paragraphs = chapter_narrative([r.assessment for r in self.items], self.midterm, self.lang, self.mid_year)
+        body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+        return f"<div class='fj narr'><h2>{esc(self.words['narrative'])}</h2>{body}</div>"
+
+    def charts_html(self) -> list[str]:
+        return [f"<div class='fj'>{chart_html(r, self.lang)}</div>" for r in self.items if has_chart(r)]
+
+    def charts_heading_html(self) -> str:
+        return f"<div class='fj'><h2>{esc(self.words['charts'])}</h2></div>"
+
+    def insufficient_html(self) -> str:
+        rows = [r for r in self.items if not has_chart(r)]
+        if not rows:
+            return ""
+        return f"<div class='fj'><h2>{esc(self.words['insufficient'])}</h2>{insufficient_html(rows, self.lang)}</div>"
+
+    def context_html(self) -> list[str]:
+        if not self.context_ids:
+            return []
+        out = [f"<div class='fj'><h2>{esc(self.words['context'])}</h2>" + ("" if self.items else f"<p>{esc(self.words['none'])}</p>") + "</div>"]
+        for iid in self.context_ids:
+            out.append(f"<div class='fj'>{context_chart_html(iid, self.lang, self.as_of, self.methods, self.extra_data)}</div>")
+        return out
+
+    def sources_html(self) -> str:
+        return f"<div class='fj'><h2>{esc(self.words['sources'])}</h2>{sources_table_html(self.items, self.lang)}</div>"
+
+    def overview_chart_html(self) -> str:
+        by_chapter: dict[str, Counter[Light]] = {}
+        for r in self.items:
+            by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.model_status.light] += 1
+        labels = [chapter_title(c, self.lang) for c in by_chapter]
+        names = ("很可能/已实现", "有可能", "难以实现", "数据不足") if self.lang == "zh" else ("likely/met", "possible", "unlikely", "insufficient")
+        counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
+        colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
+        title = "各章目标的模型判断（个数）" if self.lang == "zh" else "Model judgement by chapter (number of targets)"
+        return f"<div class='fj'><figure class='fj-chart'>{_png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)}</figure></div>"
+
+
+def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods: str | Sequence[str], extra_data: ExtraData) -> str:
+    """A context indicator: its judged series and projection, without a target."""
+    ind = indicator(indicator_id)
+    judged = judged_series(indicator_id, as_of=as_of, extra_data=extra_data)
+    if not len(judged.values):
+        return f"<p>{esc(ind.name(lang))}: {esc(Status.INSUFFICIENT.label(lang))}</p>"
+    proj = project_judged(judged, methods, 2025) if len(judged.values) >= 4 and judged.years[-1] < 2025 else None
+    sources = judged.raw.attrs.get("sources", ())
+    statuses = {s.year: s.status for s in sources}
+    fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, proj.forecast if proj else None, None, lang)
+    img = _png_img(png_bytes(fig), ind.name(lang))
+    return f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"

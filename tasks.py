@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Set-up and entry points that need nothing but Python ≥ 3.11 and pip.
+
+    python3 tasks.py report   # install into .venv, then run the nightly batch on the shipped data
+    python3 tasks.py test     # install into .venv (with test tools), then run the whole test suite
+    python3 tasks.py install  # only install (what the two above do first)
+
+The virtual environment lives in ``.venv`` next to this file. Installation is skipped when
+pyproject.toml has not changed since the last one (a stamp file records its hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def run(*cmd: str | Path) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True)
+
+
+def install(extras: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"fjdata needs Python ≥ 3.11; this is {sys.version.split()[0]}")
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / ".fjdata-installed"
+    have = stamp.read_text().split() if stamp.is_file() else []
+    if want in have:
+        return
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+    # A named kernel inside the venv, so papermill and JupyterLab find it (papermill #251, #761).
+    run(PY, "-m", "ipykernel", "install", "--sys-prefix", "--name", "fjdata", "--display-name", "Python (fjdata)")
+    stamp.write_text(" ".join([*have, want]))
+
+
+def main(argv: list[str]) -> int:
+    task = argv[1] if len(argv) > 1 else "help"
+    rest = argv[2:]
+    if task == "install":
+        install("[test]")
+        return 0
+    if task == "report":
+        install("")
+        return subprocess.run([str(BIN / "fjdata"), "nightly", *rest], cwd=ROOT).returncode
+    if task == "test":
+        install("[test]")
+        return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT).returncode
+    print(__doc__)
+    return 0 if task == "help" else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
