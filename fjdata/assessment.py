@@ -23,12 +23,13 @@ from dataclasses import asdict, dataclass, field, replace
 import pandas as pd
 
 from fjdata import config
-from fjdata.cache import cached
-from fjdata.judgements import Goal, Status, judge_cn, judge_probability, judge_sdg
+from fjdata.cache import cached, is_cached
+from fjdata.judgements import Goal, Status, judge_annual_quota, judge_cn, judge_probability, judge_sdg
 from fjdata.models import Forecast
 from fjdata.observations import SourceRef, data_fingerprint
 from fjdata.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.registry import Target, registry
+from fjdata.transforms import period
 
 NEAREST_BASE_WINDOW = 2
 
@@ -98,8 +99,9 @@ def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, st
             return Goal(t.base_year, 100.0, t.target_year, 100.0 * (1 - t.target_value / 100.0), "≤"), "observed", notes
     op = t.target_op
     if t.kind == "annual_quota":
-        notes.append("年度指标：按最新年份是否达到每年的数量判断 / yearly quota: judged on the latest year")
-    base_p = pd.Period(t.base_year, freq="Y")
+        notes.append("年度指标：逐年对照每年的数量 / yearly quota: each plan year is compared with it")
+        return Goal(t.base_year, math.nan, t.target_year, t.target_value, op, band), "none", notes
+    base_p = period(t.base_year)
     if base_p in values.index:
         return Goal(t.base_year, float(values[base_p]), t.target_year, t.target_value, op, band), "observed", notes
     if t.base_value is not None:
@@ -107,9 +109,9 @@ def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, st
         return Goal(t.base_year, t.base_value, t.target_year, t.target_value, op, band), "plan", notes
     near = [y for y in years if abs(y - t.base_year) <= NEAREST_BASE_WINDOW and y < max(years, default=0)]
     if near:
-        y = min(near, key=lambda v: (abs(v - t.base_year), -v))
+        y = min(near, key=lambda v: (abs(v - t.base_year), v))  # a tie goes to the earlier year
         notes.append(f"基期{t.base_year}年无数据，以{y}年为基期 / no {t.base_year} value; {y} used as base")
-        return Goal(y, float(values[pd.Period(y, freq="Y")]), t.target_year, t.target_value, op, band), "nearest", notes
+        return Goal(y, float(values[period(y)]), t.target_year, t.target_value, op, band), "nearest", notes
     return Goal(t.base_year, math.nan, t.target_year, t.target_value, op, band), "none", notes
 
 
@@ -129,7 +131,9 @@ def assess_target(
     tolerance: float | None = None,
     vintage_rule: str = "consistent",
     extra_data: ExtraData = None,
+    judged: JudgedSeries | None = None,
 ) -> TargetResult:
+    """Judge one target. ``judged`` replaces the shipped series (e.g. to try another series)."""
     settings = config.settings()
     min_points = settings["min_points"]
     bands = settings["prob_bands"]
@@ -138,7 +142,8 @@ def assess_target(
     delta = float(settings["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
     band = float(settings["approx_band"])  # type: ignore[arg-type]
 
-    judged = judged_series(t.indicator_id, t.base_year, vintage_rule=vintage_rule, as_of=as_of, extra_data=extra_data)
+    if judged is None:
+        judged = judged_series(t.indicator_id, t.base_year, vintage_rule=vintage_rule, as_of=as_of, extra_data=extra_data)
     values = judged.values[[p.year <= t.target_year for p in judged.values.index]] if len(judged.values) else judged.values
     judged = JudgedSeries(judged.indicator_id, values, judged.scale, judged.bounds, judged.index_base_year, judged.raw)
     goal, base_origin, notes = _goal(t, judged, band)
@@ -148,7 +153,7 @@ def assess_target(
     raw_latest = None
     latest_status = None
     if latest_year is not None:
-        rp = pd.Period(latest_year, freq="Y")
+        rp = period(latest_year)
         raw_latest = float(judged.raw[rp]) if rp in judged.raw.index else None
         latest_status = judged.raw.attrs.get("statuses", {}).get(latest_year)
 
@@ -157,6 +162,11 @@ def assess_target(
     have_base = goal is not None and not math.isnan(goal.base)
     if goal is None:
         cn_status = sdg_status = Status.NOT_QUANTIFIED
+    elif t.kind == "annual_quota":
+        observed = {int(p.year): float(v) for p, v in values.items()}
+        cn = judge_annual_quota(observed, Goal(t.base_year, math.nan, t.target_year, goal.target, goal.op), delta)
+        cn_status, sdg_status = cn.status, Status.NOT_APPLICABLE
+        have_base = False  # a yearly quota has no base value
     elif not have_base or latest_year is None or latest is None or latest_year <= goal.base_year:
         cn_status = sdg_status = Status.INSUFFICIENT
         notes.append("缺少基期之后的观测值 / no observation after the base year" if have_base else "缺少基期值 / no base value")
@@ -220,7 +230,8 @@ def assess_target(
     )
     forecast = replace(proj.forecast, samples=None) if proj is not None and proj.forecast is not None else None
     sources = judged.raw.attrs.get("sources", ())
-    return TargetResult(a, judged.values, judged.describe("en"), forecast, goal if goal is not None and have_base else None, tuple(sources))
+    chart_goal = goal if goal is not None and (have_base or t.kind == "annual_quota") else None
+    return TargetResult(a, judged.values, judged.describe("en"), forecast, chart_goal, tuple(sources))
 
 
 @dataclass(frozen=True, eq=False)
@@ -246,13 +257,32 @@ def results(
 ) -> list[TargetResult]:
     """Every target's result (cached on the data fingerprint and the arguments)."""
 
+    if tolerance is None:  # one cache entry whether δ is given explicitly or by default
+        tolerance = float(config.settings()["cn_tolerance"])  # type: ignore[arg-type]
+
     def compute() -> list[TargetResult]:
         return [assess_target(t, as_of, method, tolerance, vintage_rule, extra_data) for t in registry()]
 
-    method_key = method if isinstance(method, str) else list(method)
-    key = {"as_of": as_of, "method": method_key, "tolerance": tolerance, "vintage_rule": vintage_rule, "data": data_fingerprint(extra_data)}
-    everything = cached("results", key, compute, use_cache)
+    everything = cached("results", _results_key(as_of, method, tolerance, vintage_rule, extra_data), compute, use_cache)
     return [r for r in everything if chapter is None or r.assessment.chapter == str(chapter)]
+
+
+def _results_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, extra_data: ExtraData) -> dict[str, object]:
+    method_key = method if isinstance(method, str) else list(method)
+    return {"as_of": as_of, "method": method_key, "tolerance": tolerance, "vintage_rule": vintage_rule, "data": data_fingerprint(extra_data)}
+
+
+def warm(
+    as_of: int | None = None,
+    method: str | Sequence[str] = "auto",
+    tolerance: float | None = None,
+    vintage_rule: str = "consistent",
+    extra_data: ExtraData = None,
+) -> None:
+    """Make sure the results for these arguments are in the cache (computed at most once)."""
+    delta = float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
+    if not is_cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data)):
+        results(None, as_of, method, delta, vintage_rule, extra_data)
 
 
 def assessments(

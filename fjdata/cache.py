@@ -37,10 +37,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be read by others
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def is_cached(namespace: str, parts: dict[str, object]) -> bool:
+    """Whether an entry exists (without loading it)."""
+    return (config.cache_dir() / f"{namespace}-{_key(namespace, parts)}.pkl").is_file()
 
 
 def cached(namespace: str, parts: dict[str, object], compute: Callable[[], T], use_cache: bool = True) -> T:

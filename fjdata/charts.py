@@ -7,6 +7,7 @@ Chinese labels use the bundled Noto Sans CJK font (see :mod:`fjdata.fonts`).
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 
 import matplotlib
@@ -72,6 +73,8 @@ def series_figure(
     if goal is not None:
         if goal.op in ("≈", "="):
             ax.axhspan(goal.target - goal.band, goal.target + goal.band, color=COLOURS["target"], alpha=0.10, label=t["band"])
+        elif math.isnan(goal.base):  # a yearly quota: the same bar every year
+            ax.axhline(goal.target, ls=":", color=COLOURS["target"], lw=1.2)
         elif goal.target != goal.base:
             path_years = list(range(goal.base_year, goal.target_year + 1))
             ax.plot(path_years, required_path(goal, path_years), ":", color=COLOURS["path"], lw=1.3, label=t["path"])

@@ -14,7 +14,8 @@ from fjdata.charts import png_bytes
 from fjdata.fonts import use_cjk_font
 from fjdata.indicators import Indicator, indicator
 from fjdata.models import Forecast
-from fjdata.observations import observations
+from fjdata.cache import cached
+from fjdata.observations import data_fingerprint, observations
 from fjdata.projection import ExtraData, JudgedSeries, fit_methods, judged_series
 from fjdata.report import CSS, _png_img, esc
 
@@ -49,7 +50,12 @@ class Exploration:
         judged = judged_series(indicator_id, as_of=as_of, extra_data=extra_data)
         chosen = list(METHODS) if methods == "auto" else list(methods)
         last = judged.years[-1] if judged.years else TARGET_YEAR
-        fits, skipped = fit_methods(judged, chosen, max(TARGET_YEAR, last + 1))
+
+        def fit() -> tuple[list[Forecast], dict[str, str]]:
+            return fit_methods(judged, chosen, max(TARGET_YEAR, last + 1))
+
+        key = {"indicator": indicator_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
+        fits, skipped = cached("explore", key, fit)
         return cls(indicator(indicator_id), lang, as_of, judged, tuple(fits), skipped, extra_data, tolerance, confidence)
 
     def header_html(self) -> str:

@@ -152,6 +152,26 @@ def judge_cn(goal: Goal, latest_year: int, latest: float, log_form: bool, tolera
     return CnJudgement(Status.ON_TRACK, p, tau)
 
 
+def judge_annual_quota(values: dict[int, float], goal: Goal, tolerance: float) -> CnJudgement:
+    """A yearly quota (每年…N以上): P is the share of plan years so far that met it.
+
+    Every observed plan year meeting the quota is 基本符合预期 (已实现 once the target year is
+    observed); any year below it is 滞后 (未实现 at the end). ``tolerance`` is unused on purpose:
+    a quota is met or not in each year.
+    """
+    del tolerance
+    years = sorted(y for y in values if goal.base_year < y <= goal.target_year)
+    if not years:
+        return CnJudgement(Status.INSUFFICIENT, None, None)
+    met = [goal.met(values[y]) for y in years]
+    share = sum(met) / len(met)
+    tau = elapsed(goal.base_year, years[-1], goal.target_year)
+    final = years[-1] >= goal.target_year
+    if all(met):
+        return CnJudgement(Status.ACHIEVED if final else Status.ON_TRACK, share, tau)
+    return CnJudgement(Status.MISSED if final else Status.LAGGING, share, tau)
+
+
 @dataclass(frozen=True)
 class SdgJudgement:
     status: Status

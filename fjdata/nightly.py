@@ -14,6 +14,8 @@ Guarantees:
 
 from __future__ import annotations
 
+from fjdata import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
+
 import json
 import multiprocessing
 import os
@@ -27,6 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +79,9 @@ class RunResult:
         return all(r.status == ReportStatus.SUCCESS for r in self.reports)
 
 
+@lru_cache(maxsize=2)
 def html_exporter(lang: str = "zh") -> Any:
+    """One exporter per language and process: compiling the template is the slow part."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="fjdata_report", extra_template_basedirs=[str(config.TEMPLATES_DIR)])
@@ -120,7 +125,7 @@ def _execute(spec: ReportSpec, folder: str, timeout: int, retries: int, data_has
             pm.execute_notebook(
                 str(spec.notebook), str(executed), parameters=params, kernel_name=config.KERNEL_NAME,
                 execution_timeout=timeout, start_timeout=120, progress_bar=False, log_output=False,
-                cwd=str(spec.notebook.parent),
+                cwd=str(spec.notebook.parent), kernel_manager_class="fjdata.kernel.IPCKernelManager",
             )
             status, error = ReportStatus.SUCCESS, None
             break
@@ -162,14 +167,21 @@ def _describe(exc: BaseException) -> str:
 
 def _warm_cache(spec: ReportSpec) -> None:
     """Compute the assessments a report needs once, in the parent, so kernels read the cache."""
-    from fjdata.assessment import results
+    from fjdata.assessment import warm
 
     p = spec.parameters
     chapter = p.get("chapter")
     method = p.get("methods", "auto")
     method = method if isinstance(method, str) else list(method)
     for as_of in (p.get("as_of"), p.get("mid_year", 2022)):
-        results(None if chapter in (None, "all") else chapter, as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"))
+        warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"))
+    if chapter not in (None, "all"):
+        from fjdata.projection import context_forecast, judged_series
+        from fjdata.chapters import chapter_context
+
+        for iid in chapter_context(str(chapter)):
+            judged = judged_series(iid, as_of=p.get("as_of"), extra_data=p.get("extra_data"))
+            context_forecast(judged, method, p.get("as_of"), p.get("extra_data"))
 
 
 def _run_folder(outputs: Path, day: str) -> Path:

@@ -5,10 +5,13 @@ Vintage rule ``consistent`` (the default; see README "Vintages"):
 - growth-type series (``rate``, ``yearly_change``): for each year, the most recently
   published version. A growth rate is a ratio within one release, so releases can be
   chained year by year without a level break.
-- level-type series (``level``, ``share``, ``count``): one vintage for the whole series —
-  the vintage with the most years, ties broken by the latest year covered, then the latest
-  publication. Years that only other vintages cover stay gaps, so that no level series
-  silently mixes a census-revised base with a first-published one.
+- level-type series (``level``, ``share``, ``count``): one vintage family for the whole
+  series (the label before the first underscore, so ``yearbook_2020`` and ``yearbook_2022`` are
+  two editions of the family ``yearbook``; the newest edition of each year is used). Of the
+  families that reach within one year of the latest year any release covers, the one with
+  the most years wins, then the later last year, then the newer release. Years that only
+  other families cover stay gaps, so that no level series silently mixes a census-revised
+  base with a first-published one.
 
 Other rules: ``latest`` (per year, newest publication), ``first`` (per year, first
 publication: the real-time view), ``all`` (every version), or an explicit vintage label.
@@ -32,6 +35,7 @@ import pandas as pd
 from fjdata import config
 from fjdata.errors import DataValidationError, ImplausibleJumpWarning
 from fjdata.indicators import Indicator, catalogue, indicator
+from fjdata.transforms import year_index
 
 COLUMNS = (
     "indicator_id", "region", "year", "value", "unit", "status", "vintage", "published",
@@ -207,7 +211,15 @@ def _overlay(base: pd.DataFrame, files: Iterable[Path]) -> pd.DataFrame:
 
 def all_observations(extra_data: Sequence[str | Path] | str | Path | None = None) -> pd.DataFrame:
     """Every version of every figure: shipped data plus the user overlay."""
-    return _overlay(_shipped(), user_files(extra_data))
+    files = user_files(extra_data)
+    stamp = tuple((str(p), p.stat().st_mtime_ns if p.is_file() else -1) for p in files)
+    return _overlaid(stamp)
+
+
+@lru_cache(maxsize=8)
+def _overlaid(stamp: tuple[tuple[str, int], ...]) -> pd.DataFrame:
+    # Keyed on the user files and their modification times: an edited file is read again.
+    return _overlay(_shipped(), [Path(p) for p, _ in stamp])
 
 
 def _as_of_filter(frame: pd.DataFrame, as_of: int | None) -> pd.DataFrame:
@@ -216,6 +228,11 @@ def _as_of_filter(frame: pd.DataFrame, as_of: int | None) -> pd.DataFrame:
     # A figure for year Y is known by the end of Y+1 at the latest (communiqués appear Feb–Mar).
     cutoff = date(as_of + 1, 12, 31)
     return frame[(frame["year"] <= as_of) & (frame["published_date"] <= cutoff)]
+
+
+def vintage_family(label: str) -> str:
+    """The release family of a vintage label: the part before the first underscore."""
+    return label.split("_", 1)[0]
 
 
 def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFrame:
@@ -231,9 +248,14 @@ def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFram
         kind = indicator(str(frame["indicator_id"].iloc[0])).series_kind
         if kind in ("rate", "yearly_change"):
             return frame.groupby("year", sort=True).tail(1)
-        stats = frame.groupby("vintage").agg(n=("year", "nunique"), last=("year", "max"), pub=("published_date", "max"))
-        best = stats.sort_values(["n", "last", "pub"], ascending=False).index[0]
-        return frame[frame["vintage"] == best]
+        # Editions of one family (yearbook_2020, yearbook_2022) form one vintage: newest edition per year.
+        frame = frame.assign(family=frame["vintage"].map(vintage_family)).groupby(["family", "year"], sort=True).tail(1)
+        stats = frame.groupby("family").agg(n=("year", "nunique"), last=("year", "max"), pub=("published_date", "max"))
+        # Families that reach (within a year) the latest year any release covers; of those,
+        # the one with the most years, then the latest year, then the newest release.
+        candidates = stats[stats["last"] >= stats["last"].max() - 1]
+        best = candidates.sort_values(["n", "last", "pub"], ascending=False).index[0]
+        return frame[frame["family"] == best].drop(columns="family")
     chosen = frame[frame["vintage"] == rule]
     return chosen.groupby("year", sort=True).tail(1)
 
@@ -286,7 +308,7 @@ def series(
     """
     ind = indicator(indicator_id)
     rows = observations(indicator_id, region, vintage_rule, as_of, extra_data)
-    index = pd.PeriodIndex([pd.Period(int(y), freq="Y") for y in rows["year"]], name="year")
+    index = year_index([int(y) for y in rows["year"]])
     out = pd.Series(rows["value"].to_numpy(dtype=float), index=index, name=indicator_id)
     out.attrs = {
         "indicator": indicator_id,

@@ -15,6 +15,8 @@ A report's parameter file (``params/<name>.yaml``)::
 
 from __future__ import annotations
 
+from fjdata import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
+
 import ast
 import re
 from collections.abc import Callable

@@ -17,15 +17,16 @@ rolling-origin backtest (see :func:`fjdata.backtest.auto_members`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from fjdata import config
+from fjdata.cache import cached
 from fjdata.indicators import indicator
 from fjdata.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
-from fjdata.observations import series
+from fjdata.observations import data_fingerprint, series
 from fjdata.transforms import chain_index
 
 ExtraData = Sequence[str | Path] | str | Path | None
@@ -122,7 +123,7 @@ def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", t
     if len(fits) == 1:
         return Projection(judged.indicator_id, judged, fits[0], tuple(fits), skipped)
     # Too short for every member: fall back to the simplest methods that still apply.
-    for fallback in ("drift", "naive"):
+    for fallback in ("drift", "linear", "naive"):  # linear regresses on the year, so gaps are fine
         more, why = fit_methods(judged, [fallback], to_year)
         skipped.update(why)
         if more:
@@ -146,3 +147,15 @@ def project(
     judged = judged_series(indicator_id, base_year, region, as_of=as_of, extra_data=extra_data)
     return project_judged(judged, method, to_year)
 
+
+def context_forecast(judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData) -> Forecast | None:
+    """Projection of a context series to 2025 (cached like assessments; no draws kept)."""
+    if len(judged.values) < 4 or judged.years[-1] >= 2025:
+        return None
+
+    def compute() -> Forecast | None:
+        proj = project_judged(judged, methods, 2025)
+        return replace(proj.forecast, samples=None) if proj.forecast is not None else None
+
+    key = {"indicator": judged.indicator_id, "methods": methods if isinstance(methods, str) else list(methods), "as_of": as_of, "data": data_fingerprint(extra_data)}
+    return cached("context", key, compute)

@@ -13,18 +13,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-
-import yaml
 
 from fjdata import __version__, config
 from fjdata.assessment import Assessment, TargetResult, results
+from fjdata.chapters import chapter_context, chapter_title
 from fjdata.charts import bar_figure, png_bytes, series_figure, target_figure
 from fjdata.indicators import indicator
 from fjdata.judgements import Light, Status
 from fjdata.narrative import chapter_narrative
 from fjdata.observations import SourceRef, data_fingerprint
-from fjdata.projection import ExtraData, judged_series, project_judged
+from fjdata.cache import cached
+from fjdata.projection import ExtraData, context_forecast, judged_series
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
 CSS = """
@@ -82,17 +81,6 @@ def light_badge(status: Status, lang: str, detail: str = "") -> str:
     return f"<span class='dot' style='background:{colour}' title='{esc(status.light.value)}'></span>{esc(status.label(lang))}{extra}"
 
 
-@lru_cache(maxsize=1)
-def chapters() -> dict[str, dict[str, object]]:
-    with (config.PACKAGE_DIR / "config" / "chapters.yaml").open(encoding="utf-8") as fh:
-        loaded = yaml.safe_load(fh)
-    return {str(k): v for k, v in loaded.items()}
-
-
-def chapter_title(chapter: str, lang: str) -> str:
-    return str(chapters()[str(chapter)][f"title_{lang}"])
-
-
 def _png_img(data: bytes, alt: str) -> str:
     return f"<img alt='{esc(alt)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
 
@@ -118,7 +106,7 @@ def _latest(a: Assessment) -> str:
         return "—"
     value = a.latest_raw_value if a.latest_raw_value is not None else a.latest_value
     unit = a.unit if a.kind not in ("average_growth",) else "%"
-    mark = "" if a.latest_status in ("final", "revised", None) else f" ({a.latest_status})"
+    mark = {"preliminary": " ·初步", "derived": " ·推算"}.get(a.latest_status or "", "")
     return f"{fmt(value, unit)}（{a.latest_year}）{mark}"
 
 
@@ -166,10 +154,31 @@ def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[s
     return f"<table class='fj-summary'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
+    """Everything a target chart depends on, so that an unchanged chart is not drawn twice."""
+    f = r.forecast
+    return {
+        "lang": lang, "target": r.assessment.target_id, "name": (r.assessment.name_zh, r.assessment.name_en, r.assessment.unit, r.assessment.judged_scale),
+        "history": [(p.year, float(v)) for p, v in r.history.items()], "scale": r.history_scale,
+        "forecast": None if f is None else (f.method, f.years, f.mean, f.lo80, f.hi80, f.lo95, f.hi95),
+        "goal": None if r.goal is None else repr(r.goal), "statuses": sorted((s.year, s.status) for s in r.sources),
+    }
+
+
 def chart_html(r: TargetResult, lang: str) -> str:
     a = r.assessment
-    img = _png_img(png_bytes(target_figure(r, lang)), a.name_zh if lang == "zh" else a.name_en)
-    return f"<figure class='fj-chart' data-target='{esc(a.target_id)}'>{img}<figcaption>{_footnote(r.sources, lang)}</figcaption></figure>"
+    png = cached("chart", _chart_key(r, lang), lambda: png_bytes(target_figure(r, lang)))
+    img = _png_img(png, a.name_zh if lang == "zh" else a.name_en)
+    shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
+    return f"<figure class='fj-chart' data-target='{esc(a.target_id)}'>{img}<figcaption>{_footnote(shown, lang)}</figcaption></figure>"
+
+
+def _shown_sources(sources: Iterable[SourceRef], years: list[int], chained: bool) -> list[SourceRef]:
+    """Sources of the points a chart shows (a chained index also uses the growth into its first year)."""
+    if not years:
+        return []
+    first = min(years) + (1 if chained else 0)
+    return [s for s in sources if first <= s.year <= max(years)]
 
 
 def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
@@ -244,7 +253,7 @@ class ChapterReport:
         key_chapter = None if chapter in (None, "all") else str(chapter)
         items = tuple(results(key_chapter, as_of, method, delta, extra_data=extra_data))
         mid = {a.target_id: a for a in (r.assessment for r in results(key_chapter, mid_year, method, delta, extra_data=extra_data))}
-        context = tuple(chapters()[key_chapter]["context"]) if key_chapter else ()  # type: ignore[arg-type]
+        context = chapter_context(key_chapter) if key_chapter else ()
         return cls(key_chapter or "all", lang, as_of, mid_year, delta, confidence, items, mid, context, method, extra_data, data_fingerprint(extra_data))
 
     @property
@@ -317,9 +326,10 @@ def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods:
     judged = judged_series(indicator_id, as_of=as_of, extra_data=extra_data)
     if not len(judged.values):
         return f"<p>{esc(ind.name(lang))}: {esc(Status.INSUFFICIENT.label(lang))}</p>"
-    proj = project_judged(judged, methods, 2025) if len(judged.values) >= 4 and judged.years[-1] < 2025 else None
+    forecast = context_forecast(judged, methods, as_of, extra_data)
     sources = judged.raw.attrs.get("sources", ())
     statuses = {s.year: s.status for s in sources}
-    fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, proj.forecast if proj else None, None, lang)
+    fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang)
     img = _png_img(png_bytes(fig), ind.name(lang))
     return f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"
+

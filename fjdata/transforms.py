@@ -8,6 +8,15 @@ import numpy as np
 import pandas as pd
 
 
+def period(year: int) -> pd.Period:
+    """An annual period (pandas ≥ 3 reads a bare integer as an ordinal, so pass a string)."""
+    return pd.Period(str(int(year)), freq="Y")
+
+
+def year_index(years: list[int]) -> pd.PeriodIndex:
+    return pd.PeriodIndex([period(y) for y in years], dtype="period[Y-DEC]", name="year")
+
+
 def chain_index(rates: pd.Series, base_year: int, base: float = 100.0) -> pd.Series:
     """Chain annual % rates into an index with ``index[base_year] = base``.
 
@@ -25,7 +34,7 @@ def chain_index(rates: pd.Series, base_year: int, base: float = 100.0) -> pd.Ser
     while year in g:  # g[year] is the growth into `year`, so it gives the level of year-1
         out[year - 1] = out[year] / (1 + g[year] / 100.0)
         year -= 1
-    idx = pd.PeriodIndex([pd.Period(y, freq="Y") for y in sorted(out)], name="year")
+    idx = year_index(sorted(out))
     result = pd.Series([out[y] for y in sorted(out)], index=idx, name=f"{rates.name}_index")
     result.attrs = dict(rates.attrs)
     result.attrs["chained_from"] = rates.name
@@ -35,8 +44,8 @@ def chain_index(rates: pd.Series, base_year: int, base: float = 100.0) -> pd.Ser
 
 def average_growth(index: pd.Series, start: int, end: int) -> float:
     """Realised average annual growth (%) between two years of a chained index."""
-    i0 = float(index[pd.Period(start, freq="Y")])
-    i1 = float(index[pd.Period(end, freq="Y")])
+    i0 = float(index[period(start)])
+    i1 = float(index[period(end)])
     return ((i1 / i0) ** (1.0 / (end - start)) - 1.0) * 100.0
 
 

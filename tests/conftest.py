@@ -1,0 +1,70 @@
+"""Shared fixtures. Every test runs with its own cache and an empty user-data folder, so no
+test depends on what a developer has in .cache/ or data/user/."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fjdata import config
+from fjdata.observations import COLUMNS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    base = tmp_path_factory.mktemp("fjdata-env")
+    saved = {k: os.environ.get(k) for k in ("FJDATA_CACHE", "FJDATA_USER_DATA", "FJDATA_EXTRA_DATA", "FJDATA_OUTPUTS")}
+    os.environ["FJDATA_CACHE"] = str(base / "cache")
+    os.environ["FJDATA_USER_DATA"] = str(base / "user")  # does not exist: no user files
+    os.environ.pop("FJDATA_EXTRA_DATA", None)
+    os.environ["FJDATA_OUTPUTS"] = str(base / "outputs")
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def plan_text() -> str:
+    path = config.plan_text_file()
+    if not path.is_file():
+        pytest.skip(f"plan text not found at {path} (it is in ../shared/plan/ in CI); set FJDATA_PLAN_TEXT")
+    return path.read_text(encoding="utf-8")
+
+
+def write_csv(path: Path, rows: list[dict[str, object]], columns: tuple[str, ...] = COLUMNS) -> Path:
+    """Write observation rows (missing columns become empty)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in columns})
+    return path
+
+
+def obs_row(**overrides: object) -> dict[str, object]:
+    """A valid observation row for tests (a test fixture, never shipped data)."""
+    row: dict[str, object] = {
+        "indicator_id": "green_parks",
+        "region": "Fujian",
+        "year": 2030,
+        "value": 25,
+        "unit": "个",
+        "status": "final",
+        "vintage": "test_fixture",
+        "published": "2030-02-01",
+        "source_title": "Test fixture (not real data)",
+        "source_url": "https://example.invalid/test",
+        "quote": "test fixture 25",
+        "note": "",
+    }
+    row.update(overrides)
+    return row

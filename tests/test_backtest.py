@@ -1,0 +1,49 @@
+"""Rolling-origin backtest: MASE scaling, coverage, the auto rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fjdata
+from fjdata.backtest import BASELINE, _naive_mae, auto_members, backtest_errors, summarise
+
+
+def test_mase_scale_is_the_in_sample_naive_error_over_consecutive_years() -> None:
+    years = np.array([2010, 2011, 2012, 2014, 2015])
+    values = np.array([1.0, 3.0, 4.0, 10.0, 12.0])
+    # consecutive pairs only: |3-1|, |4-3|, |12-10| → mean 5/3 (2012→2014 is not a one-step pair)
+    assert _naive_mae(years, values) == pytest.approx(5 / 3)
+
+
+def test_summary_formulas_on_a_hand_made_table() -> None:
+    errors = pd.DataFrame({
+        "indicator_id": ["x"] * 4, "method": ["drift", "drift", "theta", "theta"], "forecast": [1.0, 2.0, 1.0, 2.0],
+        "scaled_error": [2.0, 4.0, 1.0, 1.0], "in80": [True, False, True, True], "in95": [True, True, True, True],
+        "predicted_meet": [True, True, True, False], "came_true": [True, False, True, False],
+    })
+    table = summarise(errors).set_index("method")
+    assert table.loc["drift", "mase"] == 3.0 and table.loc["theta", "mase"] == 1.0
+    assert table.loc["theta", "relative_to_drift"] == pytest.approx(1 / 3)
+    assert table.loc["drift", "coverage80"] == 0.5 and table.loc["theta", "status_accuracy"] == 1.0
+
+
+def test_backtest_table_and_the_auto_rule() -> None:
+    table = fjdata.backtest()
+    assert {"method", "mase", "relative_to_drift", "coverage80", "coverage95", "status_accuracy", "n"} <= set(table.columns)
+    assert BASELINE in set(table["method"])
+    mase = table.set_index("method")["mase"]
+    members = auto_members()
+    assert members == [m for m in ("naive", "linear", "loglinear", "theta", "ets_damped", "arima") if m in mase and mase[m] < mase[BASELINE]] or members == [BASELINE]
+    if len(members) >= 2:
+        assert "combination" in set(table["method"])
+    assert table["n"].min() >= 20
+    assert ((table["coverage80"] >= 0) & (table["coverage95"] <= 1) & (table["coverage80"] <= table["coverage95"] + 1e-9)).all()
+
+
+def test_backtest_one_series_and_horizons() -> None:
+    errors = backtest_errors("gdp_real_growth")
+    assert set(errors["indicator_id"]) == {"gdp_real_growth"}
+    assert set(errors["horizon"]) == {1, 2, 3, 4, 5}
+    assert (errors["year"] == errors["origin"] + errors["horizon"]).all()

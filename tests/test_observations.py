@@ -1,0 +1,227 @@
+"""Observed data: citations, validation errors, vintage rules, user overlay, derived figures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import fjdata
+from fjdata.errors import DataValidationError, ImplausibleJumpWarning
+from fjdata.observations import (
+    COLUMNS,
+    all_observations,
+    check_file,
+    evaluate_formula,
+    read_csv,
+    select_vintage,
+    series,
+    shipped_files,
+)
+from tests.conftest import obs_row, write_csv
+
+
+def test_every_shipped_row_is_cited() -> None:
+    frame = all_observations()
+    assert len(frame) > 500
+    assert (frame["source_title"].str.strip() != "").all()
+    assert (frame["quote"].str.strip() != "").all()
+    no_url = frame[frame["source_url"].str.strip() == ""]
+    # without a URL the title must be a precise citation (yearbook/table/communiqué)
+    assert no_url["source_title"].str.contains("年鉴|Yearbook|表|公报|Bulletin|table", case=False).all()
+    assert frame["status"].isin(["final", "preliminary", "revised", "derived"]).all()
+    assert (frame["vintage"].str.strip() != "").all()
+
+
+def test_derived_figures_are_reproducible() -> None:
+    frame = all_observations()
+    derived = frame[frame["status"] == "derived"]
+    assert len(derived) >= 10
+    for _, row in derived.iterrows():
+        value = evaluate_formula(row, frame)
+        decimals = len(str(row["value"]).split(".")[1]) if "." in str(row["value"]) else 0
+        assert value == pytest.approx(row["value"], abs=0.51 * 10 ** -min(decimals, 2) + 1e-9), (row["indicator_id"], row["year"], row["formula"])
+
+
+def test_series_is_annual_periodindex_with_sources() -> None:
+    s = series("rd_intensity")
+    assert isinstance(s.index, pd.PeriodIndex) and s.index.freqstr.startswith("Y")
+    assert len(s) >= 12
+    assert s.index.is_monotonic_increasing and s.index.is_unique
+    srcs = s.attrs["sources"]
+    assert len(srcs) == len(s) and all(x.source_title and x.quote for x in srcs)
+    assert s.attrs["unit"] == "%"
+
+
+def test_headline_series_have_twelve_points_where_sources_exist() -> None:
+    for iid in ("gdp_nominal", "gdp_real_growth", "energy_consumption_total", "rd_expenditure", "rd_intensity"):
+        assert len(series(iid)) >= 12, iid
+
+
+def test_gaps_stay_gaps() -> None:
+    s = series("above_size_industry_va_growth")
+    years = list(s.index.year)
+    assert 2023 not in years and 2024 not in years  # not found in any source: never filled
+    assert not s.isna().any()
+
+
+# --- validation: one test per error ------------------------------------------------------
+
+def _problems(path: Path) -> list[tuple[int, str, str]]:
+    with pytest.raises(DataValidationError) as info:
+        read_csv(path)
+    assert str(path) in str(info.value)
+    return info.value.problems
+
+
+def test_schema_check(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", [obs_row()], columns=tuple(c for c in COLUMNS if c != "quote"))
+    assert _problems(path) == [(1, "quote", "missing column (schema: docs/data-schema.md)")]
+
+
+def test_unit_must_match_catalogue(tmp_path: Path) -> None:
+    problems = _problems(write_csv(tmp_path / "x.csv", [obs_row(), obs_row(year=2029, unit="家")]))
+    assert problems == [(3, "unit", "'家' does not match the catalogue unit '个' of green_parks")]
+
+
+def test_duplicate_key_within_a_vintage(tmp_path: Path) -> None:
+    problems = _problems(write_csv(tmp_path / "x.csv", [obs_row(), obs_row(value=26)]))
+    assert problems[0][:2] == (3, "vintage") and "duplicate key green_parks/Fujian/2030/test_fixture (also line 2)" in problems[0][2]
+    read_csv(write_csv(tmp_path / "ok.csv", [obs_row(), obs_row(value=26, vintage="test_fixture_other")]))  # another vintage is fine
+
+
+def test_non_numeric_value(tmp_path: Path) -> None:
+    assert _problems(write_csv(tmp_path / "x.csv", [obs_row(value="1,234")])) == [(2, "value", "'1,234' is not a number")]
+
+
+def test_year_out_of_range(tmp_path: Path) -> None:
+    assert _problems(write_csv(tmp_path / "x.csv", [obs_row(year=1850)])) == [(2, "year", "1850 is out of range 1990–2030")]
+
+
+def test_unknown_indicator(tmp_path: Path) -> None:
+    problems = _problems(write_csv(tmp_path / "x.csv", [obs_row(indicator_id="gdp_per_unicorn")]))
+    assert problems[0] == (2, "indicator_id", "unknown indicator 'gdp_per_unicorn' (not in the catalogue)")
+
+
+def test_missing_source(tmp_path: Path) -> None:
+    problems = _problems(write_csv(tmp_path / "x.csv", [obs_row(source_title="", source_url="", quote="")]))
+    fields = {f for _, f, _ in problems}
+    assert {"source_title", "source_url", "quote"} <= fields
+
+
+def test_implausible_jump_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", [obs_row(year=2028, value=20), obs_row(year=2029, value=200)])
+    warnings = check_file(path)
+    assert len(warnings) == 1 and "20 (2028) → 200 (2029)" in warnings[0]
+    with pytest.warns(ImplausibleJumpWarning):
+        all_observations(extra_data=path)
+
+
+# --- vintage rule -------------------------------------------------------------------------
+
+def _frame(rows: list[dict[str, object]], tmp_path: Path) -> pd.DataFrame:
+    return read_csv(write_csv(tmp_path / "v.csv", rows))
+
+
+def test_vintage_rule_keeps_one_family_for_levels(tmp_path: Path) -> None:
+    rows = [obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=v, vintage="initial", published=f"{y + 1}-02")
+            for y, v in ((2018, 100.0), (2019, 110.0), (2020, 120.0))]
+    rows += [obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=v, vintage="census5_rev", published="2026-01", status="revised")
+             for y, v in ((2019, 115.0), (2020, 126.0))]
+    chosen = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert list(chosen["vintage"]) == ["initial"] * 3  # more years, same reach: no silent mix
+    latest = select_vintage(_frame(rows, tmp_path), "latest")
+    assert list(latest["value"]) == [100.0, 115.0, 126.0]  # the explicit mixing rule does mix
+    first = select_vintage(_frame(rows, tmp_path), "first")
+    assert list(first["value"]) == [100.0, 110.0, 120.0]
+    explicit = select_vintage(_frame(rows, tmp_path), "census5_rev")
+    assert list(explicit["value"]) == [115.0, 126.0]
+
+
+def test_vintage_rule_takes_latest_release_for_growth_rates(tmp_path: Path) -> None:
+    rows = [obs_row(indicator_id="gdp_real_growth", unit="%", year=2019, value=7.6, vintage="initial", published="2020-02"),
+            obs_row(indicator_id="gdp_real_growth", unit="%", year=2019, value=8.0, vintage="census4", published="2020-12", status="revised"),
+            obs_row(indicator_id="gdp_real_growth", unit="%", year=2020, value=3.3, vintage="initial", published="2021-02")]
+    chosen = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert list(chosen["value"]) == [8.0, 3.3]
+
+
+def test_yearbook_editions_are_one_family(tmp_path: Path) -> None:
+    s = series("above_size_firms_rd_share")
+    assert list(s.index.year) == [2019, 2021] and set(s.attrs["vintages"]) == {"yearbook_2020", "yearbook_2022"}
+
+
+def test_as_of_uses_only_what_was_published_then() -> None:
+    mid = series("rd_intensity", as_of=2022)
+    assert max(mid.index.year) <= 2022
+    assert all(x.year <= 2022 for x in mid.attrs["sources"])
+
+
+# --- user overlay ---------------------------------------------------------------------------
+
+def test_user_rows_add_and_override_with_a_flag(tmp_path: Path) -> None:
+    before = series("green_parks")
+    shipped_2024 = float(before[before.index.year == 2024].iloc[0])
+    shipped_vintage = [x.vintage for x in before.attrs["sources"] if x.year == 2024][0]
+    user = write_csv(tmp_path / "mine.csv", [
+        obs_row(year=2025, value=38, vintage=shipped_vintage, published="2026-02"),  # adds a year
+        obs_row(year=2024, value=shipped_2024 + 1, vintage=shipped_vintage, published="2025-02"),  # overrides
+    ])
+    after = series("green_parks", extra_data=user)
+    assert float(after[after.index.year == 2025].iloc[0]) == 38
+    assert float(after[after.index.year == 2024].iloc[0]) == shipped_2024 + 1
+    flags = {x.year: x.user_supplied for x in after.attrs["sources"]}
+    assert flags[2025] and flags[2024]
+    everything = fjdata.observations("green_parks", extra_data=user)
+    assert everything["user_supplied"].sum() == 2
+    assert len(fjdata.observations(extra_data=user)) == len(fjdata.observations()) + 1  # one added, one replaced
+
+
+def test_user_folder_and_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "user"
+    folder.mkdir()
+    write_csv(folder / "a.csv", [obs_row(year=2029)])
+    other = write_csv(tmp_path / "b.csv", [obs_row(year=2028, value=24)])
+    monkeypatch.setenv("FJDATA_USER_DATA", str(folder))
+    monkeypatch.setenv("FJDATA_EXTRA_DATA", str(other))
+    years = set(fjdata.observations("green_parks")["year"])
+    assert {2028, 2029} <= years
+
+
+def test_bad_user_file_fails_loudly_and_shipped_data_survives(tmp_path: Path) -> None:
+    bad = write_csv(tmp_path / "bad.csv", [obs_row(value="n/a")])
+    with pytest.raises(DataValidationError, match=r"bad\.csv:2: field 'value'"):
+        fjdata.observations(extra_data=bad)
+    assert len(fjdata.observations()) == len(all_observations()[all_observations()["region"] == "Fujian"])
+    assert all(p.is_file() for p in shipped_files())
+
+
+def test_coverage_table() -> None:
+    table = fjdata.coverage(years=range(2015, 2026), indicator_ids=["rd_intensity", "green_parks"])
+    assert list(table.columns) == [*range(2015, 2026), "n"]
+    assert table.loc["rd_intensity", 2020] in ("●", "●+", "p", "p+")
+    assert table.loc["green_parks", 2015] == "·"
+    assert table.loc["rd_intensity", "n"] >= 9
+
+
+def test_observations_unknown_indicator_is_a_clear_error() -> None:
+    with pytest.raises(KeyError, match="unknown indicator 'nope'"):
+        fjdata.observations("nope")
+
+
+def test_cli_data_check_and_coverage(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    exe = [sys.executable, "-m", "fjdata.cli"]
+    env = {**os.environ}
+    good = write_csv(tmp_path / "good.csv", [obs_row()])
+    out = subprocess.run([*exe, "data", "check", str(good)], capture_output=True, text=True, env=env, check=False)
+    assert out.returncode == 0 and "OK (1 rows)" in out.stdout
+    bad = write_csv(tmp_path / "bad.csv", [obs_row(year="20x5")])
+    out = subprocess.run([*exe, "data", "check", str(bad)], capture_output=True, text=True, env=env, check=False)
+    assert out.returncode == 2 and "bad.csv:2: field 'year'" in out.stderr
+    out = subprocess.run([*exe, "data", "coverage", "--start", "2018", "--end", "2025", "--format", "csv"], capture_output=True, text=True, env=env, check=False)
+    assert out.returncode == 0 and out.stdout.startswith("indicator_id,2018") and "rd_intensity" in out.stdout
