@@ -1,0 +1,62 @@
+"""Packaging: the two dependency lists agree; README's two commands; CI runs the test one."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+
+import yaml
+
+from tests.conftest import ROOT
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[]", spec.strip(), maxsplit=1)[0].lower()
+
+
+def test_pyproject_and_environment_yml_agree() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pip_deps = {_name(d): d.replace(" ", "") for d in project["dependencies"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda: dict[str, str] = {}
+    for dep in env["dependencies"]:
+        items = dep["pip"] if isinstance(dep, dict) else [dep]
+        for item in items:
+            conda[_name(item)] = item.replace(" ", "")
+    conda.pop("python")
+    conda.pop("pip")
+    assert conda == pip_deps
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^```(?:bash|sh)\n(.+?)\n```", setup, flags=re.S | re.M)
+    assert commands == ["python3 tasks.py report", "python3 tasks.py test"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 tasks.py test" in ci
+
+
+def test_notebooks_are_committed_without_outputs() -> None:
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c["cell_type"] == "code"), nb.name
+
+
+def test_console_script_and_kernel_are_installed() -> None:
+    out = subprocess.run([sys.executable, "-m", "fjdata.cli", "targets", "--chapter", "2", "--format", "json"], capture_output=True, text=True, check=True)
+    rows = json.loads(out.stdout)
+    assert len(rows) == 20 and rows[0]["chapter"] == "2"
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    assert "fjdata" in KernelSpecManager().find_kernel_specs()
+
+
+def test_cli_targets_formats() -> None:
+    csv = subprocess.run([sys.executable, "-m", "fjdata.cli", "targets", "--format", "csv"], capture_output=True, text=True, check=True).stdout
+    assert csv.splitlines()[0].startswith("target_id,chapter,section")
+    table = subprocess.run([sys.executable, "-m", "fjdata.cli", "targets", "--chapter", "annex"], capture_output=True, text=True, check=True).stdout
+    assert "target_id" in table

@@ -1,0 +1,71 @@
+"""Parameter files are checked before any kernel starts, with the file and key named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fjdata.errors import ParamsError
+from fjdata.params import load_batch, load_report, notebook_parameters
+from tests.conftest import ROOT
+
+PARAMS = ROOT / "params"
+
+
+def test_shipped_parameter_files_are_valid() -> None:
+    batch = load_batch(PARAMS / "nightly.yaml")
+    specs = [load_report(p) for p in batch.reports]
+    assert {s.parameters.get("chapter") for s in specs} >= {"1", "2", "3", "4", "5", "annex"}
+    assert {s.parameters.get("lang") for s in specs} == {"zh", "en"}
+    for nb in ("chapter_report.ipynb", "overview.ipynb", "explore.ipynb"):
+        declared = notebook_parameters(ROOT / "notebooks" / nb)
+        assert {"lang", "as_of", "methods", "confidence", "tolerance", "extra_data", "output_dir"} <= set(declared)
+    assert "chapter" in notebook_parameters(ROOT / "notebooks" / "chapter_report.ipynb")
+
+
+def _report(tmp_path: Path, parameters: dict[str, object], **top: object) -> Path:
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump({"notebook": "chapter_report.ipynb", "name": "r", **top, "parameters": parameters}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("parameters", "key", "fragment"),
+    [
+        ({"chapter": "2", "langg": "zh"}, "parameters.langg", "unknown parameter"),
+        ({"chapter": "7"}, "parameters.chapter", "not one of"),
+        ({"lang": "fr"}, "parameters.lang", "not 'zh' or 'en'"),
+        ({"as_of": "2022"}, "parameters.as_of", "not a year"),
+        ({"as_of": 1999}, "parameters.as_of", "not a year"),
+        ({"methods": ["drift", "prophet"]}, "parameters.methods", "not 'auto' or a non-empty list"),
+        ({"confidence": 0.9}, "parameters.confidence", "not 0.8 or 0.95"),
+        ({"tolerance": 0.7}, "parameters.tolerance", "0–0.5"),
+        ({"extra_data": "/nonexistent/file.csv"}, "parameters.extra_data", "does not exist"),
+    ],
+)
+def test_bad_parameters_name_file_and_key(tmp_path: Path, parameters: dict[str, object], key: str, fragment: str) -> None:
+    path = _report(tmp_path, parameters)
+    with pytest.raises(ParamsError) as info:
+        load_report(path)
+    assert info.value.key == key and fragment in info.value.problem and str(path) in str(info.value)
+
+
+def test_bad_top_level_keys(tmp_path: Path) -> None:
+    with pytest.raises(ParamsError, match="key 'notebok'"):
+        load_report(_report(tmp_path, {}, notebok="x"))
+    path = tmp_path / "r2.yaml"
+    path.write_text(yaml.safe_dump({"notebook": "missing.ipynb", "name": "r", "parameters": {}}), encoding="utf-8")
+    with pytest.raises(ParamsError, match="key 'notebook'"):
+        load_report(path)
+
+
+def test_bad_batch_file(tmp_path: Path) -> None:
+    path = tmp_path / "nightly.yaml"
+    path.write_text("timeout: 5\nreports: [a.yaml]\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="key 'timeout'"):
+        load_batch(path)
+    path.write_text("reports: []\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="key 'reports'"):
+        load_batch(path)
