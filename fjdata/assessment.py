@@ -29,7 +29,7 @@ from fjdata.models import Forecast
 from fjdata.observations import SourceRef, data_fingerprint
 from fjdata.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.registry import Target, registry
-from fjdata.transforms import period
+from fjdata.transforms import by_year
 
 NEAREST_BASE_WINDOW = 2
 
@@ -101,9 +101,9 @@ def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, st
     if t.kind == "annual_quota":
         notes.append("年度指标：逐年对照每年的数量 / yearly quota: each plan year is compared with it")
         return Goal(t.base_year, math.nan, t.target_year, t.target_value, op, band), "none", notes
-    base_p = period(t.base_year)
-    if base_p in values.index:
-        return Goal(t.base_year, float(values[base_p]), t.target_year, t.target_value, op, band), "observed", notes
+    observed = by_year(values)
+    if t.base_year in observed:
+        return Goal(t.base_year, observed[t.base_year], t.target_year, t.target_value, op, band), "observed", notes
     if t.base_value is not None:
         notes.append("基期值取自规划文本 / base value as stated in the plan")
         return Goal(t.base_year, t.base_value, t.target_year, t.target_value, op, band), "plan", notes
@@ -111,7 +111,7 @@ def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, st
     if near:
         y = min(near, key=lambda v: (abs(v - t.base_year), v))  # a tie goes to the earlier year
         notes.append(f"基期{t.base_year}年无数据，以{y}年为基期 / no {t.base_year} value; {y} used as base")
-        return Goal(y, float(values[period(y)]), t.target_year, t.target_value, op, band), "nearest", notes
+        return Goal(y, observed[y], t.target_year, t.target_value, op, band), "nearest", notes
     return Goal(t.base_year, math.nan, t.target_year, t.target_value, op, band), "none", notes
 
 
@@ -153,8 +153,7 @@ def assess_target(
     raw_latest = None
     latest_status = None
     if latest_year is not None:
-        rp = period(latest_year)
-        raw_latest = float(judged.raw[rp]) if rp in judged.raw.index else None
+        raw_latest = by_year(judged.raw).get(latest_year)
         latest_status = judged.raw.attrs.get("statuses", {}).get(latest_year)
 
     # (a) and (b): need the base and a later observation.
@@ -163,8 +162,7 @@ def assess_target(
     if goal is None:
         cn_status = sdg_status = Status.NOT_QUANTIFIED
     elif t.kind == "annual_quota":
-        observed = {int(p.year): float(v) for p, v in values.items()}
-        cn = judge_annual_quota(observed, Goal(t.base_year, math.nan, t.target_year, goal.target, goal.op), delta)
+        cn = judge_annual_quota(by_year(values), Goal(t.base_year, math.nan, t.target_year, goal.target, goal.op), delta)
         cn_status, sdg_status = cn.status, Status.NOT_APPLICABLE
         have_base = False  # a yearly quota has no base value
     elif not have_base or latest_year is None or latest is None or latest_year <= goal.base_year:

@@ -176,7 +176,7 @@ def summarise(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
         base = table.loc[table["method"] == BASELINE, "mase"]
         table["relative_to_drift"] = table["mase"] / (float(base.iloc[0]) if len(base) else np.nan)
     else:
-        table["relative_to_drift"] = table["mase"] / table.set_index(list(by)).index.map(drift).to_numpy(dtype=float)
+        table["relative_to_drift"] = table["mase"] / table.set_index(list(by)).index.map(drift.to_dict()).to_numpy(dtype=float)
     order = {m: i for i, m in enumerate([*METHODS, "combination"])}
     return table.sort_values([*by, "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
 

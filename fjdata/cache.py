@@ -13,7 +13,7 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +23,7 @@ T = TypeVar("T")
 CACHE_VERSION = "1"
 
 
-def _key(namespace: str, parts: dict[str, object]) -> str:
+def _key(namespace: str, parts: Mapping[str, object]) -> str:
     from fjdata import __version__
 
     blob = json.dumps({"ns": namespace, "v": __version__, "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str)
@@ -37,19 +37,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be read by others
+        Path(tmp).chmod(0o644)  # mkstemp makes 0600; reports are meant to be read by others
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def is_cached(namespace: str, parts: dict[str, object]) -> bool:
+def is_cached(namespace: str, parts: Mapping[str, object]) -> bool:
     """Whether an entry exists (without loading it)."""
     return (config.cache_dir() / f"{namespace}-{_key(namespace, parts)}.pkl").is_file()
 
 
-def cached(namespace: str, parts: dict[str, object], compute: Callable[[], T], use_cache: bool = True) -> T:
+def cached(namespace: str, parts: Mapping[str, object], compute: Callable[[], T], use_cache: bool = True) -> T:
     if not use_cache or os.environ.get("FJDATA_NO_CACHE"):
         return compute()
     path = config.cache_dir() / f"{namespace}-{_key(namespace, parts)}.pkl"

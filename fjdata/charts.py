@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -17,6 +17,7 @@ matplotlib.use("Agg")  # headless everywhere; notebooks receive PNG bytes, not l
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from fjdata.assessment import TargetResult
 from fjdata.fonts import use_cjk_font
@@ -84,23 +85,23 @@ def series_figure(
     ax.set_ylabel(label, fontsize=8)
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.25)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
 
-def bar_figure(labels: Sequence[str], counts: dict[str, Sequence[int]], colours: dict[str, str], title: str) -> Figure:
+def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colours: dict[str, str], title: str) -> Figure:
     """Stacked horizontal bars (e.g. targets by chapter and light) for the overview."""
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(labels) + 1.2), dpi=DPI)
+    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(labels) + 1.5), dpi=DPI)
     left = [0] * len(labels)
     for name, values in counts.items():
         ax.barh(labels, values, left=left, color=colours[name], label=name)
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
     ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(fontsize=8, ncols=len(counts), loc="lower right", frameon=False)
+    ax.legend(fontsize=8, ncols=len(counts), loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
     ax.tick_params(labelsize=9)
     fig.tight_layout()
     return fig

@@ -101,11 +101,13 @@ def _nightly(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fjdata", description="Fujian 14th-FYP manufacturing targets: data, projections, assessment, reports.")
     sub = p.add_subparsers(dest="command", required=True)
-    fmt = {"choices": ["table", "csv", "json"], "default": "table"}
+
+    def add_format(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     t = sub.add_parser("targets", help="the plan's target registry")
     t.add_argument("--chapter", help="1–5 or annex")
-    t.add_argument("--format", **fmt)
+    add_format(t)
     t.set_defaults(func=_targets)
 
     d = sub.add_parser("data", help="observed data: check files, show coverage")
@@ -117,25 +119,25 @@ def parser() -> argparse.ArgumentParser:
     cov.add_argument("--region", default="Fujian", choices=["Fujian", "China"])
     cov.add_argument("--start", type=int, default=2010)
     cov.add_argument("--end", type=int, default=2025)
-    cov.add_argument("--format", **fmt)
+    add_format(cov)
     cov.set_defaults(func=_data_coverage)
 
     a = sub.add_parser("assess", help="every target judged three ways")
     a.add_argument("--chapter")
     a.add_argument("--as-of", type=int, dest="as_of")
-    a.add_argument("--format", **fmt)
+    add_format(a)
     a.set_defaults(func=_assess)
 
     b = sub.add_parser("backtest", help="rolling-origin accuracy of the projection methods")
     b.add_argument("--indicator")
-    b.add_argument("--format", **fmt)
+    add_format(b)
     b.set_defaults(func=_backtest)
 
     pr = sub.add_parser("project", help="project one indicator")
     pr.add_argument("indicator")
     pr.add_argument("--method", default="auto")
     pr.add_argument("--to-year", type=int, default=2025, dest="to_year")
-    pr.add_argument("--format", **fmt)
+    add_format(pr)
     pr.set_defaults(func=_project)
 
     n = sub.add_parser("nightly", help="run every report with papermill and export HTML (the main job)")

@@ -10,11 +10,11 @@ import pandas as pd
 
 from fjdata.assessment import assess
 from fjdata.backtest import backtest_errors, summarise
+from fjdata.cache import cached
 from fjdata.charts import png_bytes
 from fjdata.fonts import use_cjk_font
 from fjdata.indicators import Indicator, indicator
 from fjdata.models import Forecast
-from fjdata.cache import cached
 from fjdata.observations import data_fingerprint, observations
 from fjdata.projection import ExtraData, JudgedSeries, fit_methods, judged_series
 from fjdata.report import CSS, _png_img, esc

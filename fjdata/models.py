@@ -162,8 +162,8 @@ def contiguous_tail(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, 
 
 def fit_method(
     method: str,
-    years: Sequence[int],
-    values: Sequence[float],
+    years: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
     to_year: int,
     scale: str = "natural",
     bounds: tuple[float, float] | None = None,

@@ -14,8 +14,6 @@ Guarantees:
 
 from __future__ import annotations
 
-from fjdata import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
-
 import json
 import multiprocessing
 import os
@@ -33,7 +31,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fjdata import __version__, config
+from fjdata import (
+    __version__,
+    _imports,  # noqa: F401  (first: keeps nbformat's import cheap)
+    config,
+)
 from fjdata.cache import atomic_write_bytes
 from fjdata.errors import FjdataError, ParamsError
 from fjdata.params import BatchSpec, ReportSpec, load_batch, load_report
@@ -176,8 +178,8 @@ def _warm_cache(spec: ReportSpec) -> None:
     for as_of in (p.get("as_of"), p.get("mid_year", 2022)):
         warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"))
     if chapter not in (None, "all"):
-        from fjdata.projection import context_forecast, judged_series
         from fjdata.chapters import chapter_context
+        from fjdata.projection import context_forecast, judged_series
 
         for iid in chapter_context(str(chapter)):
             judged = judged_series(iid, as_of=p.get("as_of"), extra_data=p.get("extra_data"))

@@ -321,8 +321,10 @@ def series(
         "vintages": tuple(sorted(set(rows["vintage"]))),
         "statuses": {int(y): str(s) for y, s in zip(rows["year"], rows["status"], strict=True)},
         "sources": tuple(
-            SourceRef(int(r.year), float(r.value), str(r.status), str(r.vintage), str(r.source_title), str(r.source_url), str(r.quote), bool(r.user_supplied))
-            for r in rows.itertuples()
+            SourceRef(int(y), float(v), str(st), str(vi), str(ti), str(u), str(q), bool(us))
+            for y, v, st, vi, ti, u, q, us in zip(
+                rows["year"], rows["value"], rows["status"], rows["vintage"], rows["source_title"], rows["source_url"], rows["quote"], rows["user_supplied"], strict=True
+            )
         ),
     }
     return out
@@ -352,7 +354,7 @@ def coverage(region: str = "Fujian", years: range = range(2010, 2026), indicator
     for iid in ids:
         sel = chosen[chosen["indicator_id"] == iid].set_index("year")
         versions = allrows[allrows["indicator_id"] == iid].groupby("year").size()
-        row = {}
+        row: dict[int | str, str | int] = {}
         for y in years:
             if y in sel.index:
                 code = codes[str(sel.loc[y, "status"])]

@@ -15,8 +15,6 @@ A report's parameter file (``params/<name>.yaml``)::
 
 from __future__ import annotations
 
-from fjdata import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
-
 import ast
 import re
 from collections.abc import Callable
@@ -27,7 +25,10 @@ from typing import Any
 import nbformat
 import yaml
 
-from fjdata import config
+from fjdata import (
+    _imports,  # noqa: F401  (first: keeps nbformat's import cheap)
+    config,
+)
 from fjdata.errors import ParamsError
 from fjdata.indicators import catalogue
 from fjdata.models import METHODS

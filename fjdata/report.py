@@ -16,14 +16,15 @@ from datetime import date
 
 from fjdata import __version__, config
 from fjdata.assessment import Assessment, TargetResult, results
+from fjdata.cache import cached
 from fjdata.chapters import chapter_context, chapter_title
 from fjdata.charts import bar_figure, png_bytes, series_figure, target_figure
 from fjdata.indicators import indicator
 from fjdata.judgements import Light, Status
 from fjdata.narrative import chapter_narrative
 from fjdata.observations import SourceRef, data_fingerprint
-from fjdata.cache import cached
 from fjdata.projection import ExtraData, context_forecast, judged_series
+from fjdata.transforms import by_year
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
 CSS = """
@@ -33,7 +34,7 @@ CSS = """
 .fj .meta{color:#555;font-size:.85em}.fj table{border-collapse:collapse;font-size:.86em;width:100%}
 .fj th,.fj td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}.fj th{background:#f3f5f9;text-align:left}
 .fj .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;vertical-align:-.05em}
-.fj .num{text-align:right;white-space:nowrap}.fj figure{margin:1em 0;page-break-inside:avoid}
+.fj .num{text-align:right;white-space:nowrap}.fj .val{text-align:right}.fj figure{margin:1em 0;page-break-inside:avoid}
 .fj figcaption{font-size:.78em;color:#555}.fj .note{font-size:.8em;color:#666}.fj .legend span{margin-right:1.2em}
 .fj .narr p{line-height:1.6}.fj img{max-width:100%}
 </style>
@@ -140,7 +141,7 @@ def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[s
             f"<td>{esc(a.name_zh if lang == 'zh' else a.name_en)}</td>",
             f"<td>{esc(a.attribute or '')}</td>",
             f"<td>{esc(_target_text(a, lang))}</td>",
-            f"<td class='num'>{esc(_latest(a))}</td>",
+            f"<td class='val'>{esc(_latest(a))}</td>",
             f"<td>{light_badge(a.cn_status, lang, _cn_detail(a, lang))}</td>",
             f"<td>{light_badge(a.sdg_status, lang, _sdg_detail(a, lang))}</td>",
             f"<td class='num'>{esc(_projection_text(a, confidence))}<br><span class='note'>{esc(a.judged_scale)}</span></td>",
@@ -159,7 +160,7 @@ def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
     f = r.forecast
     return {
         "lang": lang, "target": r.assessment.target_id, "name": (r.assessment.name_zh, r.assessment.name_en, r.assessment.unit, r.assessment.judged_scale),
-        "history": [(p.year, float(v)) for p, v in r.history.items()], "scale": r.history_scale,
+        "history": sorted(by_year(r.history).items()), "scale": r.history_scale,
         "forecast": None if f is None else (f.method, f.years, f.mean, f.lo80, f.hi80, f.lo95, f.hi95),
         "goal": None if r.goal is None else repr(r.goal), "statuses": sorted((s.year, s.status) for s in r.sources),
     }

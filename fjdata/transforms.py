@@ -17,6 +17,12 @@ def year_index(years: list[int]) -> pd.PeriodIndex:
     return pd.PeriodIndex([period(y) for y in years], dtype="period[Y-DEC]", name="year")
 
 
+def by_year(s: pd.Series) -> dict[int, float]:
+    """An annual series as {year: value}, missing values dropped."""
+    clean = s.dropna()
+    return {int(y): float(v) for y, v in zip(pd.PeriodIndex(clean.index).year, clean.to_numpy(dtype=float), strict=True)}
+
+
 def chain_index(rates: pd.Series, base_year: int, base: float = 100.0) -> pd.Series:
     """Chain annual % rates into an index with ``index[base_year] = base``.
 
@@ -24,7 +30,7 @@ def chain_index(rates: pd.Series, base_year: int, base: float = 100.0) -> pd.Ser
     ends it, because the level across a missing year is unknown. Years before the base are
     recovered backwards with ``I_{t-1} = I_t / (1 + g_t/100)``.
     """
-    g = {int(p.year): float(v) for p, v in rates.dropna().items()}
+    g = by_year(rates)
     out: dict[int, float] = {base_year: base}
     year = base_year
     while year + 1 in g:
@@ -44,8 +50,8 @@ def chain_index(rates: pd.Series, base_year: int, base: float = 100.0) -> pd.Ser
 
 def average_growth(index: pd.Series, start: int, end: int) -> float:
     """Realised average annual growth (%) between two years of a chained index."""
-    i0 = float(index[period(start)])
-    i1 = float(index[period(end)])
+    levels = by_year(index)
+    i0, i1 = levels[start], levels[end]
     return ((i1 / i0) ** (1.0 / (end - start)) - 1.0) * 100.0
 
 

@@ -7,7 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from fjdata.judgements import Goal, Light, Status, cagr, elapsed, judge_cn, judge_probability, judge_sdg, progress_linear, progress_log, required_path
+from fjdata.judgements import (
+    Goal,
+    Light,
+    Status,
+    cagr,
+    elapsed,
+    judge_cn,
+    judge_probability,
+    judge_sdg,
+    progress_linear,
+    progress_log,
+    required_path,
+)
 from fjdata.models import Forecast, combine
 
 THR = {"high": 0.95, "med": 0.60, "low": 0.0}
@@ -18,7 +30,7 @@ def test_ndrc_825_percent_is_reproduced_by_the_log_form() -> None:
     p = progress_log(100.0, 100 * (1 - 0.134), 100 * (1 - 0.16))
     assert p == pytest.approx(0.8252, abs=5e-5)
     assert round(p, 3) == 0.825
-    assert 0.134 / 0.16 == pytest.approx(0.8375)  # the linear ratio does not match
+    assert pytest.approx(0.8375) == 0.134 / 0.16  # the linear ratio does not match
     j = judge_cn(Goal(2010, 100.0, 2015, 84.0, "≤"), 2014, 86.6, log_form=True, tolerance=0.05)
     assert j.elapsed == pytest.approx(0.8)
     assert j.status is Status.ON_TRACK  # 82.5 % vs 80 %: "caught up with the time requirement"

@@ -164,7 +164,7 @@ def test_as_of_uses_only_what_was_published_then() -> None:
 def test_user_rows_add_and_override_with_a_flag(tmp_path: Path) -> None:
     before = series("green_parks")
     shipped_2024 = float(before[before.index.year == 2024].iloc[0])
-    shipped_vintage = [x.vintage for x in before.attrs["sources"] if x.year == 2024][0]
+    shipped_vintage = next(x.vintage for x in before.attrs["sources"] if x.year == 2024)
     user = write_csv(tmp_path / "mine.csv", [
         obs_row(year=2025, value=38, vintage=shipped_vintage, published="2026-02"),  # adds a year
         obs_row(year=2024, value=shipped_2024 + 1, vintage=shipped_vintage, published="2025-02"),  # overrides

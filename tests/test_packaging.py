@@ -34,7 +34,7 @@ def test_pyproject_and_environment_yml_agree() -> None:
 def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"^```(?:bash|sh)\n(.+?)\n```", setup, flags=re.S | re.M)
+    commands = re.findall(r"^```(?:bash|sh)\n(.+?)\n```", setup, flags=re.DOTALL | re.MULTILINE)
     assert commands == ["python3 tasks.py report", "python3 tasks.py test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python3 tasks.py test" in ci
