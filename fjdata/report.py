@@ -11,12 +11,15 @@ import html
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
+
+import pandas as pd
 
 from fjdata import __version__, config
 from fjdata.assessment import Assessment, TargetResult, results
-from fjdata.cache import cached
+from fjdata.cache import atomic_write_bytes, cached
 from fjdata.chapters import chapter_context, chapter_title
 from fjdata.charts import bar_figure, png_bytes, series_figure, target_figure
 from fjdata.indicators import indicator
@@ -308,6 +311,16 @@ class ChapterReport:
 
     def sources_html(self) -> str:
         return f"<div class='fj'><h2>{esc(self.words['sources'])}</h2>{sources_table_html(self.items, self.lang)}</div>"
+
+    def write_table(self, output_dir: str | Path | None) -> Path | None:
+        """Save this report's assessment rows (today and mid-term) as CSV next to the HTML."""
+        if output_dir is None:
+            return None
+        rows = [asdict(r.assessment) | {"view": "latest"} for r in self.items]
+        rows += [asdict(a) | {"view": f"as_of_{self.mid_year}"} for a in self.midterm.values()]
+        path = Path(output_dir) / "tables" / f"assessment_chapter_{self.chapter}.csv"
+        atomic_write_bytes(path, pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig"))
+        return path
 
     def overview_chart_html(self) -> str:
         by_chapter: dict[str, Counter[Light]] = {}

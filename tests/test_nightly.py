@@ -81,7 +81,7 @@ def test_nightly_writes_every_report_tables_manifest_and_index(full_run: tuple[s
         assert r["data_hash"] == m["data_hash"] and len(m["data_hash"]) == 64
         assert (folder / r["html"]).is_file() and (folder / r["executed"]).is_file()
         assert "lang" in r["parameters"]
-    for name in ("index.html", "assessment.csv", "assessment.xlsx", "manifest.json"):
+    for name in ("index.html", "assessment.csv", "assessment.xlsx", "manifest.json", "tables/assessment_chapter_2.csv"):
         assert (folder / name).is_file()
     table = (folder / "assessment.csv").read_text(encoding="utf-8-sig")
     assert table.count("c2_above_size_va_growth") == 2  # latest view and as-of-2022 view
