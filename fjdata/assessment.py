@@ -139,7 +139,7 @@ def assess_target(
     bands = settings["prob_bands"]
     sdg_thr = settings["sdg_thresholds"]
     assert isinstance(min_points, dict) and isinstance(bands, dict) and isinstance(sdg_thr, dict)
-    delta = float(settings["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
+    delta = default_tolerance(tolerance)
     band = float(settings["approx_band"])  # type: ignore[arg-type]
 
     if judged is None:
@@ -254,15 +254,18 @@ def results(
     use_cache: bool = True,
 ) -> list[TargetResult]:
     """Every target's result (cached on the data fingerprint and the arguments)."""
-
-    if tolerance is None:  # one cache entry whether δ is given explicitly or by default
-        tolerance = float(config.settings()["cn_tolerance"])  # type: ignore[arg-type]
+    delta = default_tolerance(tolerance)  # one cache entry whether δ is explicit or the default
 
     def compute() -> list[TargetResult]:
-        return [assess_target(t, as_of, method, tolerance, vintage_rule, extra_data) for t in registry()]
+        return [assess_target(t, as_of, method, delta, vintage_rule, extra_data) for t in registry()]
 
-    everything = cached("results", _results_key(as_of, method, tolerance, vintage_rule, extra_data), compute, use_cache)
+    everything = cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data), compute, use_cache)
     return [r for r in everything if chapter is None or r.assessment.chapter == str(chapter)]
+
+
+def default_tolerance(tolerance: float | None) -> float:
+    """δ for progress vs elapsed time: the given value, or the documented default."""
+    return float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
 
 
 def _results_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, extra_data: ExtraData) -> dict[str, object]:
@@ -278,7 +281,7 @@ def warm(
     extra_data: ExtraData = None,
 ) -> None:
     """Make sure the results for these arguments are in the cache (computed at most once)."""
-    delta = float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
+    delta = default_tolerance(tolerance)
     if not is_cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data)):
         results(None, as_of, method, delta, vintage_rule, extra_data)
 

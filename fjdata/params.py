@@ -129,19 +129,25 @@ def _resolve_path(value: str, params_file: Path) -> str:
     return str(p if p.is_absolute() else (config.project_root() / p).resolve())
 
 
+def _read_mapping(file: Path, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """A YAML mapping whose top-level keys are all in ``allowed``."""
+    if not file.is_file():
+        raise ParamsError(file, "-", "file not found")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParamsError(file, "-", f"not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ParamsError(file, "-", "top level must be a mapping")
+    for key in raw:
+        if key not in allowed:
+            raise ParamsError(file, str(key), f"unknown key; expected {', '.join(allowed)}")
+    return raw
+
+
 def load_report(params_file: Path) -> ReportSpec:
     """Read and check one report's parameter file; raises :class:`ParamsError` naming file and key."""
-    if not params_file.is_file():
-        raise ParamsError(params_file, "-", "parameter file not found")
-    try:
-        raw = yaml.safe_load(params_file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParamsError(params_file, "-", f"not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ParamsError(params_file, "-", "top level must be a mapping")
-    for key in raw:
-        if key not in ("notebook", "name", "title", "parameters"):
-            raise ParamsError(params_file, str(key), "unknown key; expected notebook, name, title, parameters")
+    raw = _read_mapping(params_file, ("notebook", "name", "title", "parameters"))
     notebook = config.notebooks_dir() / str(raw.get("notebook", ""))
     if not raw.get("notebook") or not notebook.is_file():
         raise ParamsError(params_file, "notebook", f"notebook {raw.get('notebook')!r} not found in {config.notebooks_dir()}")
@@ -176,17 +182,7 @@ class BatchSpec:
 
 def load_batch(file: Path | None = None) -> BatchSpec:
     file = file or config.params_dir() / "nightly.yaml"
-    if not file.is_file():
-        raise ParamsError(file, "-", "batch file not found")
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParamsError(file, "-", f"not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ParamsError(file, "-", "top level must be a mapping")
-    for key in raw:
-        if key not in ("reports", "workers", "timeout", "retries"):
-            raise ParamsError(file, str(key), "unknown key; expected reports, workers, timeout, retries")
+    raw = _read_mapping(file, ("reports", "workers", "timeout", "retries"))
     reports = raw.get("reports")
     if not isinstance(reports, list) or not reports or not all(isinstance(r, str) for r in reports):
         raise ParamsError(file, "reports", "must be a non-empty list of parameter-file names")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from fjdata import __version__, config
-from fjdata.assessment import Assessment, TargetResult, results
+from fjdata import __version__
+from fjdata.assessment import Assessment, TargetResult, default_tolerance, results
 from fjdata.cache import atomic_write_bytes, cached
 from fjdata.chapters import chapter_context, chapter_title
 from fjdata.charts import bar_figure, png_bytes, series_figure, target_figure
@@ -252,7 +252,7 @@ class ChapterReport:
         mid_year: int = 2022,
         confidence: float = 0.8,
     ) -> ChapterReport:
-        delta = float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
+        delta = default_tolerance(tolerance)
         method = methods if isinstance(methods, str) else tuple(methods)
         key_chapter = None if chapter in (None, "all") else str(chapter)
         items = tuple(results(key_chapter, as_of, method, delta, extra_data=extra_data))
