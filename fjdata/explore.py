@@ -73,6 +73,22 @@ class Exploration:
         rows = rows.assign(used=[(r, y, v) in used_keys for r, y, v in zip(rows["region"], rows["year"], rows["vintage"], strict=True)])
         return rows[["region", "year", "value", "unit", "status", "vintage", "published", "used", "user_supplied", "source_title", "source_url", "quote", "note"]]
 
+    def observations_html(self) -> str:
+        """The observations as a compact table with linked sources (all versions; ``used`` marks the analysis series)."""
+        rows = self.observations_table()
+        body = []
+        for r in rows.itertuples():
+            url = str(r.source_url)
+            src = f"<a href='{esc(url)}'>{esc(r.source_title)}</a>" if url.startswith(("http://", "https://")) else esc(r.source_title)
+            flag = " <b>[user]</b>" if r.user_supplied else ""
+            body.append(
+                f"<tr><td>{esc(r.region)}</td><td class='num'>{r.year}</td><td class='num'>{r.value:,.2f}</td><td>{esc(r.status)}</td>"
+                f"<td>{esc(r.vintage)}<br><span class='note'>{esc(r.published)}</span></td><td>{'✔' if r.used else ''}</td>"
+                f"<td>{src}{flag}<br><span class='note'>“{esc(r.quote)}”</span></td></tr>"
+            )
+        head = "".join(f"<th>{h}</th>" for h in ("region", "year", "value", "status", "vintage", "used", "source and quote"))
+        return f"<div class='fj'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+
     def methods_table(self) -> pd.DataFrame:
         rows = []
         for f in self.fits:

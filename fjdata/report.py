@@ -30,6 +30,8 @@ from fjdata.projection import ExtraData, context_forecast, judged_series
 from fjdata.transforms import by_year
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
+# `.fj.fj` doubles the class so these rules outrank JupyterLab's table rules (right-aligned
+# cells, fixed layout) in the exported HTML and in JupyterLab alike.
 CSS = """
 <style>
 .fj{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1b1b1b;max-width:1100px}
@@ -37,7 +39,7 @@ CSS = """
 .fj .meta{color:#555;font-size:.85em}.fj table{border-collapse:collapse;font-size:.86em;width:100%}
 .fj th,.fj td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}.fj th{background:#f3f5f9;text-align:left}
 .fj .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;vertical-align:-.05em}
-.fj .num{text-align:right;white-space:nowrap}.fj .val{text-align:right}.fj figure{margin:1em 0;page-break-inside:avoid}
+.fj.fj th,.fj.fj td{text-align:left}.fj.fj .num{text-align:right;white-space:nowrap}.fj.fj .val{text-align:right}.fj.fj table{table-layout:auto}.fj figure{margin:1em 0;page-break-inside:avoid}
 .fj figcaption{font-size:.78em;color:#555}.fj .note{font-size:.8em;color:#666}.fj .legend span{margin-right:1.2em}
 .fj .narr p{line-height:1.6}.fj img{max-width:100%}
 </style>
@@ -105,12 +107,13 @@ def _model_detail(a: Assessment, lang: str) -> str:
     return WORDS[lang]["prob"].format(p=a.model_prob) + f" · {a.model_method}"
 
 
-def _latest(a: Assessment) -> str:
+def _latest(a: Assessment, lang: str) -> str:
     if a.latest_year is None:
         return "—"
     value = a.latest_raw_value if a.latest_raw_value is not None else a.latest_value
     unit = a.unit if a.kind not in ("average_growth",) else "%"
-    mark = {"preliminary": " ·初步", "derived": " ·推算"}.get(a.latest_status or "", "")
+    marks = {"preliminary": " ·初步", "derived": " ·推算"} if lang == "zh" else {"preliminary": " · prelim.", "derived": " · derived"}
+    mark = marks.get(a.latest_status or "", "")
     return f"{fmt(value, unit)}（{a.latest_year}）{mark}"
 
 
@@ -119,6 +122,18 @@ def _target_text(a: Assessment, lang: str) -> str:
         return f"{a.target_year}年：{a.target_text}" + (a.unit if a.target_value is not None and a.unit not in a.target_text else "")
     value = fmt(a.target_value, a.unit) if a.target_value is not None else "national quota"
     return f"{a.target_year}: {a.target_op} {value}"
+
+
+def _attribute(attribute: str | None, lang: str) -> str:
+    if attribute is None or lang == "zh":
+        return attribute or ""
+    return {"预期性": "expected", "约束性": "binding"}.get(attribute, attribute)
+
+
+def _scale_note(a: Assessment, lang: str) -> str:
+    if not a.judged_scale:
+        return ""
+    return a.judged_scale if lang == "zh" else f"chained index, {a.base_year} = 100"
 
 
 def _projection_text(a: Assessment, confidence: float) -> str:
@@ -142,12 +157,12 @@ def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[s
         cells = [
             f"<td class='num'>{i}</td>",
             f"<td>{esc(a.name_zh if lang == 'zh' else a.name_en)}</td>",
-            f"<td>{esc(a.attribute or '')}</td>",
+            f"<td class='num'>{esc(_attribute(a.attribute, lang))}</td>",
             f"<td>{esc(_target_text(a, lang))}</td>",
-            f"<td class='val'>{esc(_latest(a))}</td>",
+            f"<td class='val'>{esc(_latest(a, lang))}</td>",
             f"<td>{light_badge(a.cn_status, lang, _cn_detail(a, lang))}</td>",
             f"<td>{light_badge(a.sdg_status, lang, _sdg_detail(a, lang))}</td>",
-            f"<td class='num'>{esc(_projection_text(a, confidence))}<br><span class='note'>{esc(a.judged_scale)}</span></td>",
+            f"<td class='num'>{esc(_projection_text(a, confidence))}<br><span class='note'>{esc(_scale_note(a, lang))}</span></td>",
             f"<td>{light_badge(a.model_status, lang, _model_detail(a, lang))}</td>",
         ]
         if midterm is not None:
