@@ -163,7 +163,8 @@ def assess_target(
         cn_status = sdg_status = Status.NOT_QUANTIFIED
     elif t.kind == "annual_quota":
         cn = judge_annual_quota(by_year(values), Goal(t.base_year, math.nan, t.target_year, goal.target, goal.op), delta)
-        cn_status, sdg_status = cn.status, Status.NOT_APPLICABLE
+        cn_status = cn.status
+        sdg_status = Status.INSUFFICIENT if cn.status is Status.INSUFFICIENT else Status.NOT_APPLICABLE  # no growth path to a yearly bar
         have_base = False  # a yearly quota has no base value
     elif not have_base or latest_year is None or latest is None or latest_year <= goal.base_year:
         cn_status = sdg_status = Status.INSUFFICIENT

@@ -1,7 +1,7 @@
 """A small on-disk cache for expensive, deterministic results (backtests, assessments).
 
-Keys include the data fingerprint and the package version, so a change to any data file,
-setting or release invalidates them. Entries are written atomically; a corrupt entry is
+Keys include the data fingerprint, the package version and a hash of the package's source, so
+a change to any data file, setting or line of code invalidates them. Entries are written atomically; a corrupt entry is
 treated as a miss. Delete the folder (``fjdata.config.cache_dir()``) at any time.
 """
 
@@ -14,6 +14,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,10 +24,19 @@ T = TypeVar("T")
 CACHE_VERSION = "1"
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of fjdata's own source: an edited formula invalidates cached results without a release."""
+    digest = hashlib.sha256()
+    for path in sorted(config.PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _key(namespace: str, parts: Mapping[str, object]) -> str:
     from fjdata import __version__
 
-    blob = json.dumps({"ns": namespace, "v": __version__, "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str)
+    blob = json.dumps({"ns": namespace, "v": __version__, "code": code_fingerprint(), "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
