@@ -98,6 +98,10 @@ def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, st
         if t.kind == "cumulative_reduction":
             return Goal(t.base_year, 100.0, t.target_year, 100.0 * (1 - t.target_value / 100.0), "≤"), "observed", notes
     op = t.target_op
+    if t.kind == "period_total":
+        # "十四五期间培育N家": a running total since the base year, zero by definition at the base.
+        notes.append("期间累计目标：基期值为0 / total over the plan period: zero at the base year")
+        return Goal(t.base_year, 0.0, t.target_year, t.target_value, op, band), "definition", notes
     if t.kind == "annual_quota":
         notes.append("年度指标：逐年对照每年的数量 / yearly quota: each plan year is compared with it")
         return Goal(t.base_year, math.nan, t.target_year, t.target_value, op, band), "none", notes
@@ -147,9 +151,10 @@ def assess_target(
     values = judged.values[[p.year <= t.target_year for p in judged.values.index]] if len(judged.values) else judged.values
     judged = JudgedSeries(judged.indicator_id, values, judged.scale, judged.bounds, judged.index_base_year, judged.raw)
     goal, base_origin, notes = _goal(t, judged, band)
-    n_obs = len(values)
-    latest_year = int(values.index[-1].year) if n_obs else None
-    latest = float(values.iloc[-1]) if n_obs else None
+    # Observations behind the series: a chained index's base point (100) is set, not observed.
+    n_obs = len(values) - (1 if judged.index_base_year in {int(p.year) for p in values.index} else 0)
+    latest_year = int(values.index[-1].year) if n_obs > 0 else None
+    latest = float(values.iloc[-1]) if n_obs > 0 else None
     raw_latest = None
     latest_status = None
     if latest_year is not None:
@@ -166,14 +171,27 @@ def assess_target(
         cn_status = cn.status
         sdg_status = Status.INSUFFICIENT if cn.status is Status.INSUFFICIENT else Status.NOT_APPLICABLE  # no growth path to a yearly bar
         have_base = False  # a yearly quota has no base value
-    elif not have_base or latest_year is None or latest is None or latest_year <= goal.base_year:
+    elif latest is not None and latest_year is not None and goal.op in ("≥", "≤") and goal.met(latest) and (not have_base or latest_year <= goal.base_year):
+        # Already met: no base is needed to say so (Open SDG's "target achieved" comes first too).
+        cn_status = Status.ACHIEVED if latest_year >= t.target_year else Status.ACHIEVED_EARLY
+        sdg_status = Status.ACHIEVED
+        notes.append("最新值已达到目标 / the latest value already meets the target")
+    elif not have_base or latest_year is None or latest is None:
         cn_status = sdg_status = Status.INSUFFICIENT
-        notes.append("缺少基期之后的观测值 / no observation after the base year" if have_base else "缺少基期值 / no base value")
+        notes.append("缺少基期值 / no base value" if not have_base else "没有观测值 / no observation")
     else:
+        # Points for (a) and (b): the base (observed, stated in the plan, or zero by definition) and later years.
+        points = 1 + sum(1 for y in by_year(values) if y > goal.base_year)
         log_form = judged.index_base_year is not None
-        cn = judge_cn(goal, latest_year, latest, log_form, delta)
-        sdg = judge_sdg(goal, latest_year, latest, sdg_thr)
-        cn_status, sdg_status = cn.status, sdg.status
+        cn_status = sdg_status = Status.INSUFFICIENT
+        if points >= int(min_points["cn"]):
+            cn = judge_cn(goal, latest_year, latest, log_form, delta)
+            cn_status = cn.status
+        if points >= int(min_points["sdg"]):
+            sdg = judge_sdg(goal, latest_year, latest, sdg_thr)
+            sdg_status = sdg.status
+        if points < max(int(min_points["cn"]), int(min_points["sdg"])):
+            notes.append(f"基期之后的观测值不足（共{points}个点）/ too few points from the base year on ({points})")
 
     # (c): model, or the observed outcome once the target year is in the data.
     proj: Projection | None = None
@@ -190,9 +208,10 @@ def assess_target(
             model_status = Status.NOT_QUANTIFIED
         point = {"mean": latest}
     elif n_obs < int(min_points["model"]):
+        model_status = Status.NOT_QUANTIFIED if goal is None else Status.INSUFFICIENT
         notes.append(f"模型判断至少需要{min_points['model']}个观测值，现有{n_obs}个 / model needs ≥{min_points['model']} points, has {n_obs}")
     else:
-        proj = project_judged(judged, method, t.target_year)
+        proj = project_judged(judged, method, t.target_year, as_of=as_of)
         if proj.forecast is None:
             notes.append("没有可拟合的方法 / no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
         else:

@@ -12,7 +12,9 @@ For every headline series (on its judged scale) and every origin ``o`` with at l
   the series, otherwise "no deterioration") and we check whether that came true.
 
 ``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
-pooled MASE beats drift's, combined with equal weights (drift alone if none does).
+MASE beats drift's on the forecasts both produced, combined with equal weights (drift alone if
+none does). MASE is scaled once per series by the in-sample naive error of the whole series, as
+Hyndman recommends for rolling origins (anchors.md §2.4).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _naive_mae(years: np.ndarray, values: np.ndarray) -> float:
     return float(np.mean(diffs)) if len(diffs) else float("nan")
 
 
-def _event_rate(indicator_id: str, base_year: int) -> tuple[float, bool]:
+def _event_rate(indicator_id: str) -> tuple[float, bool]:
     """(required yearly rate on the judged scale, higher is better) for the status check."""
     for t in registry():
         if t.indicator_id != indicator_id or t.target_value is None or t.target_op not in ("≥", "≤"):
@@ -60,13 +62,13 @@ def _event_rate(indicator_id: str, base_year: int) -> tuple[float, bool]:
     return 0.0, higher
 
 
-def _backtest_series(indicator_id: str, min_train: int, max_h: int) -> tuple[list[dict[str, object]], list[tuple[int, dict[str, Forecast], Context]]]:
-    judged = judged_series(indicator_id)
+def _backtest_series(indicator_id: str, min_train: int, max_h: int, as_of: int | None) -> tuple[list[dict[str, object]], list[tuple[int, dict[str, Forecast], Context]]]:
+    judged = judged_series(indicator_id, as_of=as_of)
     years = np.asarray(judged.years, dtype=int)
     values = judged.values.to_numpy(dtype=float)
     if len(values) <= min_train:
         return [], []
-    ctx = Context(indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id, 2020))
+    ctx = Context(indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id))
     rows: list[dict[str, object]] = []
     fitted = []
     for k in range(min_train, len(years)):
@@ -112,14 +114,14 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
     return out
 
 
-def _run(indicator_ids: Sequence[str]) -> pd.DataFrame:
+def _run(indicator_ids: Sequence[str], as_of: int | None) -> pd.DataFrame:
     settings = config.settings()
     bt, sim = settings["backtest"], settings["simulation"]
     assert isinstance(bt, dict) and isinstance(sim, dict)
     rows: list[dict[str, object]] = []
     fitted = []
     for iid in indicator_ids:
-        r, f = _backtest_series(iid, int(bt["min_train"]), int(bt["max_horizon"]))
+        r, f = _backtest_series(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of)
         rows += r
         fitted += f
     if not rows:
@@ -136,25 +138,33 @@ def _run(indicator_ids: Sequence[str]) -> pd.DataFrame:
     return pd.concat([errors, pd.DataFrame(combo_rows)], ignore_index=True)
 
 
-def backtest_errors(indicator_id: str | None = None, use_cache: bool = True) -> pd.DataFrame:
-    """Every scored forecast: one row per series × origin × horizon × method."""
+def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
+    """Every scored forecast: one row per series × origin × horizon × method (data as of ``as_of``)."""
     ids = [indicator_id] if indicator_id else headline_ids()
-    return cached("backtest", {"ids": ids, "data": data_fingerprint()}, lambda: _run(ids), use_cache)
+    return cached("backtest", {"ids": ids, "as_of": as_of, "data": data_fingerprint()}, lambda: _run(ids, as_of), use_cache)
 
 
 def _members_from(errors: pd.DataFrame) -> list[str]:
-    single = errors[errors["method"].isin(METHODS)]
-    mase = single.groupby("method")["scaled_error"].mean()
-    if BASELINE not in mase:
+    """Methods whose MASE beats drift's on the forecasts both produced (same series, origins, horizons)."""
+    keys = ["indicator_id", "origin", "horizon"]
+    drift = errors[errors["method"] == BASELINE].set_index(keys)["scaled_error"]
+    if drift.empty:
         return [BASELINE]
-    better = [m for m in METHODS if m in mase and m != BASELINE and mase[m] < mase[BASELINE]]
+    better = []
+    for m in METHODS:
+        if m == BASELINE:
+            continue
+        own = errors[errors["method"] == m].set_index(keys)["scaled_error"]
+        common = own.index.intersection(drift.index)
+        if len(common) and float(own.loc[common].mean()) < float(drift.loc[common].mean()):
+            better.append(m)
     return better or [BASELINE]
 
 
-def backtest(indicator_id: str | None = None, use_cache: bool = True) -> pd.DataFrame:
+def backtest(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
     """Accuracy table: per method, MASE, coverage of the 80/95 % intervals and n forecasts,
     pooled over the headline series (or one series), plus drift-relative MASE."""
-    errors = backtest_errors(indicator_id, use_cache)
+    errors = backtest_errors(indicator_id, use_cache, as_of)
     if errors.empty:
         return pd.DataFrame(columns=["method", "mase", "relative_to_drift", "coverage80", "coverage95", "status_accuracy", "n"])
     return summarise(errors)
@@ -181,9 +191,9 @@ def summarise(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     return table.sort_values([*by, "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
 
 
-def auto_members(use_cache: bool = True) -> list[str]:
-    """The rule behind ``method="auto"``: methods with pooled MASE below drift's."""
-    errors = backtest_errors(None, use_cache)
+def auto_members(use_cache: bool = True, as_of: int | None = None) -> list[str]:
+    """The rule behind ``method="auto"``: methods with MASE below drift's on common forecasts."""
+    errors = backtest_errors(None, use_cache, as_of)
     if errors.empty:
         return [BASELINE]
     return _members_from(errors)

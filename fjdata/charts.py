@@ -23,6 +23,7 @@ from fjdata.assessment import TargetResult
 from fjdata.fonts import use_cjk_font
 from fjdata.judgements import Goal, required_path
 from fjdata.models import Forecast
+from fjdata.transforms import by_year
 
 COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8c8d"}
 DPI = 96
@@ -37,6 +38,10 @@ TEXT = {
 def target_figure(result: TargetResult, lang: str = "zh") -> Figure:
     a = result.assessment
     statuses = {s.year: s.status for s in result.sources}
+    if result.history_scale and len(result.history):
+        # A chained point for year y comes from the rate of y (after the base) or of y+1 (before it).
+        base = a.base_year
+        statuses = {y: statuses.get(y if y > base else y + 1, "final") if y != base else "final" for y in by_year(result.history)}
     scale_note = a.judged_scale if lang == "zh" else result.history_scale
     return series_figure(a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang)
 
@@ -59,8 +64,8 @@ def series_figure(
     values = hist.to_numpy(dtype=float)
     solid = [(y, v) for y, v in zip(years, values, strict=True) if statuses.get(y, "final") in ("final", "revised")]
     hollow = [(y, v) for y, v in zip(years, values, strict=True) if statuses.get(y, "final") not in ("final", "revised")]
-    if years:
-        ax.plot(years, values, color=COLOURS["obs"], lw=1.4, zorder=3)
+    for run_years, run_values in consecutive_runs(years, list(values)):  # a gap is never bridged by a line
+        ax.plot(run_years, run_values, color=COLOURS["obs"], lw=1.4, zorder=3)
     if solid:
         ax.plot(*zip(*solid, strict=True), "o", color=COLOURS["obs"], ms=4, label=t["obs"], zorder=4)
     if hollow:
@@ -105,6 +110,18 @@ def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colou
     ax.tick_params(labelsize=9)
     fig.tight_layout()
     return fig
+
+
+def consecutive_runs(years: Sequence[int], values: Sequence[float]) -> list[tuple[list[int], list[float]]]:
+    """Split a series into runs of consecutive years, so that plotted lines stop at gaps."""
+    runs: list[tuple[list[int], list[float]]] = []
+    for y, v in zip(years, values, strict=True):
+        if runs and runs[-1][0][-1] == y - 1:
+            runs[-1][0].append(y)
+            runs[-1][1].append(v)
+        else:
+            runs.append(([y], [v]))
+    return runs
 
 
 def png_bytes(fig: Figure) -> bytes:

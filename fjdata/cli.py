@@ -94,7 +94,10 @@ def _nightly(args: argparse.Namespace) -> int:
         print(f"{r.status.value:8s} {r.duration_s:7.1f}s  {r.name}" + (f"  — {r.error.splitlines()[0]}" if r.error else ""))
     print(f"run folder: {run.folder}")
     print(f"index: {run.folder / 'index.html'}")
-    print("latest -> this run" if run.latest_updated else "latest NOT updated (some reports failed)")
+    if run.latest_updated:
+        print("latest -> this run")
+    else:
+        print("latest NOT updated (" + ("some reports failed" if not run.ok else "not the whole batch, or the tables failed") + ")")
     return 0 if run.ok else 1
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from fjdata.assessment import assess
 from fjdata.backtest import backtest_errors, summarise
 from fjdata.cache import cached
-from fjdata.charts import png_bytes
+from fjdata.charts import consecutive_runs, png_bytes
 from fjdata.fonts import use_cjk_font
 from fjdata.indicators import Indicator, indicator
 from fjdata.models import Forecast
@@ -31,7 +31,7 @@ class Exploration:
     fits: tuple[Forecast, ...]
     skipped: dict[str, str]
     extra_data: ExtraData
-    tolerance: float
+    tolerance: float | None
     confidence: float
 
     @classmethod
@@ -42,7 +42,7 @@ class Exploration:
         as_of: int | None = None,
         methods: str | Sequence[str] = "auto",
         extra_data: ExtraData = None,
-        tolerance: float = 0.05,
+        tolerance: float | None = None,
         confidence: float = 0.8,
     ) -> Exploration:
         from fjdata.models import METHODS
@@ -102,11 +102,15 @@ class Exploration:
     def methods_chart_html(self) -> str:
         import matplotlib.pyplot as plt
 
+        years = self.judged.years
+        if not years:
+            return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
         use_cjk_font()
         fig, ax = plt.subplots(figsize=(7.2, 3.6), dpi=96)
-        years = self.judged.years
         values = self.judged.values.to_numpy(dtype=float)
-        ax.plot(years, values, "o-", color="#1f3b73", ms=4, lw=1.4, label="观测值" if self.lang == "zh" else "observed")
+        for run_years, run_values in consecutive_runs(years, list(values)):  # no line across gaps
+            ax.plot(run_years, run_values, "-", color="#1f3b73", lw=1.4)
+        ax.plot(years, values, "o", color="#1f3b73", ms=4, label="观测值" if self.lang == "zh" else "observed")
         for f in self.fits:
             xs = [years[-1], *f.years]
             (line,) = ax.plot(xs, [values[-1], *f.mean], "--", lw=1.2, label=f.method)
@@ -115,8 +119,6 @@ class Exploration:
         ax.grid(alpha=0.25)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         fig.tight_layout()
-        if not years:
-            return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
         return f"<div class='fj'><figure class='fj-chart'>{_png_img(png_bytes(fig), self.ind.name(self.lang))}</figure></div>"
 
     def backtest_table(self) -> pd.DataFrame:

@@ -94,6 +94,11 @@ class Goal:
     def higher(self) -> bool:
         return self.op == "≥"
 
+    @property
+    def is_hold(self) -> bool:
+        """A floor or ceiling the base already satisfies (e.g. ≥ 23 from 25): nothing to travel, keep it."""
+        return self.op in ("≈", "=") or (self.op == "≥" and self.target <= self.base) or (self.op == "≤" and self.target >= self.base)
+
     def met(self, value: float) -> bool:
         if self.op == "≥":
             return value >= self.target
@@ -132,14 +137,12 @@ def judge_cn(goal: Goal, latest_year: int, latest: float, log_form: bool, tolera
     """提前实现 / 快于预期 / 基本符合预期 / 滞后 (and 已实现 / 未实现 once the target year is observed)."""
     tau = elapsed(goal.base_year, latest_year, goal.target_year)
     final = latest_year >= goal.target_year
-    if goal.op in ("≈", "="):
-        # A "keep at about y*" target has no distance to travel: judge by the band alone.
+    if goal.is_hold:
+        # Nothing to travel ("keep at about y*", or a floor already cleared): judge by the bound alone.
         inside = goal.met(latest)
         if final:
             return CnJudgement(Status.ACHIEVED if inside else Status.MISSED, None, tau)
         return CnJudgement(Status.ON_TRACK if inside else Status.LAGGING, None, tau)
-    if goal.target == goal.base:
-        return CnJudgement(Status.NOT_APPLICABLE, None, tau)
     p = progress_log(goal.base, latest, goal.target) if log_form else progress_linear(goal.base, latest, goal.target)
     if goal.met(latest):
         return CnJudgement(Status.ACHIEVED if final else Status.ACHIEVED_EARLY, p, tau)
@@ -188,10 +191,10 @@ def judge_sdg(goal: Goal, latest_year: int, latest: float, thresholds: dict[str,
     """Growth ratio R with Open SDG categories; a target already met is reported as met."""
     if goal.met(latest):
         return SdgJudgement(Status.ACHIEVED, None, None, None)
-    if goal.op in ("≈", "="):
-        return SdgJudgement(Status.NOT_APPLICABLE, None, None, None)
-    # Open SDG replaces zeros by 0.001 so that the exponential model stays defined.
-    base, value, target = (max(v, 1e-3) for v in (goal.base, latest, goal.target))
+    if goal.is_hold or min(goal.base, latest, goal.target) < 0:
+        return SdgJudgement(Status.NOT_APPLICABLE, None, None, None)  # no growth path to compare with
+    # Open SDG replaces zeros (only) by 0.001 so that the exponential model stays defined.
+    base, value, target = (v if v > 0 else 1e-3 for v in (goal.base, latest, goal.target))
     if latest_year <= goal.base_year or target == base:
         return SdgJudgement(Status.NOT_APPLICABLE, None, None, None)
     actual = cagr(base, value, latest_year - goal.base_year)

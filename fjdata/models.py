@@ -69,6 +69,8 @@ class Forecast:
         if self.samples is not None:
             col = self.samples[:, i]
             return float(np.mean(col >= thr) if higher else np.mean(col <= thr))
+        if not self.sd:
+            raise ValueError(f"{self.method} forecast kept no predictive distribution (draws dropped for storage)")
         z = (thr - self.loc[i]) / self.sd[i] if self.sd[i] > 0 else math.copysign(math.inf, thr - self.loc[i])
         cdf = float(stats.t.cdf(z, self.df) if self.df else stats.norm.cdf(z))
         return 1.0 - cdf if higher else cdf

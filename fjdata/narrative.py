@@ -91,7 +91,7 @@ def chapter_narrative(items: Sequence[Assessment], midterm: dict[str, Assessment
             delta = _RANK[a.model_status.light] - _RANK[m.model_status.light]
             better += delta > 0
             worse += delta < 0
-        judged_mid = sum(1 for a in items if (m := midterm.get(a.target_id)) is not None and m.model_status != Status.INSUFFICIENT)
+        judged_mid = sum(1 for a in items if (m := midterm.get(a.target_id)) is not None and m.model_status.light in _RANK)
         if lang == "zh":
             out.append(f"与仅用{mid_year}年及以前数据（中期）的模型判断相比：中期可判断{judged_mid}项；{better}项判断改善，{worse}项变差。")
         else:

@@ -186,13 +186,16 @@ def _warm_cache(spec: ReportSpec) -> None:
             context_forecast(judged, method, p.get("as_of"), p.get("extra_data"))
 
 
-def _run_folder(outputs: Path, day: str) -> Path:
-    candidate = outputs / day
-    n = 2
-    while candidate.exists():
-        candidate = outputs / f"{day}_{n}"
-        n += 1
-    return candidate
+def _claim_run_folder(outputs: Path, day: str) -> Path:
+    """Create (exclusively) the first free ``<day>``, ``<day>_2``, …: two runs never share a folder."""
+    n = 1
+    while True:
+        candidate = outputs / (day if n == 1 else f"{day}_{n}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
 
 
 def _write_tables(folder: Path) -> list[str]:
@@ -201,13 +204,14 @@ def _write_tables(folder: Path) -> list[str]:
     from fjdata.assessment import assess
 
     today = assess().assign(view="latest")
-    mid = assess(as_of=2022).assign(view="as_of_2022")
+    mid_year = int(config.settings()["mid_term_year"])  # type: ignore[call-overload]
+    mid = assess(as_of=mid_year).assign(view=f"as_of_{mid_year}")
     table = pd.concat([today, mid], ignore_index=True)
     atomic_write_bytes(folder / "assessment.csv", table.to_csv(index=False).encode("utf-8-sig"))
     tmp = folder / ".assessment.xlsx.tmp"
     with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         today.to_excel(xl, sheet_name="latest", index=False)
-        mid.to_excel(xl, sheet_name="as_of_2022", index=False)
+        mid.to_excel(xl, sheet_name=f"as_of_{mid_year}", index=False)
     os.replace(tmp, folder / "assessment.xlsx")
     return ["assessment.csv", "assessment.xlsx"]
 
@@ -234,6 +238,7 @@ def run_nightly(
     outputs = (outputs or config.outputs_dir()).resolve()
     outputs.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC).isoformat(timespec="seconds")
+    remove_stale_staging(outputs)
     staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     data_hash = data_fingerprint()
@@ -254,6 +259,9 @@ def run_nightly(
             _warm_cache(spec)
         except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
             results[spec.name] = ReportResult(spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, str(exc), 0, None, None, data_hash)
+            continue
+        except Exception as exc:  # anything else (unreadable file, a bug) fails this report only
+            results[spec.name] = ReportResult(spec.name, ReportStatus.FAILED, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, _describe(exc), 0, None, None, data_hash)
             continue
         specs.append(spec)
     n_workers = workers if workers is not None else (batch.workers or os.cpu_count() or 1)
@@ -284,10 +292,15 @@ def run_nightly(
     if bar is not None:
         bar.close()
     ordered = tuple(results[name] for name in order)
-    tables = _write_tables(staging)
+    tables_error = None
+    try:
+        tables = _write_tables(staging)
+    except Exception as exc:  # the reports are done; keep them and say what went wrong
+        tables, tables_error = [], _describe(exc)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
-    folder = _run_folder(outputs, day or date.today().isoformat())
-    run = RunResult(folder, ordered, started, finished, data_hash, extra={"tables": tables})
+    folder = _claim_run_folder(outputs, day or date.today().isoformat())
+    complete = not only and tables_error is None and len(ordered) == len(batch.reports)
+    run = RunResult(folder, ordered, started, finished, data_hash, extra={"tables": tables, "tables_error": tables_error, "complete": complete})
     manifest = {
         "fjdata_version": __version__,
         "python": sys.version.split()[0],
@@ -298,15 +311,19 @@ def run_nightly(
         "workers": n_workers,
         "timeout_s": batch.timeout,
         "ok": run.ok,
+        "complete_batch": complete,
         "tables": tables,
+        "tables_error": tables_error,
         "reports": [{**asdict(r), "status": r.status.value} for r in ordered],
     }
     atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
     atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
-    os.replace(staging, folder)  # the dated folder appears complete or not at all
-    if run.ok:
+    os.replace(staging, folder)  # onto the empty folder we claimed: it appears complete or not at all
+    # `latest` moves only for a whole batch (no --only) in which every report succeeded.
+    updated = run.ok and complete
+    if updated:
         _update_latest(outputs, folder)
-    return RunResult(folder, ordered, started, finished, data_hash, run.ok, run.extra)
+    return RunResult(folder, ordered, started, finished, data_hash, updated, run.extra)
 
 
 def remove_stale_staging(outputs: Path, older_than_s: float = 86400) -> list[Path]:

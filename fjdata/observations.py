@@ -6,8 +6,8 @@ Vintage rule ``consistent`` (the default; see README "Vintages"):
   published version. A growth rate is a ratio within one release, so releases can be
   chained year by year without a level break.
 - level-type series (``level``, ``share``, ``count``): one vintage family for the whole
-  series (the label before the first underscore, so ``yearbook_2020`` and ``yearbook_2022`` are
-  two editions of the family ``yearbook``; the newest edition of each year is used). Of the
+  series (each label is its own family, except that yearbook editions such as ``yearbook_2020``
+  and ``yearbook_2022`` form the family ``yearbook``, newest edition per year). Of the
   families that reach within one year of the latest year any release covers, the one with
   the most years wins, then the later last year, then the newer release. Years that only
   other families cover stay gaps, so that no level series silently mixes a census-revised
@@ -230,9 +230,14 @@ def _as_of_filter(frame: pd.DataFrame, as_of: int | None) -> pd.DataFrame:
     return frame[(frame["year"] <= as_of) & (frame["published_date"] <= cutoff)]
 
 
+EDITION_FAMILIES = ("yearbook",)  # labels like yearbook_2022: successive editions of one publication
+
+
 def vintage_family(label: str) -> str:
-    """The release family of a vintage label: the part before the first underscore."""
-    return label.split("_", 1)[0]
+    """The release family of a vintage label: ``yearbook_2020`` and ``yearbook_2022`` are editions of
+    ``yearbook``; every other label is a family of its own (press releases are never merged)."""
+    head = label.split("_", 1)[0]
+    return head if head in EDITION_FAMILIES else label
 
 
 def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFrame:

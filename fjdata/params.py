@@ -67,8 +67,10 @@ def _confidence(v: Any) -> str | None:
 
 
 def _tolerance(v: Any) -> str | None:
+    if v is None:
+        return None  # the documented default (config/assessment.yaml)
     if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 0.5:
-        return f"{v!r} is not a number in 0–0.5"
+        return f"{v!r} is not a number in 0–0.5 (or null for the default)"
     return None
 
 
@@ -124,7 +126,7 @@ class ReportSpec:
     title: str = ""
 
 
-def _resolve_path(value: str, params_file: Path) -> str:
+def _resolve_path(value: str) -> str:
     p = Path(value)
     return str(p if p.is_absolute() else (config.project_root() / p).resolve())
 
@@ -163,7 +165,7 @@ def load_report(params_file: Path) -> ReportSpec:
         if key not in declared:
             raise ParamsError(params_file, f"parameters.{key}", f"unknown parameter; {notebook.name} declares {', '.join(declared)}")
         if key == "extra_data" and isinstance(value, str):
-            value = values[key] = _resolve_path(value, params_file)
+            value = values[key] = _resolve_path(value)
         check = CHECKS.get(key)
         problem = check(value) if check else None
         if problem:

@@ -103,8 +103,11 @@ def fit_methods(judged: JudgedSeries, methods: Sequence[str], to_year: int) -> t
     return fits, skipped
 
 
-def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", to_year: int = 2025) -> Projection:
-    """Project a judged series with one method, a list to combine, or ``auto``."""
+def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", to_year: int = 2025, as_of: int | None = None) -> Projection:
+    """Project a judged series with one method, a list to combine, or ``auto``.
+
+    ``auto`` picks its methods from the backtest on data as of ``as_of``, so a mid-term view
+    never benefits from later errors."""
     settings = config.settings()
     sim = settings["simulation"]
     assert isinstance(sim, dict)
@@ -114,7 +117,7 @@ def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", t
     if isinstance(method, str):
         from fjdata.backtest import auto_members
 
-        members: Sequence[str] = auto_members()
+        members: Sequence[str] = auto_members(as_of=as_of)
     else:
         members = list(method)
     fits, skipped = fit_methods(judged, members, to_year)
@@ -145,7 +148,7 @@ def project(
     if isinstance(method, str) and method not in (*METHODS, "auto", "combination"):
         raise ValueError(f"unknown method {method!r}; expected 'auto' or one of {METHODS}")
     judged = judged_series(indicator_id, base_year, region, as_of=as_of, extra_data=extra_data)
-    return project_judged(judged, method, to_year)
+    return project_judged(judged, method, to_year, as_of=as_of)
 
 
 def context_forecast(judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData) -> Forecast | None:
@@ -154,7 +157,7 @@ def context_forecast(judged: JudgedSeries, methods: str | Sequence[str], as_of: 
         return None
 
     def compute() -> Forecast | None:
-        proj = project_judged(judged, methods, 2025)
+        proj = project_judged(judged, methods, 2025, as_of=as_of)
         return replace(proj.forecast, samples=None) if proj.forecast is not None else None
 
     key = {"indicator": judged.indicator_id, "methods": methods if isinstance(methods, str) else list(methods), "as_of": as_of, "data": data_fingerprint(extra_data)}

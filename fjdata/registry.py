@@ -132,6 +132,11 @@ def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator]) -> Ta
     iid = str(raw["indicator_id"])
     if iid not in known:
         raise RegistryError(file, label, "indicator_id", f"unknown indicator {iid!r} (not in the catalogue)")
+    chain = known[iid].chain
+    if kind == "average_growth" and chain != "growth_to_index":
+        raise RegistryError(file, label, "kind", f"average_growth needs a growth-rate indicator (chain growth_to_index); {iid} has chain {chain}")
+    if kind in ("level", "share", "count", "period_total", "annual_quota") and chain != "none":
+        raise RegistryError(file, label, "kind", f"{kind} is judged on levels, but {iid} is chained ({chain}); use average_growth or cumulative_reduction")
     places = []
     for i, place in enumerate(raw.get("also_in") or [], start=1):
         if not isinstance(place, dict) or not place.get("quote") or not place.get("section"):

@@ -130,10 +130,8 @@ def _attribute(attribute: str | None, lang: str) -> str:
     return {"预期性": "expected", "约束性": "binding"}.get(attribute, attribute)
 
 
-def _scale_note(a: Assessment, lang: str) -> str:
-    if not a.judged_scale:
-        return ""
-    return a.judged_scale if lang == "zh" else f"chained index, {a.base_year} = 100"
+def _scale_note(r: TargetResult, lang: str) -> str:
+    return r.assessment.judged_scale if lang == "zh" else r.history_scale
 
 
 def _projection_text(a: Assessment, confidence: float) -> str:
@@ -162,7 +160,7 @@ def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[s
             f"<td class='val'>{esc(_latest(a, lang))}</td>",
             f"<td>{light_badge(a.cn_status, lang, _cn_detail(a, lang))}</td>",
             f"<td>{light_badge(a.sdg_status, lang, _sdg_detail(a, lang))}</td>",
-            f"<td class='num'>{esc(_projection_text(a, confidence))}<br><span class='note'>{esc(_scale_note(a, lang))}</span></td>",
+            f"<td class='num'>{esc(_projection_text(a, confidence))}<br><span class='note'>{esc(_scale_note(r, lang))}</span></td>",
             f"<td>{light_badge(a.model_status, lang, _model_detail(a, lang))}</td>",
         ]
         if midterm is not None:

@@ -123,3 +123,32 @@ def test_no_data_is_insufficient_everywhere() -> None:
     t = target("c2_enterprise_key_labs")
     a = assess_target(t, judged=_judged(t.indicator_id, [], [])).assessment
     assert a.model_status is Status.INSUFFICIENT and a.n_obs == 0 and a.latest_year is None
+
+
+def test_already_met_without_a_base_value() -> None:
+    t = target("c2_green_parks")  # ≥ 20; no 2020 value, no plan baseline for all levels
+    a = assess_target(t, judged=_judged(t.indicator_id, [2024], [34.0])).assessment
+    assert a.cn_status is Status.ACHIEVED_EARLY and a.sdg_status is Status.ACHIEVED
+    assert a.model_status is Status.INSUFFICIENT  # one point: the model still says so
+
+
+def test_period_total_starts_from_zero() -> None:
+    t = target("c4_service_mfg_cultivated")  # 1000 over 2021–25
+    a = assess_target(t, judged=_judged(t.indicator_id, [2021, 2022, 2023], [200.0, 400.0, 600.0])).assessment
+    assert a.base_origin == "definition" and a.base_used_value == 0.0 and a.base_used_year == 2020
+    assert a.cn_progress == pytest.approx(0.6) and a.cn_elapsed == pytest.approx(0.6)
+    assert a.cn_status is Status.ON_TRACK
+
+
+def test_chained_index_counts_only_observed_rates() -> None:
+    t = target("c2_above_size_va_growth")
+    judged = _judged(t.indicator_id, [2020, 2021, 2022], [100.0, 109.9, 116.16], index_base=2020)  # two rates
+    a = assess_target(t, judged=judged).assessment
+    assert a.n_obs == 2 and a.model_status is Status.INSUFFICIENT
+    assert a.cn_status is Status.AHEAD
+
+
+def test_national_quota_with_few_points_is_not_quantified() -> None:
+    t = target("c2_energy_intensity_above_size")
+    a = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021], [100.0, 98.0], index_base=2020)).assessment
+    assert a.model_status is Status.NOT_QUANTIFIED

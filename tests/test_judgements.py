@@ -131,3 +131,21 @@ def test_probability_bands_and_lights() -> None:
     assert judge_probability(0.39, bands) is Status.UNLIKELY
     assert Status.INSUFFICIENT.light is Light.GREY and Status.INSUFFICIENT.zh == "数据不足"
     assert Status.LAGGING.zh == "滞后" and Status.AHEAD.zh == "快于预期" and Status.ON_TRACK.zh == "基本符合预期" and Status.ACHIEVED_EARLY.zh == "提前实现"
+
+
+def test_a_floor_already_cleared_at_the_base_is_a_level_to_hold() -> None:
+    # "≥ 23" from a base of 25: breaking the floor is lagging, never "ahead" with P > 1.
+    goal = Goal(2020, 25.0, 2025, 23.0, "≥")
+    assert goal.is_hold
+    assert judge_cn(goal, 2022, 22.0, False, 0.05).status is Status.LAGGING
+    assert judge_cn(goal, 2022, 24.0, False, 0.05).status is Status.ON_TRACK
+    assert judge_sdg(goal, 2022, 22.0, THR).status is Status.NOT_APPLICABLE
+    ceiling = Goal(2020, 3.0, 2025, 5.0, "≤")
+    assert judge_cn(ceiling, 2022, 6.0, False, 0.05).status is Status.LAGGING
+    assert judge_cn(ceiling, 2025, 6.0, False, 0.05).status is Status.MISSED
+
+
+def test_negative_values_have_no_growth_ratio() -> None:
+    assert judge_sdg(Goal(2020, -5.0, 2025, 5.0, "≥"), 2022, -1.0, THR).status is Status.NOT_APPLICABLE
+    zero_base = judge_sdg(Goal(2020, 0.0, 2025, 10.0, "≥"), 2022, 4.0, THR)  # zeros become 0.001 (Open SDG)
+    assert zero_base.ratio is not None and zero_base.ratio > 0

@@ -84,3 +84,10 @@ def _series(years: list[int], values: list[float]):  # type: ignore[no-untyped-d
     import pandas as pd
 
     return pd.Series(values, index=year_index(years), dtype=float)
+
+
+def test_charts_never_bridge_gaps() -> None:
+    from fjdata.charts import consecutive_runs
+
+    runs = consecutive_runs([2013, 2021, 2022, 2024], [1.0, 2.0, 3.0, 4.0])
+    assert runs == [([2013], [1.0]), ([2021, 2022], [2.0, 3.0]), ([2024], [4.0])]

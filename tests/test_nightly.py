@@ -263,6 +263,11 @@ def test_faults_are_recorded_and_never_stop_the_others(tmp_path: Path, browser: 
     assert (outputs / "latest").resolve() == newest[0].resolve()
     assert snapshot(yesterday) == before and snapshot(tonight[0]) == failed_run
 
+    # 4. a partial run (--only) succeeds but never becomes `latest`: it is not the whole batch
+    partial = nightly(home, "--batch", str(_batch(home, reports, timeout=15)), "--only", "good")
+    assert partial.returncode == 0 and "latest NOT updated" in partial.stdout
+    assert (outputs / "latest").resolve() == newest[0].resolve()
+
 
 def test_a_crashed_run_leaves_no_dated_folder(tmp_path: Path) -> None:
     home = make_home(tmp_path / "home")

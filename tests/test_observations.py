@@ -225,3 +225,11 @@ def test_cli_data_check_and_coverage(tmp_path: Path) -> None:
     assert out.returncode == 2 and "bad.csv:2: field 'year'" in out.stderr
     out = subprocess.run([*exe, "data", "coverage", "--start", "2018", "--end", "2025", "--format", "csv"], capture_output=True, text=True, env=env, check=False)
     assert out.returncode == 0 and out.stdout.startswith("indicator_id,2018") and "rd_intensity" in out.stdout
+
+
+def test_only_yearbook_editions_share_a_family() -> None:
+    from fjdata.observations import vintage_family
+
+    assert vintage_family("yearbook_2020") == vintage_family("yearbook_2022") == "yearbook"
+    assert vintage_family("press_2023-03") != vintage_family("press_2024-12")
+    assert vintage_family("first_published_panel") == "first_published_panel"

@@ -69,3 +69,12 @@ def test_bad_batch_file(tmp_path: Path) -> None:
     path.write_text("reports: []\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="key 'reports'"):
         load_batch(path)
+
+
+def test_run_folders_are_claimed_exclusively(tmp_path: Path) -> None:
+    from fjdata.nightly import _claim_run_folder
+
+    first = _claim_run_folder(tmp_path, "2026-11-26")
+    second = _claim_run_folder(tmp_path, "2026-11-26")
+    assert first.name == "2026-11-26" and second.name == "2026-11-26_2"
+    assert first.is_dir() and second.is_dir()

@@ -146,3 +146,8 @@ def test_target_year_before_base(tmp_path: Path) -> None:
 def test_unknown_indicator(tmp_path: Path) -> None:
     err = _error(tmp_path, lambda e: e[0].update(indicator_id="no_such_series"))
     assert err.field == "indicator_id"
+
+
+def test_kind_must_fit_the_indicator(tmp_path: Path) -> None:
+    err = _error(tmp_path, lambda e: e[0].update(kind="level"))  # row 1 is a growth rate: a level makes no sense
+    assert err.field == "kind" and "chained" in str(err)
