@@ -175,7 +175,9 @@ def _warm_cache(spec: ReportSpec) -> None:
     chapter = p.get("chapter")
     method = p.get("methods", "auto")
     method = method if isinstance(method, str) else list(method)
-    for as_of in (p.get("as_of"), p.get("mid_year", 2022)):
+    declared = _declared(spec)
+    views = [p.get("as_of")] + ([p.get("mid_year", int(config.settings()["mid_term_year"]))] if "mid_year" in declared else [])  # type: ignore[call-overload]
+    for as_of in views:
         warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"))
     if chapter not in (None, "all"):
         from fjdata.chapters import chapter_context
