@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from fjdata.assessment import assess
 from fjdata.backtest import backtest_errors, summarise
@@ -18,6 +19,7 @@ from fjdata.models import Forecast
 from fjdata.observations import data_fingerprint, observations
 from fjdata.projection import ExtraData, JudgedSeries, fit_methods, judged_series
 from fjdata.report import CSS, _png_img, esc
+from fjdata.transforms import by_year
 
 TARGET_YEAR = 2025
 
@@ -99,12 +101,11 @@ class Exploration:
             rows.append({"method": m, "year": None, "mean": None, "lo": None, "hi": None, "n_obs": None, "fit_years": "", "warnings": f"not fitted: {why}"})
         return pd.DataFrame(rows)
 
-    def methods_chart_html(self) -> str:
+    def methods_figure(self) -> Figure:
+        """Every fitted method's projection over the observations (80 % bands)."""
         import matplotlib.pyplot as plt
 
         years = self.judged.years
-        if not years:
-            return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
         use_cjk_font()
         fig, ax = plt.subplots(figsize=(7.2, 3.6), dpi=96)
         values = self.judged.values.to_numpy(dtype=float)
@@ -119,7 +120,15 @@ class Exploration:
         ax.grid(alpha=0.25)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         fig.tight_layout()
-        return f"<div class='fj'><figure class='fj-chart'>{_png_img(png_bytes(fig), self.ind.name(self.lang))}</figure></div>"
+        return fig
+
+    def methods_chart_html(self) -> str:
+        if not self.judged.years:
+            return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
+        key = {"explore": self.ind.indicator_id, "lang": self.lang, "history": sorted(by_year(self.judged.values).items()),
+               "fits": [(f.method, f.years, f.mean, f.lo80, f.hi80) for f in self.fits]}
+        png = cached("chart", key, lambda: png_bytes(self.methods_figure()))
+        return f"<div class='fj'><figure class='fj-chart'>{_png_img(png, self.ind.name(self.lang))}</figure></div>"
 
     def backtest_table(self) -> pd.DataFrame:
         errors = backtest_errors(self.ind.indicator_id)

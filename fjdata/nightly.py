@@ -279,6 +279,12 @@ def run_nightly(
         futures: dict[Future[ReportResult], ReportSpec] = {
             pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
         }
+        # The parent would only wait for the workers: write the tables meanwhile.
+        tables_error = None
+        try:
+            tables = _write_tables(staging)
+        except Exception as exc:  # the reports go on; the manifest says what went wrong
+            tables, tables_error = [], _describe(exc)
         for fut in as_completed(futures):
             spec = futures[fut]
             try:
@@ -294,11 +300,6 @@ def run_nightly(
     if bar is not None:
         bar.close()
     ordered = tuple(results[name] for name in order)
-    tables_error = None
-    try:
-        tables = _write_tables(staging)
-    except Exception as exc:  # the reports are done; keep them and say what went wrong
-        tables, tables_error = [], _describe(exc)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     folder = _claim_run_folder(outputs, day or date.today().isoformat())
     complete = not only and tables_error is None and len(ordered) == len(batch.reports)

@@ -19,6 +19,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,12 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
     """Names and default values declared in a notebook's cell tagged ``parameters``."""
+    return dict(_parameters(notebook, notebook.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=64)
+def _parameters(notebook: Path, mtime_ns: int) -> dict[str, Any]:
+    del mtime_ns  # part of the cache key only: an edited notebook is read again
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
