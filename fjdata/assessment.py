@@ -61,6 +61,7 @@ class Assessment:
     latest_value: float | None  # judged scale
     latest_raw_value: float | None  # as published (e.g. the growth rate itself)
     latest_status: str | None  # final / preliminary / revised / derived
+    latest_bound: str | None  # "lower" when the source only says 超过/突破 the number
     n_obs: int
     cn_status: Status
     cn_progress: float | None
@@ -156,10 +157,13 @@ def assess_target(
     latest_year = int(values.index[-1].year) if n_obs > 0 else None
     latest = float(values.iloc[-1]) if n_obs > 0 else None
     raw_latest = None
-    latest_status = None
+    latest_status = latest_bound = None
     if latest_year is not None:
         raw_latest = by_year(judged.raw).get(latest_year)
         latest_status = judged.raw.attrs.get("statuses", {}).get(latest_year)
+        latest_bound = judged.raw.attrs.get("bounds", {}).get(latest_year)
+        if latest_bound == "lower":
+            notes.append("最新值为下限（“超过/突破”），判断偏保守 / the latest value is a lower bound, so judgements are conservative")
 
     # (a) and (b): need the base and a later observation.
     cn = sdg = None
@@ -236,7 +240,7 @@ def assess_target(
         base_used_value=goal.base if goal is not None and have_base else None,
         base_origin=base_origin if have_base else "none",
         goal_value=goal.target if goal is not None else None,
-        latest_year=latest_year, latest_value=latest, latest_raw_value=raw_latest, latest_status=latest_status,
+        latest_year=latest_year, latest_value=latest, latest_raw_value=raw_latest, latest_status=latest_status, latest_bound=latest_bound,
         n_obs=n_obs,
         cn_status=cn_status, cn_progress=cn.progress if cn else None, cn_elapsed=cn.elapsed if cn else None,
         sdg_status=sdg_status, sdg_ratio=sdg.ratio if sdg else None,

@@ -29,9 +29,9 @@ COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8
 DPI = 96
 TEXT = {
     "zh": {"obs": "观测值", "prelim": "初步/推算值", "fc": "预测（{m}）", "fan80": "80%预测区间", "fan95": "95%预测区间",
-           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间"},
+           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间", "floor": "下限值（超过/突破）"},
     "en": {"obs": "observed", "prelim": "preliminary/derived", "fc": "projection ({m})", "fan80": "80% interval", "fan95": "95% interval",
-           "target": "target", "path": "required path", "year": "year", "band": "target band"},
+           "target": "target", "path": "required path", "year": "year", "band": "target band", "floor": "lower bound (\"over\")"},
 }
 
 
@@ -43,7 +43,8 @@ def target_figure(result: TargetResult, lang: str = "zh") -> Figure:
         base = a.base_year
         statuses = {y: statuses.get(y if y > base else y + 1, "final") if y != base else "final" for y in by_year(result.history)}
     scale_note = a.judged_scale if lang == "zh" else result.history_scale
-    return series_figure(a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang)
+    bounds = {} if result.history_scale else {s.year: s.bound for s in result.sources if s.bound}
+    return series_figure(a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang, bounds)
 
 
 def series_figure(
@@ -55,6 +56,7 @@ def series_figure(
     fc: Forecast | None,
     goal: Goal | None,
     lang: str = "zh",
+    bounds: dict[int, str] | None = None,
 ) -> Figure:
     """Observations (hollow = preliminary or derived), projection fans, target and required path."""
     use_cjk_font()
@@ -62,14 +64,19 @@ def series_figure(
     fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=DPI)
     years = [p.year for p in hist.index]
     values = hist.to_numpy(dtype=float)
-    solid = [(y, v) for y, v in zip(years, values, strict=True) if statuses.get(y, "final") in ("final", "revised")]
-    hollow = [(y, v) for y, v in zip(years, values, strict=True) if statuses.get(y, "final") not in ("final", "revised")]
+    floors = bounds or {}
+    points = [(y, v) for y, v in zip(years, values, strict=True) if y not in floors]
+    solid = [(y, v) for y, v in points if statuses.get(y, "final") in ("final", "revised")]
+    hollow = [(y, v) for y, v in points if statuses.get(y, "final") not in ("final", "revised")]
+    floor_points = [(y, v) for y, v in zip(years, values, strict=True) if y in floors]
     for run_years, run_values in consecutive_runs(years, list(values)):  # a gap is never bridged by a line
         ax.plot(run_years, run_values, color=COLOURS["obs"], lw=1.4, zorder=3)
     if solid:
         ax.plot(*zip(*solid, strict=True), "o", color=COLOURS["obs"], ms=4, label=t["obs"], zorder=4)
     if hollow:
         ax.plot(*zip(*hollow, strict=True), "o", mfc="white", color=COLOURS["obs"], ms=4, label=t["prelim"], zorder=4)
+    if floor_points:  # the source gives only a floor (超过/突破): the true value is at or above it
+        ax.plot(*zip(*floor_points, strict=True), "^", mfc="white", color=COLOURS["obs"], ms=6, label=t["floor"], zorder=4)
     if fc is not None and years:
         xs = [years[-1], *fc.years]
         last = float(values[-1])

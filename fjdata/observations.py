@@ -39,8 +39,10 @@ from fjdata.transforms import year_index
 
 COLUMNS = (
     "indicator_id", "region", "year", "value", "unit", "status", "vintage", "published",
-    "source_title", "source_url", "quote", "note", "inputs", "formula",
+    "source_title", "source_url", "quote", "note", "inputs", "formula", "bound",
 )
+OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound")
+BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
 REGIONS = ("Fujian", "China")
 YEAR_RANGE = (1990, 2030)
@@ -107,6 +109,8 @@ def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indi
             problems.append((line, "source_url", "missing: give a URL or a precise citation (yearbook and table) in source_title"))
         if not row.get("quote", "").strip():
             problems.append((line, "quote", "missing: the phrase in the source that contains the number"))
+        if row.get("bound", "").strip() not in BOUNDS:
+            problems.append((line, "bound", f"{row.get('bound')!r} is not empty, 'lower' or 'upper'"))
         if row.get("status", "").strip() == "derived" and not row.get("formula", "").strip():
             problems.append((line, "formula", "a derived figure must give its formula (and inputs)"))
         key = tuple(row.get(k, "").strip() for k in KEY)
@@ -127,7 +131,7 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         header = tuple(reader.fieldnames or ())
-        missing = [c for c in COLUMNS if c not in header and c not in ("note", "inputs", "formula")]
+        missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
         if missing:
             raise DataValidationError(path, [(1, c, "missing column (schema: docs/data-schema.md)") for c in missing])
         unknown = [c for c in header if c not in COLUMNS]
@@ -137,7 +141,7 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
     problems = _validate_rows(path, rows, known)
     if problems:
         raise DataValidationError(path, problems)
-    frame = pd.DataFrame(rows, columns=list(COLUMNS)).fillna("")
+    frame = pd.DataFrame([{c: r.get(c, "") for c in COLUMNS} for r in rows], columns=list(COLUMNS))  # absent optional columns are empty
     frame["year"] = frame["year"].astype(int)
     frame["value"] = frame["value"].astype(float)
     frame["published_date"] = [published_date(p) for p in frame["published"]]
@@ -296,6 +300,7 @@ class SourceRef:
     source_url: str
     quote: str
     user_supplied: bool
+    bound: str = ""  # "lower" / "upper" when the source gives only a floor or a ceiling
 
 
 def series(
@@ -325,10 +330,12 @@ def series(
         "as_of": as_of,
         "vintages": tuple(sorted(set(rows["vintage"]))),
         "statuses": {int(y): str(s) for y, s in zip(rows["year"], rows["status"], strict=True)},
+        "bounds": {int(y): str(b) for y, b in zip(rows["year"], rows["bound"], strict=True) if b},
         "sources": tuple(
-            SourceRef(int(y), float(v), str(st), str(vi), str(ti), str(u), str(q), bool(us))
-            for y, v, st, vi, ti, u, q, us in zip(
-                rows["year"], rows["value"], rows["status"], rows["vintage"], rows["source_title"], rows["source_url"], rows["quote"], rows["user_supplied"], strict=True
+            SourceRef(int(y), float(v), str(st), str(vi), str(ti), str(u), str(q), bool(us), str(b))
+            for y, v, st, vi, ti, u, q, us, b in zip(
+                rows["year"], rows["value"], rows["status"], rows["vintage"], rows["source_title"], rows["source_url"],
+                rows["quote"], rows["user_supplied"], rows["bound"], strict=True,
             )
         ),
     }

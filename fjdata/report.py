@@ -114,7 +114,8 @@ def _latest(a: Assessment, lang: str) -> str:
     unit = a.unit if a.kind not in ("average_growth",) else "%"
     marks = {"preliminary": " ·初步", "derived": " ·推算"} if lang == "zh" else {"preliminary": " · prelim.", "derived": " · derived"}
     mark = marks.get(a.latest_status or "", "")
-    return f"{fmt(value, unit)}（{a.latest_year}）{mark}"
+    floor = "≥" if a.latest_bound == "lower" else "≤" if a.latest_bound == "upper" else ""
+    return f"{floor}{fmt(value, unit)}（{a.latest_year}）{mark}"
 
 
 def _target_text(a: Assessment, lang: str) -> str:
@@ -178,7 +179,7 @@ def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
         "lang": lang, "target": r.assessment.target_id, "name": (r.assessment.name_zh, r.assessment.name_en, r.assessment.unit, r.assessment.judged_scale),
         "history": sorted(by_year(r.history).items()), "scale": r.history_scale,
         "forecast": None if f is None else (f.method, f.years, f.mean, f.lo80, f.hi80, f.lo95, f.hi95),
-        "goal": None if r.goal is None else repr(r.goal), "statuses": sorted((s.year, s.status) for s in r.sources),
+        "goal": None if r.goal is None else repr(r.goal), "statuses": sorted((s.year, s.status, s.bound) for s in r.sources),
     }
 
 
@@ -217,7 +218,8 @@ def sources_table_html(items: Sequence[TargetResult], lang: str) -> str:
         for s in r.sources:
             link = f"<a href='{esc(s.source_url)}'>{esc(s.source_title)}</a>" if s.source_url.startswith(("http://", "https://")) else esc(s.source_title)
             flag = f" <b>[{esc(w['user'])}]</b>" if s.user_supplied else ""
-            rows.append(f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>")
+            floor = {"lower": "≥", "upper": "≤"}.get(s.bound, "")
+            rows.append(f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{floor}{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>")
     head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["year"], w["value"], w["status"], w["source_col"], w["quote"]))
     return f"<table class='fj-sources'><thead><tr>{head}</tr></thead><tbody>{''.join(dict.fromkeys(rows))}</tbody></table>"
 
@@ -356,7 +358,8 @@ def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods:
     forecast = context_forecast(judged, methods, as_of, extra_data)
     sources = judged.raw.attrs.get("sources", ())
     statuses = {s.year: s.status for s in sources}
-    fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang)
+    bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))
+    fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds)
     img = _png_img(png_bytes(fig), ind.name(lang))
     return f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"
 

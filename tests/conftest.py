@@ -65,6 +65,7 @@ def obs_row(**overrides: object) -> dict[str, object]:
         "source_url": "https://example.invalid/test",
         "quote": "test fixture 25",
         "note": "",
+        "bound": "",
     }
     row.update(overrides)
     return row

@@ -233,3 +233,17 @@ def test_only_yearbook_editions_share_a_family() -> None:
     assert vintage_family("yearbook_2020") == vintage_family("yearbook_2022") == "yearbook"
     assert vintage_family("press_2023-03") != vintage_family("press_2024-12")
     assert vintage_family("first_published_panel") == "first_published_panel"
+
+
+def test_bound_values_are_validated_and_carried(tmp_path: Path) -> None:
+    problems = _problems(write_csv(tmp_path / "x.csv", [obs_row(bound="about")]))
+    assert problems == [(2, "bound", "'about' is not empty, 'lower' or 'upper'")]
+    s = series("national_high_tech_enterprises")
+    assert s.attrs["bounds"].get(2021) == "lower"  # "exceeded 8,900 in 2021": a floor, shown as ≥ 8,900
+    assert {x.year: x.bound for x in s.attrs["sources"]}[2021] == "lower"
+
+
+def test_old_files_without_the_bound_column_still_load(tmp_path: Path) -> None:
+    columns = tuple(c for c in COLUMNS if c != "bound")
+    frame = read_csv(write_csv(tmp_path / "old.csv", [obs_row()], columns=columns))
+    assert list(frame["bound"]) == [""]
