@@ -29,9 +29,9 @@ COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8
 DPI = 96
 TEXT = {
     "zh": {"obs": "观测值", "prelim": "初步/推算值", "fc": "预测（{m}）", "fan80": "80%预测区间", "fan95": "95%预测区间",
-           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间", "floor": "下限值（超过/突破）"},
+           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间", "floor": "下限值（超过/突破）", "plan_base": "规划基期值"},
     "en": {"obs": "observed", "prelim": "preliminary/derived", "fc": "projection ({m})", "fan80": "80% interval", "fan95": "95% interval",
-           "target": "target", "path": "required path", "year": "year", "band": "target band", "floor": "lower bound (\"over\")"},
+           "target": "target", "path": "required path", "year": "year", "band": "target band", "floor": "lower bound (\"over\")", "plan_base": "base value stated in the plan"},
 }
 
 
@@ -44,7 +44,13 @@ def target_figure(result: TargetResult, lang: str = "zh") -> Figure:
         statuses = {y: statuses.get(y if y > base else y + 1, "final") if y != base else "final" for y in by_year(result.history)}
     scale_note = a.judged_scale if lang == "zh" else result.history_scale
     bounds = {} if result.history_scale else {s.year: s.bound for s in result.sources if s.bound}
-    return series_figure(a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang, bounds)
+    fig = series_figure(a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang, bounds)
+    if a.base_origin == "plan" and a.base_used_year is not None and a.base_used_value is not None:
+        # The base value the plan itself states (第一章), distinct from observed data.
+        ax = fig.axes[0]
+        ax.plot([a.base_used_year], [a.base_used_value], "s", mfc="white", color=COLOURS["target"], ms=6, label=TEXT[lang]["plan_base"], zorder=5)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return fig
 
 
 def series_figure(

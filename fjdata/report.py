@@ -188,7 +188,10 @@ def chart_html(r: TargetResult, lang: str) -> str:
     png = cached("chart", _chart_key(r, lang), lambda: png_bytes(target_figure(r, lang)))
     img = _png_img(png, a.name_zh if lang == "zh" else a.name_en)
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
-    return f"<figure class='fj-chart' data-target='{esc(a.target_id)}'>{img}<figcaption>{_footnote(shown, lang)}</figcaption></figure>"
+    plan_base = ""
+    if a.base_origin == "plan":
+        plan_base = ("；规划基期值引自《专项规划》第一章" if lang == "zh" else "; the base value is stated in chapter 1 of the plan")
+    return f"<figure class='fj-chart' data-target='{esc(a.target_id)}'>{img}<figcaption>{_footnote(shown, lang)}{esc(plan_base)}</figcaption></figure>"
 
 
 def _shown_sources(sources: Iterable[SourceRef], years: list[int], chained: bool) -> list[SourceRef]:
