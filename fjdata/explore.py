@@ -18,7 +18,7 @@ from fjdata.indicators import Indicator, indicator
 from fjdata.models import Forecast
 from fjdata.observations import data_fingerprint, observations
 from fjdata.projection import ExtraData, JudgedSeries, fit_methods, judged_series
-from fjdata.report import CSS, _png_img, esc
+from fjdata.report import CSS, esc, png_img
 from fjdata.transforms import by_year
 
 TARGET_YEAR = 2025
@@ -128,7 +128,7 @@ class Exploration:
         key = {"explore": self.ind.indicator_id, "lang": self.lang, "history": sorted(by_year(self.judged.values).items()),
                "fits": [(f.method, f.years, f.mean, f.lo80, f.hi80) for f in self.fits]}
         png = cached("chart", key, lambda: png_bytes(self.methods_figure()))
-        return f"<div class='fj'><figure class='fj-chart'>{_png_img(png, self.ind.name(self.lang))}</figure></div>"
+        return f"<div class='fj'><figure class='fj-chart'>{png_img(png, self.ind.name(self.lang))}</figure></div>"
 
     def backtest_table(self) -> pd.DataFrame:
         errors = backtest_errors(self.ind.indicator_id)

@@ -51,20 +51,18 @@ WORDS = {
         "model": "(c) 模型：达标概率", "mid": "中期（{y}年数据）", "attr": "属性", "summary": "执行情况总览（交通灯）",
         "narrative": "要点", "charts": "逐项图表", "insufficient": "数据不足的目标", "sources": "数据来源", "context": "相关背景指标",
         "none": "本章无量化目标。以下为与本章相关的背景指标。", "generated": "生成日期", "data_as_of": "数据截至",
-        "fingerprint": "数据指纹", "method": "方法", "interval": "{c:.0%}区间", "legend": "判断方法：(a) 中期评估惯例：完成进度P与时间进度τ之比，容差δ={d:.0%}；(b) 欧盟统计局/Open SDG 增速比 R=实际年均增速/所需年均增速；(c) 统计模型预测目标年份达标概率。三者并列呈现，不合成。",
+        "fingerprint": "数据指纹", "legend": "判断方法：(a) 中期评估惯例：完成进度P与时间进度τ之比，容差δ={d:.0%}；(b) 欧盟统计局/Open SDG 增速比 R=实际年均增速/所需年均增速；(c) 统计模型预测目标年份达标概率。三者并列呈现，不合成。",
         "source_col": "来源", "quote": "原文", "year": "年份", "value": "数值", "status": "状态",
-        "reason": "原因", "progress": "P={p:.0%}，τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}",
-        "latest_none": "—", "user": "用户补充", "mid_title": "与中期（{y}年）判断对比",
+        "reason": "原因", "progress": "P={p:.0%}，τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}", "user": "用户补充",
     },
     "en": {
         "no": "#", "indicator": "Indicator", "target": "Target", "latest": "Latest (year)", "cn": "(a) Progress vs time", "sdg": "(b) Growth ratio R",
         "model": "(c) Model: P(meet)", "mid": "Mid-term ({y} data)", "attr": "Type", "summary": "Summary (traffic lights)",
         "narrative": "Key points", "charts": "Charts by target", "insufficient": "Targets with insufficient data", "sources": "Sources", "context": "Context indicators",
         "none": "This chapter sets no quantitative targets. Context indicators that bear on it follow.", "generated": "Generated", "data_as_of": "Data as of",
-        "fingerprint": "Data fingerprint", "method": "method", "interval": "{c:.0%} interval", "legend": "Judgements: (a) Chinese mid-term practice: progress P vs elapsed time τ, tolerance δ={d:.0%}; (b) Eurostat/Open SDG growth ratio R = actual ÷ required average growth; (c) statistical model: probability the target is met in the target year. Shown side by side, never blended.",
+        "fingerprint": "Data fingerprint", "legend": "Judgements: (a) Chinese mid-term practice: progress P vs elapsed time τ, tolerance δ={d:.0%}; (b) Eurostat/Open SDG growth ratio R = actual ÷ required average growth; (c) statistical model: probability the target is met in the target year. Shown side by side, never blended.",
         "source_col": "Source", "quote": "Quote", "year": "Year", "value": "Value", "status": "Status",
-        "reason": "Reason", "progress": "P={p:.0%}, τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}",
-        "latest_none": "—", "user": "user-supplied", "mid_title": "Compared with the mid-term ({y}) view",
+        "reason": "Reason", "progress": "P={p:.0%}, τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}", "user": "user-supplied",
     },
 }
 
@@ -87,7 +85,7 @@ def light_badge(status: Status, lang: str, detail: str = "") -> str:
     return f"<span class='dot' style='background:{colour}' title='{esc(status.light.value)}'></span>{esc(status.label(lang))}{extra}"
 
 
-def _png_img(data: bytes, alt: str) -> str:
+def png_img(data: bytes, alt: str) -> str:
     return f"<img alt='{esc(alt)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
 
 
@@ -186,7 +184,7 @@ def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
 def chart_html(r: TargetResult, lang: str) -> str:
     a = r.assessment
     png = cached("chart", _chart_key(r, lang), lambda: png_bytes(target_figure(r, lang)))
-    img = _png_img(png, a.name_zh if lang == "zh" else a.name_en)
+    img = png_img(png, a.name_zh if lang == "zh" else a.name_en)
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
     plan_base = ""
     if a.base_origin == "plan":
@@ -349,7 +347,7 @@ class ChapterReport:
         counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
         colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
         title = "各章目标的模型判断（个数）" if self.lang == "zh" else "Model judgement by chapter (number of targets)"
-        return f"<div class='fj'><figure class='fj-chart'>{_png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)}</figure></div>"
+        return f"<div class='fj'><figure class='fj-chart'>{png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)}</figure></div>"
 
 
 def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods: str | Sequence[str], extra_data: ExtraData) -> str:
@@ -363,6 +361,6 @@ def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods:
     statuses = {s.year: s.status for s in sources}
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))
     fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds)
-    img = _png_img(png_bytes(fig), ind.name(lang))
+    img = png_img(png_bytes(fig), ind.name(lang))
     return f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"
 
