@@ -24,12 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from fjdata import config
 from fjdata.cache import cached
 from fjdata.indicators import catalogue
 from fjdata.judgements import cagr
 from fjdata.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
+from fjdata.transforms import transform_value
 from fjdata.observations import data_fingerprint
 from fjdata.projection import judged_series
 from fjdata.registry import registry
@@ -104,11 +106,24 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
         y = ctx.actual[year]
         threshold = last * (1 + ctx.rate) ** h
         p = fc.probability(year, threshold, ctx.higher)
+        # Standardised error on the model scale, in units of the row's own 80 % / 95 % half-width:
+        # ≤ 1 means inside. Scaling the spread by k moves the bound to k (see calibration()).
+        z80 = z95 = np.nan
+        if fc.sd and fc.sd[i] > 0:
+            q80, q95 = (float(stats.t.ppf(q, fc.df)) if fc.df else float(stats.norm.ppf(q)) for q in (0.90, 0.975))
+            z = abs(transform_value(y, fc.scale, fc.bounds) - fc.loc[i]) / fc.sd[i]
+            z80, z95 = z / q80, z / q95
+        elif fc.samples is not None:
+            # Pooled draws (natural scale): distance from the median in units of the half-width on y's side.
+            med = float(np.median(fc.samples[:, i]))
+            side80, side95 = (fc.hi80[i], fc.hi95[i]) if y >= med else (fc.lo80[i], fc.lo95[i])
+            z80 = abs(y - med) / abs(side80 - med) if side80 != med else np.inf
+            z95 = abs(y - med) / abs(side95 - med) if side95 != med else np.inf
         out.append({
             "indicator_id": ctx.indicator_id, "origin": origin, "horizon": h, "year": year, "method": method,
             "actual": y, "forecast": fc.mean[i], "abs_error": abs(y - fc.mean[i]),
             "scaled_error": abs(y - fc.mean[i]) / ctx.q if ctx.q > 0 else np.nan,
-            "in80": fc.lo80[i] <= y <= fc.hi80[i], "in95": fc.lo95[i] <= y <= fc.hi95[i],
+            "in80": fc.lo80[i] <= y <= fc.hi80[i], "in95": fc.lo95[i] <= y <= fc.hi95[i], "z80": z80, "z95": z95,
             "p_meet": p, "predicted_meet": p >= 0.5, "came_true": bool(y >= threshold if ctx.higher else y <= threshold),
         })
     return out
@@ -166,18 +181,31 @@ def backtest(indicator_id: str | None = None, use_cache: bool = True, as_of: int
     pooled over the headline series (or one series), plus drift-relative MASE."""
     errors = backtest_errors(indicator_id, use_cache, as_of)
     if errors.empty:
-        return pd.DataFrame(columns=["method", "mase", "relative_to_drift", "coverage80", "coverage95", "status_accuracy", "n"])
+        return pd.DataFrame(columns=["method", "mase", "relative_to_drift", "coverage80", "coverage95", "coverage80_calibrated", "coverage95_calibrated", "calibration", "status_accuracy", "n"])
     return summarise(errors)
 
 
-def summarise(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
-    """MASE, drift-relative MASE, interval coverage, status accuracy and n, per method (and ``by``)."""
+def summarise(errors: pd.DataFrame, by: Sequence[str] = (), factors: dict[str, float] | None = None) -> pd.DataFrame:
+    """MASE, drift-relative MASE, interval coverage (raw, and after calibration with ``factors``,
+    default: the factors estimated from ``errors`` itself), status accuracy and n, per method (and ``by``).
+
+    The combination is pooled from uncalibrated members and calibrated as a whole."""
     keys = [*by, "method"]
-    errors = errors.assign(status_hit=errors["predicted_meet"] == errors["came_true"])
+    factors = calibration_from(errors) if factors is None else factors
+    k = errors["method"].map(factors).fillna(1.0)
+    if "z80" not in errors:  # a table scored without standardised errors: raw coverage only
+        errors = errors.assign(z80=np.nan, z95=np.nan)
+    errors = errors.assign(
+        status_hit=errors["predicted_meet"] == errors["came_true"],
+        in80_cal=np.where(errors["z80"].notna(), errors["z80"] <= k, errors["in80"]).astype(bool),
+        in95_cal=np.where(errors["z95"].notna(), errors["z95"] <= k, errors["in95"]).astype(bool),
+    )
     table = errors.groupby(keys, as_index=False).agg(
         mase=("scaled_error", "mean"),
         coverage80=("in80", "mean"),
         coverage95=("in95", "mean"),
+        coverage80_calibrated=("in80_cal", "mean"),
+        coverage95_calibrated=("in95_cal", "mean"),
         status_accuracy=("status_hit", "mean"),
         n=("forecast", "size"),
     )
@@ -187,6 +215,7 @@ def summarise(errors: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
         table["relative_to_drift"] = table["mase"] / (float(base.iloc[0]) if len(base) else np.nan)
     else:
         table["relative_to_drift"] = table["mase"] / table.set_index(list(by)).index.map(drift.to_dict()).to_numpy(dtype=float)
+    table["calibration"] = table["method"].map(factors).fillna(1.0)
     order = {m: i for i, m in enumerate([*METHODS, "combination"])}
     return table.sort_values([*by, "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
 
@@ -197,3 +226,31 @@ def auto_members(use_cache: bool = True, as_of: int | None = None) -> list[str]:
     if errors.empty:
         return [BASELINE]
     return _members_from(errors)
+
+
+# Fewer scored forecasts than this and a method keeps its model-based width (factor 1).
+MIN_CALIBRATION_FORECASTS = 20
+CALIBRATION_LIMITS = (0.5, 10.0)
+
+
+def calibration_from(errors: pd.DataFrame) -> dict[str, float]:
+    """Per method, the factor k on the predictive spread that makes its backtest 80 % intervals
+    cover 80 %: the 80th percentile of |error| in units of the method's own 80 % half-width.
+
+    A split-conformal width correction (Vovk, Gammerman & Shafer 2005; Angelopoulos & Bates 2021,
+    "A Gentle Introduction to Conformal Prediction", §1): the quantile of past nonconformity scores
+    sets the width. Bounded to :data:`CALIBRATION_LIMITS`.
+    """
+    out: dict[str, float] = {}
+    if errors.empty or "z80" not in errors:
+        return out
+    for method, grp in errors.groupby("method"):
+        z = grp["z80"].dropna().to_numpy(dtype=float)
+        if len(z) >= MIN_CALIBRATION_FORECASTS:
+            out[str(method)] = float(np.clip(np.quantile(z, 0.8), *CALIBRATION_LIMITS))
+    return out
+
+
+def calibration(use_cache: bool = True, as_of: int | None = None) -> dict[str, float]:
+    """The interval calibration factors every projection applies (data as of ``as_of``)."""
+    return calibration_from(backtest_errors(None, use_cache, as_of))

@@ -12,7 +12,7 @@ import yaml
 from fjdata import config
 from fjdata.errors import RegistryError
 
-SERIES_KINDS = ("level", "rate", "share", "count", "yearly_change")
+SERIES_KINDS = ("level", "rate", "share", "count", "yearly_change", "period_average")
 CHAINS = ("none", "growth_to_index", "change_to_level")
 _ID = re.compile(r"^[a-z0-9_]+$")
 _REQUIRED = ("indicator_id", "name_zh", "name_en", "unit", "series_kind", "chain", "definition")
@@ -30,6 +30,13 @@ class Indicator:
     headline: bool = False
     bounds: tuple[float, float] | None = None
     file: str = ""
+    # False where release families differ by definition (a census revision, a changed scope):
+    # years the chosen family lacks are then left as gaps instead of spliced from another family.
+    splice: bool = True
+    # For ``period_average`` series: the rate series they average, and the first year averaged
+    # (the row's ``year`` is the last year), e.g. 十四五期间年均增长 = 2021–2025.
+    average_of: str | None = None
+    period_start: int | None = None
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -55,6 +62,10 @@ def _parse_entry(raw: object, file: Path, pos: int) -> Indicator:
         if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int | float) for b in bounds)):
             raise RegistryError(file, label, "bounds", "must be a list [lo, hi] of two numbers")
         bounds = (float(bounds[0]), float(bounds[1]))
+    if raw["series_kind"] == "period_average" and (not raw.get("average_of") or not isinstance(raw.get("period_start"), int)):
+        raise RegistryError(file, label, "average_of", "a period_average series needs average_of (a rate indicator) and period_start (a year)")
+    if not isinstance(raw.get("splice", True), bool):
+        raise RegistryError(file, label, "splice", "must be true or false")
     return Indicator(
         indicator_id=iid,
         name_zh=str(raw["name_zh"]),
@@ -66,6 +77,9 @@ def _parse_entry(raw: object, file: Path, pos: int) -> Indicator:
         headline=bool(raw.get("headline", False)),
         bounds=bounds,
         file=file.name,
+        splice=bool(raw.get("splice", True)),
+        average_of=str(raw["average_of"]) if raw.get("average_of") else None,
+        period_start=int(raw["period_start"]) if raw.get("period_start") is not None else None,
     )
 
 

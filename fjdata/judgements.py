@@ -39,6 +39,11 @@ class Status(StrEnum):
     LIKELY = "likely"
     POSSIBLE = "possible"
     UNLIKELY = "unlikely"
+    BASICALLY_ACHIEVED = "basically_achieved"  # a "左右" target just outside its band
+    MET_EVERY_YEAR = "met_every_year"  # a yearly quota met in every observed year, plan not over
+    PROBABLY_ACHIEVED = "probably_achieved"  # plan over, target-year value not yet published: estimate
+    UNCERTAIN = "uncertain"
+    PROBABLY_MISSED = "probably_missed"
     NOT_APPLICABLE = "not_applicable"
     NOT_QUANTIFIED = "not_quantified"
     INSUFFICIENT = "insufficient"
@@ -73,6 +78,11 @@ _LABELS: dict[Status, tuple[str, str, Light]] = {
     Status.LIKELY: ("很可能实现", "likely to be met", Light.GREEN),
     Status.POSSIBLE: ("有可能实现", "may be met", Light.AMBER),
     Status.UNLIKELY: ("难以实现", "unlikely to be met", Light.RED),
+    Status.BASICALLY_ACHIEVED: ("基本实现", "broadly achieved", Light.GREEN),
+    Status.MET_EVERY_YEAR: ("逐年达标", "met every year so far", Light.GREEN),
+    Status.PROBABLY_ACHIEVED: ("估计已实现", "probably achieved (estimate)", Light.GREEN),
+    Status.UNCERTAIN: ("尚难判断", "too close to call", Light.AMBER),
+    Status.PROBABLY_MISSED: ("估计未实现", "probably missed (estimate)", Light.RED),
     Status.NOT_APPLICABLE: ("不适用", "not applicable", Light.GREY),
     Status.NOT_QUANTIFIED: ("无量化目标值", "no numeric target", Light.GREY),
     Status.INSUFFICIENT: ("数据不足", "insufficient data", Light.GREY),
@@ -155,24 +165,36 @@ def judge_cn(goal: Goal, latest_year: int, latest: float, log_form: bool, tolera
     return CnJudgement(Status.ON_TRACK, p, tau)
 
 
-def judge_annual_quota(values: dict[int, float], goal: Goal, tolerance: float) -> CnJudgement:
-    """A yearly quota (每年…N以上): P is the share of plan years so far that met it.
+@dataclass(frozen=True)
+class QuotaJudgement:
+    """A yearly quota (每年…N以上) checked year by year."""
 
-    Every observed plan year meeting the quota is 基本符合预期 (已实现 once the target year is
-    observed); any year below it is 滞后 (未实现 at the end). ``tolerance`` is unused on purpose:
-    a quota is met or not in each year.
+    status: Status
+    years_met: tuple[int, ...]
+    years_short: tuple[int, ...]
+    years_missing: tuple[int, ...]  # plan years up to the last observed one with no figure
+    min_ratio: float | None  # the weakest year's value ÷ the quota (≥ 1 when every year met it)
+
+
+def judge_annual_quota(values: dict[int, float], goal: Goal, period_over: bool) -> QuotaJudgement:
+    """Each plan year is met or not; no progress ratio and no elapsed time (they do not apply).
+
+    All observed years met: 已实现 when every plan year is observed, else 逐年达标 (with the
+    years still missing listed). Any year short: 未实现 once the plan is over, 滞后 before.
     """
-    del tolerance
-    years = sorted(y for y in values if goal.base_year < y <= goal.target_year)
+    plan_years = range(goal.base_year + 1, goal.target_year + 1)
+    years = sorted(y for y in values if y in plan_years)
     if not years:
-        return CnJudgement(Status.INSUFFICIENT, None, None)
-    met = [goal.met(values[y]) for y in years]
-    share = sum(met) / len(met)
-    tau = elapsed(goal.base_year, years[-1], goal.target_year)
-    final = years[-1] >= goal.target_year
-    if all(met):
-        return CnJudgement(Status.ACHIEVED if final else Status.ON_TRACK, share, tau)
-    return CnJudgement(Status.MISSED if final else Status.LAGGING, share, tau)
+        return QuotaJudgement(Status.INSUFFICIENT, (), (), tuple(plan_years), None)
+    met = tuple(y for y in years if goal.met(values[y]))
+    short = tuple(y for y in years if y not in met)
+    missing = tuple(y for y in plan_years if y not in values and (period_over or y < years[-1]))
+    ratios = [values[y] / goal.target for y in years if goal.target] if goal.op == "≥" else [goal.target / values[y] for y in years if values[y]]
+    ratio = min(ratios) if ratios else None
+    if short:
+        return QuotaJudgement(Status.MISSED if period_over else Status.LAGGING, met, short, missing, ratio)
+    complete = years[-1] >= goal.target_year and not missing
+    return QuotaJudgement(Status.ACHIEVED if complete else Status.MET_EVERY_YEAR, met, short, missing, ratio)
 
 
 @dataclass(frozen=True)
@@ -226,3 +248,69 @@ def required_path(goal: Goal, years: list[int]) -> list[float]:
         return [goal.base + step * (y - goal.base_year) for y in years]
     r = cagr(goal.base, goal.target, goal.target_year - goal.base_year)
     return [goal.base * (1 + r) ** (y - goal.base_year) for y in years]
+
+
+# Probability bands for printing: a model never says 0 % or 100 % (see probability_band()).
+PROBABILITY_BANDS: tuple[tuple[float, str, str], ...] = (
+    (0.05, "<5%", "<5%"),
+    (0.25, "5–25%", "5–25%"),
+    (0.50, "25–50%", "25–50%"),
+    (0.75, "50–75%", "50–75%"),
+    (0.95, "75–95%", "75–95%"),
+    (1.01, ">95%", ">95%"),
+)
+
+
+def probability_band(p: float | None, lang: str = "zh") -> str:
+    """A model probability as a band, e.g. ``75–95%`` or ``>95%``: never printed as 0 % or 100 %."""
+    if p is None or math.isnan(p):
+        return "—"
+    for upper, zh, en in PROBABILITY_BANDS:
+        if p < upper:
+            return zh if lang == "zh" else en
+    return PROBABILITY_BANDS[-1][1]
+
+
+def judge_estimate(p: float, bands: dict[str, float]) -> Status:
+    """The verdict on a past target year whose value is not yet published, from the model's estimate."""
+    if p >= bands["met"]:
+        return Status.PROBABLY_ACHIEVED
+    if p <= bands["missed"]:
+        return Status.PROBABLY_MISSED
+    return Status.UNCERTAIN
+
+
+@dataclass(frozen=True)
+class AverageGrowth:
+    """An average-growth target judged on the rates observed in the plan period."""
+
+    rate: float  # % a year: the geometric mean of the observed rates (or a published period average)
+    years_used: tuple[int, ...]
+    years_missing: tuple[int, ...]  # plan years with no published rate
+    n_plan_years: int
+    published: bool  # True when a published period average (十四五期间年均增长X%) was used
+    flip_rate: float | None  # the average the missing years would need to cross to change the verdict
+
+
+def average_growth_from_rates(rates: dict[int, float], base_year: int, target_year: int, target_rate: float, period_over: bool) -> AverageGrowth | None:
+    """Geometric mean of the yearly rates observed in (base, target]; the missing years' break-even.
+
+    The five-year average is ``(Π(1+g_t))^(1/N) − 1``; with years missing it is estimated by the
+    observed years' geometric mean. ``flip_rate`` is the average of the missing years at which
+    the five-year average would equal the target: below it (for a met target) the verdict flips
+    to 未实现, above it (for a missed one) to 已实现. Only years up to the last observed one
+    count as missing while the plan is running.
+    """
+    plan_years = list(range(base_year + 1, target_year + 1))
+    used = tuple(y for y in plan_years if y in rates)
+    if not used:
+        return None
+    growth = math.prod(1 + rates[y] / 100.0 for y in used)
+    rate = (growth ** (1 / len(used)) - 1) * 100.0
+    horizon = plan_years if period_over else [y for y in plan_years if y <= used[-1]]
+    missing = tuple(y for y in horizon if y not in rates)
+    flip = None
+    if missing:
+        needed = (1 + target_rate / 100.0) ** len(plan_years) / growth  # growth the missing years must supply
+        flip = (needed ** (1 / len(missing)) - 1) * 100.0 if period_over or used[-1] >= target_year else None
+    return AverageGrowth(rate, used, missing, len(plan_years), False, flip)

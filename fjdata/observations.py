@@ -235,6 +235,14 @@ def _as_of_filter(frame: pd.DataFrame, as_of: int | None) -> pd.DataFrame:
 
 
 EDITION_FAMILIES = ("yearbook",)  # labels like yearbook_2022: successive editions of one publication
+# Vintage labels of the plan owner's own evaluations (the department's mid-term or final
+# evaluation): they measure the indicator on the plan's definition, so they are preferred.
+PLAN_OWNER_VINTAGES = ("midterm_eval", "final_eval")
+# A later release beats an earlier one only when it is at least as official: final and revised
+# figures outrank preliminary ones, which outrank figures we derived by arithmetic.
+STATUS_RANK = {"final": 2, "revised": 2, "preliminary": 1, "derived": 0}
+# Values closer than this (relative) are the same figure rounded differently, not a disagreement.
+SAME_VALUE_TOLERANCE = 0.005
 
 
 def vintage_family(label: str) -> str:
@@ -244,29 +252,118 @@ def vintage_family(label: str) -> str:
     return head if head in EDITION_FAMILIES else label
 
 
+def is_plan_owner(vintage: str) -> bool:
+    """Whether a vintage is the plan owner's own evaluation (``midterm_eval_2023``, ``final_eval_2026``)."""
+    return vintage.startswith(PLAN_OWNER_VINTAGES)
+
+
+def _best_row(rows: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The row of ONE year a statistician would use, and why (see docs/vintage-rule.md).
+
+    1. the plan owner's own evaluation; 2. the most official status (final/revised >
+    preliminary > derived); 3. if every remaining row is a floor (超过/突破), the highest floor;
+    4. otherwise the latest publication.
+    """
+    if len(rows) == 1:
+        return rows.iloc[0], "only"
+    owner = rows["vintage"].map(is_plan_owner)
+    rank = rows["status"].map(STATUS_RANK).fillna(0)
+    top = rows[(owner == owner.max()) & (rank == rank[owner == owner.max()].max())]
+    if bool(owner.any()):
+        reason = "plan_owner"
+    elif len(top) < len(rows):
+        reason = "status"
+    else:
+        reason = "newer"
+    if (top["bound"] == "lower").all() and len(top) > 1:
+        best = top.sort_values(["value", "published_date"]).iloc[-1]
+        return best, reason if reason != "newer" else "highest_floor"
+    return top.sort_values(["published_date", "vintage"]).iloc[-1], reason
+
+
+def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, object], ...]:
+    """The other versions of a year whose value differs from the chosen one (sources disagree)."""
+    out = []
+    for _, r in rows.iterrows():
+        if r["vintage"] == chosen["vintage"]:
+            continue
+        scale = max(abs(float(chosen["value"])), abs(float(r["value"])), 1e-12)
+        if abs(float(r["value"]) - float(chosen["value"])) / scale <= SAME_VALUE_TOLERANCE and r["bound"] == chosen["bound"]:
+            continue
+        out.append({k: r[k] for k in ("year", "value", "status", "vintage", "published", "source_title", "source_url", "quote", "bound")})
+    return tuple(out)
+
+
+def _per_year(frame: pd.DataFrame, years: Iterable[int] | None = None, reason: str | None = None) -> pd.DataFrame:
+    """One row per year chosen by :func:`_best_row`, with ``selection`` (why) and ``alternatives``."""
+    picked = []
+    for year, rows in frame.groupby("year", sort=True):
+        if years is not None and int(year) not in years:  # type: ignore[call-overload]
+            continue
+        best, why = _best_row(rows)
+        picked.append(best.to_dict() | {"selection": reason or why})
+    return pd.DataFrame(picked, columns=[*frame.columns, "selection"]) if picked else frame.iloc[0:0].assign(selection="")
+
+
+def _with_alternatives(chosen: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
+    alts = []
+    for _, row in chosen.iterrows():
+        alts.append(_alternatives(every[every["year"] == row["year"]], row))
+    return chosen.assign(alternatives=alts)
+
+
 def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFrame:
-    """Apply a vintage rule to the rows of ONE indicator and region; returns one row per year."""
+    """Apply a vintage rule to the rows of ONE indicator and region; returns one row per year.
+
+    Every returned row carries ``selection`` (why this version: ``only``, ``plan_owner``,
+    ``status``, ``newer``, ``highest_floor``, ``family``, ``spliced``, ``rule``), ``spliced``
+    (taken from another release family than the rest of a level series) and ``alternatives``
+    (the other versions of that year whose value differs), so that a reader can see where
+    sources disagree. The rules are documented in docs/vintage-rule.md.
+    """
     if frame.empty or rule == "all":
-        return frame
-    frame = frame.sort_values(["year", "published_date", "vintage"])
-    if rule == "latest":
-        return frame.groupby("year", sort=True).tail(1)
-    if rule == "first":
-        return frame.groupby("year", sort=True).head(1)
-    if rule == "consistent":
-        kind = indicator(str(frame["indicator_id"].iloc[0])).series_kind
-        if kind in ("rate", "yearly_change"):
-            return frame.groupby("year", sort=True).tail(1)
-        # Editions of one family (yearbook_2020, yearbook_2022) form one vintage: newest edition per year.
-        frame = frame.assign(family=frame["vintage"].map(vintage_family)).groupby(["family", "year"], sort=True).tail(1)
-        stats = frame.groupby("family").agg(n=("year", "nunique"), last=("year", "max"), pub=("published_date", "max"))
-        # Families that reach (within a year) the latest year any release covers; of those,
-        # the one with the most years, then the latest year, then the newest release.
-        candidates = stats[stats["last"] >= stats["last"].max() - 1]
-        best = candidates.sort_values(["n", "last", "pub"], ascending=False).index[0]
-        return frame[frame["family"] == best].drop(columns="family")
-    chosen = frame[frame["vintage"] == rule]
-    return chosen.groupby("year", sort=True).tail(1)
+        return frame.assign(selection="", spliced=False, alternatives=[() for _ in range(len(frame))])
+    every = frame.sort_values(["year", "published_date", "vintage"])
+    if rule in ("latest", "first"):
+        chosen = every.groupby("year", sort=True).tail(1) if rule == "latest" else every.groupby("year", sort=True).head(1)
+        return _with_alternatives(chosen.assign(selection="rule", spliced=False), every)
+    if rule != "consistent":
+        chosen = every[every["vintage"] == rule].groupby("year", sort=True).tail(1)
+        return _with_alternatives(chosen.assign(selection="rule", spliced=False), every)
+    ind = indicator(str(frame["indicator_id"].iloc[0]))
+    if ind.series_kind in ("rate", "yearly_change", "period_average"):
+        # A growth rate is a ratio within one release: releases chain year by year without a level break.
+        return _with_alternatives(_per_year(every).assign(spliced=False), every)
+    # Levels, shares, counts: one release family (yearbook editions form one), so that a series
+    # does not silently mix a census-revised base with a first-published one. Of the families
+    # reaching (within a year) the latest year any release covers: most years, then latest
+    # year, then newest release.
+    fam = every.assign(family=every["vintage"].map(vintage_family))
+    stats = fam.groupby("family").agg(n=("year", "nunique"), last=("year", "max"), pub=("published_date", "max"))
+    candidates = stats[stats["last"] >= stats["last"].max() - 1]
+    best = candidates.sort_values(["n", "last", "pub"], ascending=False).index[0]
+    in_family = fam[fam["family"] == best].drop(columns="family")
+    family_pick = _per_year(in_family, reason="family" if len(stats) > 1 else None)
+    overall = {int(r["year"]): r for _, r in _per_year(every).iterrows()}
+    rows = []
+    for _, mine in family_pick.iterrows():
+        other = overall[int(mine["year"])]
+        # Another release replaces the family's figure only when it is the plan owner's own,
+        # more official (final over preliminary), or a higher floor where both are floors.
+        better = (
+            is_plan_owner(str(other["vintage"])) and not is_plan_owner(str(mine["vintage"]))
+            or STATUS_RANK.get(str(other["status"]), 0) > STATUS_RANK.get(str(mine["status"]), 0)
+            or (other["bound"] == mine["bound"] == "lower" and float(other["value"]) > float(mine["value"]))
+        )
+        rows.append(other if better else mine)
+    chosen = pd.DataFrame(rows).assign(spliced=False)
+    # Sparse series: years the family lacks come from the best other release, flagged as spliced,
+    # unless the catalogue marks the indicator as not spliceable (a definitional break).
+    missing = sorted(set(overall) - set(chosen["year"].astype(int)))
+    if ind.splice and missing:
+        extra = pd.DataFrame([overall[y] for y in missing]).assign(selection="spliced", spliced=True)
+        chosen = pd.concat([chosen, extra])
+    return _with_alternatives(chosen.sort_values("year"), every)
 
 
 def observations(
@@ -285,13 +382,17 @@ def observations(
         frame = frame[frame["region"] == region]
     if vintage_rule != "all":
         parts = [select_vintage(g, vintage_rule) for _, g in frame.groupby(["indicator_id", "region"])]
-        frame = pd.concat(parts) if parts else frame.iloc[0:0]
-    cols = [*COLUMNS, "published_date", "user_supplied", "origin", "file", "line"]
+        frame = pd.concat(parts) if parts else frame.iloc[0:0].assign(selection="", spliced=False, alternatives=None)
+    else:
+        frame = frame.assign(selection="", spliced=False, alternatives=[() for _ in range(len(frame))])
+    cols = [*COLUMNS, "published_date", "user_supplied", "origin", "file", "line", "selection", "spliced", "alternatives"]
     return frame[cols].sort_values(["indicator_id", "region", "year", "published_date"]).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
 class SourceRef:
+    """One cited figure as used in a series, with why it was chosen and what else was published."""
+
     year: int
     value: float
     status: str
@@ -301,6 +402,22 @@ class SourceRef:
     quote: str
     user_supplied: bool
     bound: str = ""  # "lower" / "upper" when the source gives only a floor or a ceiling
+    selection: str = ""  # why this version was used (see select_vintage)
+    spliced: bool = False  # from another release family than the rest of the series
+    alternatives: tuple[SourceRef, ...] = ()  # other versions of the same year with a different value
+
+    @property
+    def disputed(self) -> bool:
+        return bool(self.alternatives)
+
+
+def _source_ref(row: dict[str, object]) -> SourceRef:
+    alts = tuple(_source_ref({**a, "user_supplied": False}) for a in (row.get("alternatives") or ()))  # type: ignore[attr-defined]
+    return SourceRef(
+        int(row["year"]), float(row["value"]), str(row["status"]), str(row["vintage"]), str(row["source_title"]),  # type: ignore[call-overload,arg-type]
+        str(row["source_url"]), str(row["quote"]), bool(row.get("user_supplied", False)), str(row.get("bound") or ""),
+        str(row.get("selection") or ""), bool(row.get("spliced", False)), alts,
+    )
 
 
 def series(
@@ -331,13 +448,7 @@ def series(
         "vintages": tuple(sorted(set(rows["vintage"]))),
         "statuses": {int(y): str(s) for y, s in zip(rows["year"], rows["status"], strict=True)},
         "bounds": {int(y): str(b) for y, b in zip(rows["year"], rows["bound"], strict=True) if b},
-        "sources": tuple(
-            SourceRef(int(y), float(v), str(st), str(vi), str(ti), str(u), str(q), bool(us), str(b))
-            for y, v, st, vi, ti, u, q, us, b in zip(
-                rows["year"], rows["value"], rows["status"], rows["vintage"], rows["source_title"], rows["source_url"],
-                rows["quote"], rows["user_supplied"], rows["bound"], strict=True,
-            )
-        ),
+        "sources": tuple(_source_ref(r) for r in rows.to_dict("records")),
     }
     return out
 

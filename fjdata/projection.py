@@ -25,7 +25,7 @@ import pandas as pd
 from fjdata import config
 from fjdata.cache import cached
 from fjdata.indicators import indicator
-from fjdata.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
+from fjdata.models import METHODS, Forecast, MethodUnavailable, calibrate, combine, fit_method
 from fjdata.observations import data_fingerprint, series
 from fjdata.transforms import chain_index
 
@@ -90,44 +90,49 @@ class Projection:
         return pd.DataFrame({"year": f.years, "mean": f.mean, "lo80": f.lo80, "hi80": f.hi80, "lo95": f.lo95, "hi95": f.hi95})
 
 
-def fit_methods(judged: JudgedSeries, methods: Sequence[str], to_year: int) -> tuple[list[Forecast], dict[str, str]]:
+def fit_methods(judged: JudgedSeries, methods: Sequence[str], to_year: int, factors: dict[str, float] | None = None) -> tuple[list[Forecast], dict[str, str]]:
+    """Fit each method; ``factors`` (method → spread factor) calibrate the intervals."""
     fits: list[Forecast] = []
     skipped: dict[str, str] = {}
     years = judged.years
     values = judged.values.to_numpy(dtype=float)
     for method in methods:
         try:
-            fits.append(fit_method(method, years, values, to_year, judged.scale, judged.bounds))
+            fc = fit_method(method, years, values, to_year, judged.scale, judged.bounds)
+            fits.append(calibrate(fc, factors.get(method, 1.0)) if factors else fc)
         except MethodUnavailable as exc:
             skipped[method] = str(exc)
     return fits, skipped
 
 
-def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", to_year: int = 2025, as_of: int | None = None) -> Projection:
+def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", to_year: int = 2025, as_of: int | None = None, calibrated: bool = True) -> Projection:
     """Project a judged series with one method, a list to combine, or ``auto``.
 
     ``auto`` picks its methods from the backtest on data as of ``as_of``, so a mid-term view
-    never benefits from later errors."""
+    never benefits from later errors; with ``calibrated`` (the default) every method's interval
+    width is corrected by its backtest coverage (:func:`fjdata.backtest.calibration`)."""
+    from fjdata.backtest import auto_members, calibration
+
     settings = config.settings()
     sim = settings["simulation"]
     assert isinstance(sim, dict)
+    # Intervals are calibrated on the backtest (as of the same year), so probabilities are honest.
+    factors = calibration(as_of=as_of) if calibrated else {}
     if isinstance(method, str) and method not in ("auto", "combination"):
-        fits, skipped = fit_methods(judged, [method], to_year)
+        fits, skipped = fit_methods(judged, [method], to_year, factors)
         return Projection(judged.indicator_id, judged, fits[0] if fits else None, tuple(fits), skipped)
-    if isinstance(method, str):
-        from fjdata.backtest import auto_members
-
-        members: Sequence[str] = auto_members(as_of=as_of)
-    else:
-        members = list(method)
-    fits, skipped = fit_methods(judged, members, to_year)
-    if len(fits) >= 2:
-        return Projection(judged.indicator_id, judged, combine(fits, int(sim["draws"]), int(sim["seed"])), tuple(fits), skipped)
+    members: Sequence[str] = auto_members(as_of=as_of) if isinstance(method, str) else list(method)
+    raw, skipped = fit_methods(judged, members, to_year)
+    fits = [calibrate(f, factors.get(f.method, 1.0)) for f in raw]
+    if len(raw) >= 2:
+        # The combination pools the raw members and is calibrated as a whole (its own backtest factor).
+        combo = calibrate(combine(raw, int(sim["draws"]), int(sim["seed"])), factors.get("combination", 1.0))
+        return Projection(judged.indicator_id, judged, combo, tuple(fits), skipped)
     if len(fits) == 1:
         return Projection(judged.indicator_id, judged, fits[0], tuple(fits), skipped)
     # Too short for every member: fall back to the simplest methods that still apply.
     for fallback in ("drift", "linear", "naive"):  # linear regresses on the year, so gaps are fine
-        more, why = fit_methods(judged, [fallback], to_year)
+        more, why = fit_methods(judged, [fallback], to_year, factors)
         skipped.update(why)
         if more:
             return Projection(judged.indicator_id, judged, more[0], tuple(more), skipped)

@@ -66,6 +66,7 @@ class Target:
     quote: str
     also_in: tuple[Place, ...] = field(default_factory=tuple)
     note: str | None = None
+    region: str = "Fujian"  # the region whose series the target is judged on (optional `region` key)
 
     @property
     def higher_is_better(self) -> bool:
@@ -164,6 +165,7 @@ def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator]) -> Ta
         quote=str(raw["quote"]),
         also_in=tuple(places),
         note=raw.get("note"),
+        region=str(raw.get("region") or "Fujian"),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -16,9 +17,17 @@ from fjdata.registry import registry, target
 from fjdata.transforms import year_index
 
 
+# Mid-plan: a view taken in mid-2023, when the 2021–2025 plan was still running.
+MID = date(2023, 6, 30)
+
+
 def _judged(iid: str, years: list[int], values: list[float], scale: str = "log", bounds: tuple[float, float] | None = None, index_base: int | None = None) -> JudgedSeries:
     s = pd.Series(values, index=year_index(years), dtype=float)
-    return JudgedSeries(iid, s, scale, bounds, index_base, s)
+    raw = s
+    if index_base is not None:  # a chained index: the published series is the yearly rates
+        rates = {y: (values[i] / values[i - 1] - 1) * 100 for i, y in enumerate(years) if i and years[i - 1] == y - 1}
+        raw = pd.Series(list(rates.values()), index=year_index(list(rates)), dtype=float)
+    return JudgedSeries(iid, s, scale, bounds, index_base, raw)
 
 
 def test_assess_covers_every_target_with_defined_results() -> None:
@@ -29,7 +38,7 @@ def test_assess_covers_every_target_with_defined_results() -> None:
     valid = {s.value for s in Status}
     assert set(frame["cn_status"]) | set(frame["sdg_status"]) | set(frame["model_status"]) <= valid
     # no NaN that nobody explains: a missing probability comes with a status that says why
-    unexplained = frame[frame["model_prob"].isna() & ~frame["model_status"].isin(["insufficient", "not_quantified"])]
+    unexplained = frame[frame["model_prob"].isna() & ~frame["model_status"].isin(["insufficient", "not_quantified"]) & (frame["model_method"] != "observed")]
     assert unexplained.empty
     insufficient = frame[(frame["cn_status"] == "insufficient")]
     assert (insufficient["notes"].str.len() > 0).all()
@@ -50,7 +59,7 @@ def test_chapter_filter_and_determinism() -> None:
 
 def test_target_already_met() -> None:
     t = target("c2_national_hte")  # 8000 by 2025; the plan's 2020 base is 6200
-    res = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021, 2022, 2023], [6200, 8900, 10000, 12000]))
+    res = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021, 2022, 2023], [6200, 8900, 10000, 12000]), today=MID)
     a = res.assessment
     assert a.cn_status is Status.ACHIEVED_EARLY and a.sdg_status is Status.ACHIEVED
     assert a.model_status is Status.LIKELY and a.model_prob is not None and a.model_prob > 0.75
@@ -60,7 +69,7 @@ def test_lower_is_better_cumulative_reduction() -> None:
     t = replace(target("c2_energy_intensity_above_size"), kind="cumulative_reduction", target_value=13.5, target_op="≤", target_text="13.5")
     # a level index, base 2020 = 100, falling 2 % a year vs 2.86 %/yr needed
     judged = _judged(t.indicator_id, [2018, 2019, 2020, 2021, 2022], [104.1, 102.0, 100.0, 98.0, 96.04], index_base=2020)
-    a = assess_target(t, judged=judged).assessment
+    a = assess_target(t, judged=judged, today=MID).assessment
     assert a.goal_value == pytest.approx(86.5)
     assert a.cn_progress == pytest.approx(math.log(0.9604) / math.log(0.865))
     assert a.cn_status is Status.LAGGING  # 0.278 vs τ 0.4
@@ -80,7 +89,7 @@ def test_national_quota_is_not_quantified_but_projected() -> None:
 def test_short_series(n: int) -> None:
     t = target("c2_firms_over_10bn")
     years = [2020, 2021, 2022, 2023, 2024][:n]
-    a = assess_target(t, judged=_judged(t.indicator_id, years, [47, 50, 53, 56, 59][:n])).assessment
+    a = assess_target(t, judged=_judged(t.indicator_id, years, [47, 50, 53, 56, 59][:n]), today=MID).assessment
     assert a.cn_status is not Status.INSUFFICIENT and a.sdg_status is not Status.INSUFFICIENT
     if n < 4:
         assert a.model_status is Status.INSUFFICIENT and "model needs ≥4" in " ".join(a.notes)
@@ -90,7 +99,7 @@ def test_short_series(n: int) -> None:
 
 def test_series_with_gaps_and_nearest_base() -> None:
     t = target("c2_firms_rd_share")  # 40 % by 2025, no 2020 value anywhere
-    a = assess_target(t, judged=_judged(t.indicator_id, [2017, 2019, 2021, 2023], [25.0, 28.9, 34.3, 37.0], "logit", (0.0, 100.0))).assessment
+    a = assess_target(t, judged=_judged(t.indicator_id, [2017, 2019, 2021, 2023], [25.0, 28.9, 34.3, 37.0], "logit", (0.0, 100.0)), today=MID).assessment
     assert a.base_origin == "nearest" and a.base_used_year == 2019
     assert a.cn_elapsed == pytest.approx((2023 - 2019) / (2025 - 2019))
     assert a.model_status is not Status.INSUFFICIENT
@@ -98,7 +107,7 @@ def test_series_with_gaps_and_nearest_base() -> None:
 
 def test_share_near_bound_and_approximate_target() -> None:
     t = target("c2_mfg_share_gdp")  # 保持在三分之一左右
-    a = assess_target(t, judged=_judged(t.indicator_id, [2019, 2020, 2021, 2022, 2023], [33.0, 33.5, 33.2, 33.4, 33.3], "logit", (0.0, 100.0))).assessment
+    a = assess_target(t, judged=_judged(t.indicator_id, [2019, 2020, 2021, 2022, 2023], [33.0, 33.5, 33.2, 33.4, 33.3], "logit", (0.0, 100.0)), today=MID).assessment
     assert a.cn_status is Status.ON_TRACK and a.sdg_status is Status.ACHIEVED
     assert a.model_hi95 is not None and a.model_hi95 < 100
 
@@ -106,17 +115,27 @@ def test_share_near_bound_and_approximate_target() -> None:
 def test_outcome_in_the_target_year_is_graded_as_observed() -> None:
     t = target("c2_firms_over_10bn")
     a = assess_target(t, judged=_judged(t.indicator_id, [2020, 2022, 2025], [47, 55, 58])).assessment
-    assert a.model_method == "observed" and a.model_status is Status.MISSED and a.model_prob == 0.0
+    # An observed outcome is not a model probability: none is given.
+    assert a.model_method == "observed" and a.model_status is Status.MISSED and a.model_prob is None
     assert a.cn_status is Status.MISSED
+    assert a.overall_status is Status.MISSED and a.overall_basis == "final" and a.final
+    assert a.attainment == pytest.approx(58 / 60) and a.gap == pytest.approx(2.0) and a.data_age == 0
 
 
 def test_annual_quota() -> None:
     t = target("c4_key_tech_renovation_projects_yearly")  # 500 a year
     a = assess_target(t, judged=_judged(t.indicator_id, [2022, 2023, 2024], [1442, 1704, 2205])).assessment
-    assert a.cn_status is Status.ON_TRACK and a.cn_progress == 1.0
+    # Met 2.9–4.4× in every observed year: "met every year", no progress ratio or elapsed time.
+    assert a.cn_status is Status.MET_EVERY_YEAR and a.cn_progress is None and a.cn_elapsed is None
+    assert a.quota_min_ratio == pytest.approx(1442 / 500) and a.quota_years_short == ()
+    assert a.years_missing == (2021, 2025) and a.overall_status is Status.MET_EVERY_YEAR
     assert a.sdg_status is Status.NOT_APPLICABLE
-    b = assess_target(t, judged=_judged(t.indicator_id, [2021, 2022], [450, 600])).assessment
-    assert b.cn_status is Status.LAGGING and b.cn_progress == 0.5
+    b = assess_target(t, judged=_judged(t.indicator_id, [2021, 2022], [450, 600]), today=MID).assessment
+    assert b.cn_status is Status.LAGGING and b.quota_years_short == (2021,)
+    c = assess_target(t, judged=_judged(t.indicator_id, [2021, 2022], [450, 600])).assessment
+    assert c.cn_status is Status.MISSED  # the plan is over and 2021 fell short
+    full = assess_target(t, judged=_judged(t.indicator_id, list(range(2021, 2026)), [600, 700, 800, 900, 1000])).assessment
+    assert full.cn_status is Status.ACHIEVED and full.years_missing == ()
 
 
 def test_no_data_is_insufficient_everywhere() -> None:
@@ -127,14 +146,17 @@ def test_no_data_is_insufficient_everywhere() -> None:
 
 def test_already_met_without_a_base_value() -> None:
     t = target("c2_green_parks")  # ≥ 20; no 2020 value, no plan baseline for all levels
-    a = assess_target(t, judged=_judged(t.indicator_id, [2024], [34.0])).assessment
+    a = assess_target(t, judged=_judged(t.indicator_id, [2024], [34.0]), today=MID).assessment
     assert a.cn_status is Status.ACHIEVED_EARLY and a.sdg_status is Status.ACHIEVED
+    ended = assess_target(t, judged=_judged(t.indicator_id, [2024], [34.0])).assessment
+    assert ended.cn_status is Status.ACHIEVED and ended.overall_status is Status.ACHIEVED and ended.overall_basis == "latest"
+    assert ended.data_age == 1 and ended.attainment == pytest.approx(34 / 20)
     assert a.model_status is Status.INSUFFICIENT  # one point: the model still says so
 
 
 def test_period_total_starts_from_zero() -> None:
     t = target("c4_service_mfg_cultivated")  # 1000 over 2021–25
-    a = assess_target(t, judged=_judged(t.indicator_id, [2021, 2022, 2023], [200.0, 400.0, 600.0])).assessment
+    a = assess_target(t, judged=_judged(t.indicator_id, [2021, 2022, 2023], [200.0, 400.0, 600.0]), today=MID).assessment
     assert a.base_origin == "definition" and a.base_used_value == 0.0 and a.base_used_year == 2020
     assert a.cn_progress == pytest.approx(0.6) and a.cn_elapsed == pytest.approx(0.6)
     assert a.cn_status is Status.ON_TRACK
@@ -143,7 +165,7 @@ def test_period_total_starts_from_zero() -> None:
 def test_chained_index_counts_only_observed_rates() -> None:
     t = target("c2_above_size_va_growth")
     judged = _judged(t.indicator_id, [2020, 2021, 2022], [100.0, 109.9, 116.16], index_base=2020)  # two rates
-    a = assess_target(t, judged=judged).assessment
+    a = assess_target(t, judged=judged, today=MID).assessment
     assert a.n_obs == 2 and a.model_status is Status.INSUFFICIENT
     assert a.cn_status is Status.AHEAD
 

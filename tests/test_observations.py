@@ -247,3 +247,42 @@ def test_old_files_without_the_bound_column_still_load(tmp_path: Path) -> None:
     columns = tuple(c for c in COLUMNS if c != "bound")
     frame = read_csv(write_csv(tmp_path / "old.csv", [obs_row()], columns=columns))
     assert list(frame["bound"]) == [""]
+
+
+def test_highest_credible_floor_wins_among_equal_releases(tmp_path: Path) -> None:
+    rows = [obs_row(indicator_id="national_high_tech_enterprises", unit="家", year=2024, value=v, vintage=vin, published=pub, bound="lower")
+            for v, vin, pub in ((15000.0, "press_a", "2025-03"), (14000.0, "press_b", "2025-06"))]
+    chosen = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert list(chosen["value"]) == [15000.0]  # the later but lower floor is also true, and says less
+    assert [a["value"] for a in chosen["alternatives"].iloc[0]] == [14000.0]
+
+
+def test_final_release_beats_a_newer_preliminary_one(tmp_path: Path) -> None:
+    rows = [obs_row(indicator_id="gdp_real_growth", unit="%", year=2024, value=5.5, vintage="bulletin", published="2025-03", status="final"),
+            obs_row(indicator_id="gdp_real_growth", unit="%", year=2024, value=5.4, vintage="press", published="2025-06", status="preliminary")]
+    chosen = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert list(chosen["value"]) == [5.5] and list(chosen["selection"]) == ["status"]
+
+
+def test_plan_owner_evaluation_replaces_the_family_value(tmp_path: Path) -> None:
+    rows = [obs_row(indicator_id="industrial_firms_over_10bn", unit="家", year=y, value=v, vintage="initial", published=f"{y + 1}-03")
+            for y, v in ((2020, 47.0), (2021, 54.0), (2022, 58.0))]
+    rows.append(obs_row(indicator_id="industrial_firms_over_10bn", unit="家", year=2022, value=67.0, vintage="midterm_eval_2023", published="2023"))
+    chosen = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert list(chosen["value"]) == [47.0, 54.0, 67.0]
+    assert list(chosen["selection"]) == ["family", "family", "plan_owner"]
+
+
+def test_splice_flag_and_definitional_break(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    from dataclasses import replace
+
+    obs = importlib.import_module("fjdata.observations")  # the package re-exports a function of that name
+    rows = [obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=100.0 + y - 2018, vintage="panel", published="2025-01") for y in (2018, 2019, 2020)]
+    rows.append(obs_row(indicator_id="gdp_nominal", unit="亿元", year=2021, value=130.0, vintage="initial", published="2022-01"))
+    chosen = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert list(chosen["year"]) == [2018, 2019, 2020, 2021] and list(chosen["spliced"]) == [False, False, False, True]
+    unspliceable = replace(obs.indicator("gdp_nominal"), splice=False)
+    monkeypatch.setattr(obs, "indicator", lambda _iid: unspliceable)
+    broken = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert list(broken["year"]) == [2018, 2019, 2020]  # a definitional break: the gap stays a gap
