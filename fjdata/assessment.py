@@ -28,8 +28,8 @@ from fjdata.cache import cached, is_cached
 from fjdata.indicators import catalogue
 from fjdata.judgements import (
     AverageGrowth,
-    Light,
     Goal,
+    Light,
     QuotaJudgement,
     Status,
     average_growth_from_rates,
@@ -280,8 +280,8 @@ def assess_target(
     # Average growth / cumulative change: the rates observed in the plan period, gaps and all.
     avg: AverageGrowth | None = None
     published = None
-    if chained and goal is not None and t.kind in ("average_growth", "cumulative_reduction"):
-        target_rate = t.target_value if t.kind == "average_growth" else ((1 - t.target_value / 100.0) ** (1 / (t.target_year - t.base_year)) - 1) * 100.0  # type: ignore[operator]
+    if chained and goal is not None and t.target_value is not None and t.kind in ("average_growth", "cumulative_reduction"):
+        target_rate = t.target_value if t.kind == "average_growth" else ((1 - t.target_value / 100.0) ** (1 / (t.target_year - t.base_year)) - 1) * 100.0
         published = _published_average(t, as_of, vintage_rule, extra_data) if t.kind == "average_growth" else None
         if published is not None:
             avg = AverageGrowth(published[0], tuple(plan_years), (), len(plan_years), True, None)
@@ -343,7 +343,8 @@ def assess_target(
     if final and latest is not None:
         model_method = "observed"
         model_status = Status.NOT_QUANTIFIED if goal is None else (Status.ACHIEVED if goal.met(latest) else Status.MISSED)
-        point = {"mean": latest}
+        # The outcome itself; an index implied by an average of rates is not an observed value.
+        point = {} if chained else {"mean": latest}
     elif n_obs < int(min_points["model"]):
         model_status = Status.NOT_QUANTIFIED if goal is None else Status.INSUFFICIENT
         notes.append(f"模型判断至少需要{min_points['model']}个观测值，现有{n_obs}个 / model needs ≥{min_points['model']} points, has {n_obs}")

@@ -31,10 +31,10 @@ from fjdata.cache import cached
 from fjdata.indicators import catalogue
 from fjdata.judgements import cagr
 from fjdata.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
-from fjdata.transforms import transform_value
 from fjdata.observations import data_fingerprint
 from fjdata.projection import judged_series
 from fjdata.registry import registry
+from fjdata.transforms import transform_value
 
 BASELINE = "drift"
 

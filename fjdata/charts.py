@@ -29,14 +29,20 @@ COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8
 DPI = 96
 TEXT = {
     "zh": {"obs": "观测值", "prelim": "初步/推算值", "fc": "预测（{m}）", "fan80": "80%预测区间", "fan95": "95%预测区间",
-           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间", "floor": "下限值（超过/突破）", "plan_base": "规划基期值"},
+           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间", "floor": "下限值（超过/突破）", "plan_base": "规划基期值",
+           "rate": "当年增速", "avg": "规划期年均（{n}/{N}年）", "target_rate": "目标年均增速", "missing": "缺数据"},
     "en": {"obs": "observed", "prelim": "preliminary/derived", "fc": "projection ({m})", "fan80": "80% interval", "fan95": "95% interval",
-           "target": "target", "path": "required path", "year": "year", "band": "target band", "floor": "lower bound (\"over\")", "plan_base": "base value stated in the plan"},
+           "target": "target", "path": "required path", "year": "year", "band": "target band", "floor": "lower bound (\"over\")", "plan_base": "base value stated in the plan",
+           "rate": "growth that year", "avg": "plan-period average ({n}/{N} yrs)", "target_rate": "target average", "missing": "no data"},
 }
 
 
 def target_figure(result: TargetResult, lang: str = "zh") -> Figure:
     a = result.assessment
+    if a.kind == "average_growth" and a.avg_growth is not None and result.raw is not None and (a.final or a.years_missing):
+        # Once the chain of yearly rates breaks (or the period is complete), an index chart would
+        # hide years: show the rates themselves, the target rate and the average achieved.
+        return growth_figure(result, lang)
     statuses = {s.year: s.status for s in result.sources}
     if result.history_scale and len(result.history):
         # A chained point for year y comes from the rate of y (after the base) or of y+1 (before it).
@@ -105,6 +111,36 @@ def series_figure(
     ax.grid(alpha=0.25)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def growth_figure(result: TargetResult, lang: str = "zh") -> Figure:
+    """An average-growth target: each year's published rate (gaps left empty and marked), the
+    target rate and the plan-period average achieved."""
+    use_cjk_font()
+    a = result.assessment
+    t = TEXT[lang]
+    assert result.raw is not None and a.avg_growth is not None and a.target_value is not None
+    rates = {y: v for y, v in by_year(result.raw).items() if y > a.base_year - 5}
+    fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=DPI)
+    ax.bar(list(rates), list(rates.values()), color=COLOURS["obs"], width=0.6, label=t["rate"], zorder=3)
+    for y, v in rates.items():
+        ax.annotate(f"{v:.1f}", (y, v), ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+    span = (a.base_year + 0.5, a.target_year + 0.5)
+    ax.hlines(a.target_value, *span, colors=COLOURS["target"], linestyles=":", lw=1.6, label=f"{t['target_rate']} {a.target_value:g}%")
+    n_years = a.target_year - a.base_year
+    ax.hlines(a.avg_growth, *span, colors=COLOURS["fc"], linestyles="--", lw=1.6, label=t["avg"].format(n=len(a.years_used), N=n_years) + f" {a.avg_growth:.1f}%")
+    for y in a.years_missing:
+        ax.annotate(t["missing"], (y, 0), ha="center", va="bottom", fontsize=8, color="#777", xytext=(0, 3), textcoords="offset points")
+    ax.axhline(0, color="#999", lw=0.8)
+    ax.set_title(a.name_zh if lang == "zh" else a.name_en, fontsize=11, loc="left")
+    ax.set_ylabel("%", fontsize=9, rotation=0)
+    ax.tick_params(labelsize=9)
+    ax.grid(alpha=0.25, axis="y")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(min([*rates, a.base_year]) - 0.7, a.target_year + 0.7)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 

@@ -62,7 +62,7 @@ def _assess(args: argparse.Namespace) -> int:
 
     frame = assess(args.chapter, args.as_of)
     if args.format == "table":
-        frame = frame[["target_id", "latest_year", "n_obs", "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob", "model_method"]]
+        frame = frame[["target_id", "latest_year", "n_obs", "overall_label_zh", "attainment", "years_missing", "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob_band"]]
     _emit(frame, args.format)
     return 0
 

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fjdata.assessment import assess
-from fjdata.backtest import backtest_errors, summarise
+from fjdata.backtest import backtest_errors, calibration, summarise
 from fjdata.cache import cached
 from fjdata.charts import consecutive_runs, png_bytes
 from fjdata.fonts import use_cjk_font
@@ -54,7 +54,8 @@ class Exploration:
         last = judged.years[-1] if judged.years else TARGET_YEAR
 
         def fit() -> tuple[list[Forecast], dict[str, str]]:
-            return fit_methods(judged, chosen, max(TARGET_YEAR, last + 1))
+            # The same backtest-calibrated intervals the assessment uses.
+            return fit_methods(judged, chosen, max(TARGET_YEAR, last + 1), calibration(as_of=as_of))
 
         key = {"indicator": indicator_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
         fits, skipped = cached("explore", key, fit)
@@ -138,7 +139,8 @@ class Exploration:
 
     def assessment_table(self) -> pd.DataFrame:
         frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data)
-        cols = ["target_id", "name_zh", "target_text", "latest_year", "n_obs", "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob", "model_method"]
+        cols = ["target_id", "name_zh", "target_text", "latest_year", "n_obs", "overall_label_zh", "attainment", "gap", "years_missing",
+                "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob_band", "model_method", "disputes"]
         return frame.loc[frame["indicator_id"] == self.ind.indicator_id, cols].reset_index(drop=True)
 
     def user_rows_html(self) -> str:

@@ -24,11 +24,12 @@ import hashlib
 import math
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -297,19 +298,21 @@ def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, obje
 def _per_year(frame: pd.DataFrame, years: Iterable[int] | None = None, reason: str | None = None) -> pd.DataFrame:
     """One row per year chosen by :func:`_best_row`, with ``selection`` (why) and ``alternatives``."""
     picked = []
-    for year, rows in frame.groupby("year", sort=True):
-        if years is not None and int(year) not in years:  # type: ignore[call-overload]
+    for year in sorted(set(frame["year"].astype(int))):
+        if years is not None and year not in years:
             continue
-        best, why = _best_row(rows)
+        best, why = _best_row(frame[frame["year"] == year])
         picked.append(best.to_dict() | {"selection": reason or why})
     return pd.DataFrame(picked, columns=[*frame.columns, "selection"]) if picked else frame.iloc[0:0].assign(selection="")
 
 
+def _no_alternatives(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series([()] * len(frame), index=frame.index, dtype=object)
+
+
 def _with_alternatives(chosen: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
-    alts = []
-    for _, row in chosen.iterrows():
-        alts.append(_alternatives(every[every["year"] == row["year"]], row))
-    return chosen.assign(alternatives=alts)
+    alts = [_alternatives(every[every["year"] == row["year"]], row) for _, row in chosen.iterrows()]
+    return chosen.assign(alternatives=pd.Series(alts, index=chosen.index, dtype=object))
 
 
 def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFrame:
@@ -322,7 +325,7 @@ def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFram
     sources disagree. The rules are documented in docs/vintage-rule.md.
     """
     if frame.empty or rule == "all":
-        return frame.assign(selection="", spliced=False, alternatives=[() for _ in range(len(frame))])
+        return frame.assign(selection="", spliced=False, alternatives=_no_alternatives(frame))
     every = frame.sort_values(["year", "published_date", "vintage"])
     if rule in ("latest", "first"):
         chosen = every.groupby("year", sort=True).tail(1) if rule == "latest" else every.groupby("year", sort=True).head(1)
@@ -351,7 +354,7 @@ def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFram
         # Another release replaces the family's figure only when it is the plan owner's own,
         # more official (final over preliminary), or a higher floor where both are floors.
         better = (
-            is_plan_owner(str(other["vintage"])) and not is_plan_owner(str(mine["vintage"]))
+            (is_plan_owner(str(other["vintage"])) and not is_plan_owner(str(mine["vintage"])))
             or STATUS_RANK.get(str(other["status"]), 0) > STATUS_RANK.get(str(mine["status"]), 0)
             or (other["bound"] == mine["bound"] == "lower" and float(other["value"]) > float(mine["value"]))
         )
@@ -384,7 +387,7 @@ def observations(
         parts = [select_vintage(g, vintage_rule) for _, g in frame.groupby(["indicator_id", "region"])]
         frame = pd.concat(parts) if parts else frame.iloc[0:0].assign(selection="", spliced=False, alternatives=None)
     else:
-        frame = frame.assign(selection="", spliced=False, alternatives=[() for _ in range(len(frame))])
+        frame = frame.assign(selection="", spliced=False, alternatives=_no_alternatives(frame))
     cols = [*COLUMNS, "published_date", "user_supplied", "origin", "file", "line", "selection", "spliced", "alternatives"]
     return frame[cols].sort_values(["indicator_id", "region", "year", "published_date"]).reset_index(drop=True)
 
@@ -411,10 +414,10 @@ class SourceRef:
         return bool(self.alternatives)
 
 
-def _source_ref(row: dict[str, object]) -> SourceRef:
-    alts = tuple(_source_ref({**a, "user_supplied": False}) for a in (row.get("alternatives") or ()))  # type: ignore[attr-defined]
+def _source_ref(row: Mapping[Any, Any]) -> SourceRef:
+    alts = tuple(_source_ref({**a, "user_supplied": False}) for a in (row.get("alternatives") or ()))
     return SourceRef(
-        int(row["year"]), float(row["value"]), str(row["status"]), str(row["vintage"]), str(row["source_title"]),  # type: ignore[call-overload,arg-type]
+        int(row["year"]), float(row["value"]), str(row["status"]), str(row["vintage"]), str(row["source_title"]),
         str(row["source_url"]), str(row["quote"]), bool(row.get("user_supplied", False)), str(row.get("bound") or ""),
         str(row.get("selection") or ""), bool(row.get("spliced", False)), alts,
     )

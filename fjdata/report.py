@@ -23,7 +23,7 @@ from fjdata.cache import atomic_write_bytes, cached
 from fjdata.chapters import chapter_context, chapter_title
 from fjdata.charts import bar_figure, png_bytes, series_figure, target_figure
 from fjdata.indicators import indicator
-from fjdata.judgements import Light, Status
+from fjdata.judgements import Light, Status, probability_band
 from fjdata.narrative import chapter_narrative
 from fjdata.observations import SourceRef, data_fingerprint
 from fjdata.projection import ExtraData, context_forecast, judged_series
@@ -53,7 +53,14 @@ WORDS = {
         "none": "本章无量化目标。以下为与本章相关的背景指标。", "generated": "生成日期", "data_as_of": "数据截至",
         "fingerprint": "数据指纹", "legend": "判断方法：(a) 中期评估惯例：完成进度P与时间进度τ之比，容差δ={d:.0%}；(b) 欧盟统计局/Open SDG 增速比 R=实际年均增速/所需年均增速；(c) 统计模型预测目标年份达标概率。三者并列呈现，不合成。",
         "source_col": "来源", "quote": "原文", "year": "年份", "value": "数值", "status": "状态",
-        "reason": "原因", "progress": "P={p:.0%}，τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}", "user": "用户补充",
+        "reason": "原因", "progress": "完成进度{p:.0%}，时间进度{t:.0%}", "ratio": "R={r:.2f}", "prob": "达标可能性{b}", "user": "用户补充",
+        "overall": "总体判断", "basis_final": "{y}年实际值", "basis_latest": "据{y}年数据", "basis_estimate": "{y}年数据待公布，模型估计",
+        "basis_forecast": "模型预测", "basis_progress": "据{y}年进度", "basis_quota": "逐年对照", "attain": "达到目标的{a:.0%}",
+        "gap": "差{g}", "over": "超出{g}", "missing": "缺{ys}年数据", "stale": "数据较旧（{y}年）", "flip": "缺失年份平均需{dir}{r:.1f}%结论才变",
+        "below": "低于", "above": "高于", "disputed": "来源不一：采用{v}（{why}），另有{o}", "quota_min": "最低为指标的{r:.1f}倍",
+        "quota_short": "未达标年份：{ys}", "observed": "实际值", "avg": "年均{r:.1f}%（{n}/{N}年）", "spliced": "拼接",
+        "why_plan_owner": "规划部门评估数", "why_status": "更正式的发布", "why_newer": "较新发布", "why_highest_floor": "更高下限",
+        "why_family": "同一口径序列", "why_spliced": "其他口径补缺", "why_only": "唯一来源", "why_rule": "指定规则", "not_used": "未采用",
     },
     "en": {
         "no": "#", "indicator": "Indicator", "target": "Target", "latest": "Latest (year)", "cn": "(a) Progress vs time", "sdg": "(b) Growth ratio R",
@@ -62,7 +69,14 @@ WORDS = {
         "none": "This chapter sets no quantitative targets. Context indicators that bear on it follow.", "generated": "Generated", "data_as_of": "Data as of",
         "fingerprint": "Data fingerprint", "legend": "Judgements: (a) Chinese mid-term practice: progress P vs elapsed time τ, tolerance δ={d:.0%}; (b) Eurostat/Open SDG growth ratio R = actual ÷ required average growth; (c) statistical model: probability the target is met in the target year. Shown side by side, never blended.",
         "source_col": "Source", "quote": "Quote", "year": "Year", "value": "Value", "status": "Status",
-        "reason": "Reason", "progress": "P={p:.0%}, τ={t:.0%}", "ratio": "R={r:.2f}", "prob": "P={p:.0%}", "user": "user-supplied",
+        "reason": "Reason", "progress": "progress {p:.0%} of the way, time elapsed {t:.0%}", "ratio": "R={r:.2f}", "prob": "chance met {b}", "user": "user-supplied",
+        "overall": "Overall", "basis_final": "{y} outcome", "basis_latest": "from {y} data", "basis_estimate": "{y} not yet published: model estimate",
+        "basis_forecast": "model forecast", "basis_progress": "progress as of {y}", "basis_quota": "year by year", "attain": "{a:.0%} of target",
+        "gap": "{g} short", "over": "{g} above", "missing": "missing: {ys}", "stale": "old data ({y})", "flip": "missing years must average {dir} {r:.1f}% to change it",
+        "below": "below", "above": "above", "disputed": "sources differ: {v} used ({why}), also {o}", "quota_min": "weakest year {r:.1f}× the quota",
+        "quota_short": "years short: {ys}", "observed": "observed", "avg": "avg {r:.1f}% a year ({n}/{N} yrs)", "spliced": "spliced",
+        "why_plan_owner": "plan owner's evaluation", "why_status": "more official release", "why_newer": "newer release", "why_highest_floor": "higher floor",
+        "why_family": "one consistent series", "why_spliced": "gap filled from another release", "why_only": "only source", "why_rule": "chosen rule", "not_used": "not used",
     },
 }
 
@@ -77,6 +91,16 @@ def fmt(value: float | None, unit: str = "") -> str:
     digits = 0 if abs(value) >= 1000 else 1 if abs(value) >= 100 else 2
     text = f"{value:,.{digits}f}"
     return f"{text}{unit}" if unit in ("%",) else (f"{text} {unit}" if unit else text)
+
+
+COUNT_UNITS = ("家", "个", "项", "条", "座", "台")
+
+
+def fmt_figure(value: float, unit: str = "") -> str:
+    """A figure in running text: counts as integers, large numbers with separators, else one decimal."""
+    if unit in COUNT_UNITS or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value - round(value)) > 1e-9 else f"{value:,.0f}"
 
 
 def light_badge(status: Status, lang: str, detail: str = "") -> str:
@@ -100,14 +124,55 @@ def _sdg_detail(a: Assessment, lang: str) -> str:
 
 
 def _model_detail(a: Assessment, lang: str) -> str:
-    if a.model_prob is None or a.model_method == "observed":
-        return a.model_method or "" if a.model_method == "observed" else ""
-    return WORDS[lang]["prob"].format(p=a.model_prob) + f" · {a.model_method}"
+    w = WORDS[lang]
+    if a.model_method == "observed":
+        return w["observed"]
+    if a.model_prob is None:
+        return ""
+    # A model probability is printed as a band, never as 0 % or 100 %.
+    text = w["prob"].format(b=probability_band(a.model_prob, lang))
+    return text + ("（估计）" if lang == "zh" else " (estimate)") if a.model_estimate else text
+
+
+def _unit_text(a: Assessment) -> str:
+    return "%" if a.kind == "average_growth" else a.unit
+
+
+def overall_detail(a: Assessment, lang: str) -> str:
+    """What the overall verdict rests on, how far from the target, and what is missing or disputed."""
+    w = WORDS[lang]
+    sep = "；" if lang == "zh" else "; "
+    parts = []
+    basis = f"basis_{a.overall_basis}"
+    if basis in w and a.overall_basis != "none":
+        year = a.target_year if a.overall_basis == "estimate" else a.latest_year
+        parts.append(w[basis].format(y=year))
+    if a.attainment is not None:
+        parts.append(w["quota_min"].format(r=a.attainment) if a.kind == "annual_quota" else w["attain"].format(a=a.attainment))
+    if a.gap is not None and abs(a.gap) > 1e-9 and a.kind != "annual_quota":
+        unit = "个百分点" if a.gap_unit == "百分点" and lang == "zh" else (" pp" if a.gap_unit == "百分点" else (a.gap_unit if lang == "zh" else f" {a.gap_unit}"))
+        parts.append((w["gap"] if a.gap > 0 else w["over"]).format(g=f"{fmt_figure(abs(a.gap), a.gap_unit)}{unit}"))
+    if a.quota_years_short:
+        parts.append(w["quota_short"].format(ys=", ".join(map(str, a.quota_years_short))))
+    if a.years_missing:
+        parts.append(w["missing"].format(ys=("、" if lang == "zh" else ", ").join(map(str, a.years_missing))))
+    if a.avg_growth_flip is not None and a.years_missing:
+        met = a.overall_status.light.value == "green"
+        parts.append(w["flip"].format(dir=w["below"] if met else w["above"], r=a.avg_growth_flip))
+    if a.data_age is not None and a.data_age > 1 and a.period_over:
+        parts.append(w["stale"].format(y=a.latest_year))
+    for d in a.disputes:
+        others = ("、" if lang == "zh" else ", ").join(f"{fmt_figure(v, a.unit)}（{vin}）" if lang == "zh" else f"{fmt_figure(v, a.unit)} ({vin})" for v, vin, _, _ in d.others)
+        parts.append(w["disputed"].format(v=fmt_figure(d.used_value, a.unit), why=w.get(f"why_{d.reason}", d.reason), o=others))
+    return sep.join(parts)
 
 
 def _latest(a: Assessment, lang: str) -> str:
     if a.latest_year is None:
         return "—"
+    if a.kind == "average_growth" and a.avg_growth is not None:
+        # An average target is shown with the average achieved, never a single year's rate.
+        return WORDS[lang]["avg"].format(r=a.avg_growth, n=len(a.years_used), N=a.target_year - a.base_year)
     value = a.latest_raw_value if a.latest_raw_value is not None else a.latest_value
     unit = a.unit if a.kind not in ("average_growth",) else "%"
     marks = {"preliminary": " ·初步", "derived": " ·推算"} if lang == "zh" else {"preliminary": " · prelim.", "derived": " · derived"}
@@ -133,11 +198,14 @@ def _scale_note(r: TargetResult, lang: str) -> str:
     return r.assessment.judged_scale if lang == "zh" else r.history_scale
 
 
-def _projection_text(a: Assessment, confidence: float) -> str:
+def _projection_text(a: Assessment, confidence: float, lang: str = "zh") -> str:
     if a.model_value is None:
         return "—"
     if a.model_method == "observed":
         return fmt(a.model_value)
+    if a.model_estimate:  # the target year is past: an estimate of it, not a forecast
+        lo, hi = (a.model_lo80, a.model_hi80) if confidence == 0.8 else (a.model_lo95, a.model_hi95)
+        return ("估计 " if lang == "zh" else "est. ") + f"{fmt(a.model_value)} [{fmt(lo)}, {fmt(hi)}]"
     lo, hi = (a.model_lo80, a.model_hi80) if confidence == 0.8 else (a.model_lo95, a.model_hi95)
     return f"{fmt(a.model_value)} [{fmt(lo)}, {fmt(hi)}]"
 
@@ -145,7 +213,7 @@ def _projection_text(a: Assessment, confidence: float) -> str:
 def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[str, Assessment] | None = None, mid_year: int = 2022, confidence: float = 0.8) -> str:
     w = WORDS[lang]
     proj_head = (f"模型：目标年预测值（{confidence:.0%}区间）" if lang == "zh" else f"Projected value in target year ({confidence:.0%} interval)")
-    head = [w["no"], w["indicator"], w["attr"], w["target"], w["latest"], w["cn"], w["sdg"], proj_head, w["model"]]
+    head = [w["no"], w["indicator"], w["attr"], w["target"], w["latest"], w["overall"], w["cn"], w["sdg"], proj_head, w["model"]]
     if midterm is not None:
         head.append(w["mid"].format(y=mid_year))
     rows = []
@@ -157,14 +225,15 @@ def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[s
             f"<td class='num'>{esc(_attribute(a.attribute, lang))}</td>",
             f"<td>{esc(_target_text(a, lang))}</td>",
             f"<td class='val'>{esc(_latest(a, lang))}</td>",
+            f"<td class='overall'>{light_badge(a.overall_status, lang, overall_detail(a, lang))}</td>",
             f"<td>{light_badge(a.cn_status, lang, _cn_detail(a, lang))}</td>",
             f"<td>{light_badge(a.sdg_status, lang, _sdg_detail(a, lang))}</td>",
-            f"<td class='num'>{esc(_projection_text(a, confidence))}<br><span class='note'>{esc(_scale_note(r, lang))}</span></td>",
+            f"<td class='num'>{esc(_projection_text(a, confidence, lang))}<br><span class='note'>{esc(_scale_note(r, lang))}</span></td>",
             f"<td>{light_badge(a.model_status, lang, _model_detail(a, lang))}</td>",
         ]
         if midterm is not None:
             m = midterm.get(a.target_id)
-            cells.append("<td>" + (" ".join(f"<span class='dot' style='background:{LIGHT_HEX[s.light]}' title='{esc(s.label(lang))}'></span>" for s in (m.cn_status, m.sdg_status, m.model_status)) if m else "—") + "</td>")
+            cells.append("<td>" + (" ".join(f"<span class='dot' style='background:{LIGHT_HEX[s.light]}' title='{esc(s.label(lang))}'></span>" for s in (m.overall_status, m.cn_status, m.sdg_status, m.model_status)) if m else "—") + "</td>")
         rows.append(f"<tr data-target='{esc(a.target_id)}'>{''.join(cells)}</tr>")
     header = "".join(f"<th>{esc(h)}</th>" for h in head)
     return f"<table class='fj-summary'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -220,7 +289,12 @@ def sources_table_html(items: Sequence[TargetResult], lang: str) -> str:
             link = f"<a href='{esc(s.source_url)}'>{esc(s.source_title)}</a>" if s.source_url.startswith(("http://", "https://")) else esc(s.source_title)
             flag = f" <b>[{esc(w['user'])}]</b>" if s.user_supplied else ""
             floor = {"lower": "≥", "upper": "≤"}.get(s.bound, "")
-            rows.append(f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{floor}{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>")
+            used = f" <b>[{esc(w['spliced'])}]</b>" if s.spliced else ""
+            rows.append(f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{floor}{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}{used}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>")
+            for alt in s.alternatives:  # where sources disagree, the version not used is shown too
+                alt_link = f"<a href='{esc(alt.source_url)}'>{esc(alt.source_title)}</a>" if alt.source_url.startswith(("http://", "https://")) else esc(alt.source_title)
+                alt_floor = {"lower": "≥", "upper": "≤"}.get(alt.bound, "")
+                rows.append(f"<tr class='not-used'><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{alt.year}</td><td class='num'>{alt_floor}{fmt(alt.value)}</td><td>{esc(alt.status)} / {esc(alt.vintage)} <b>[{esc(w['not_used'])}]</b></td><td>{alt_link}</td><td>{esc(alt.quote)}</td></tr>")
     head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["year"], w["value"], w["status"], w["source_col"], w["quote"]))
     return f"<table class='fj-sources'><thead><tr>{head}</tr></thead><tbody>{''.join(dict.fromkeys(rows))}</tbody></table>"
 
@@ -341,12 +415,12 @@ class ChapterReport:
     def overview_chart_html(self) -> str:
         by_chapter: dict[str, Counter[Light]] = {}
         for r in self.items:
-            by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.model_status.light] += 1
+            by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.overall_status.light] += 1
         labels = [chapter_title(c, self.lang) for c in by_chapter]
-        names = ("很可能/已实现", "有可能", "难以实现", "数据不足") if self.lang == "zh" else ("likely/met", "possible", "unlikely", "insufficient")
+        names = ("已实现/进展良好", "尚难判断", "未实现/滞后", "数据不足") if self.lang == "zh" else ("met/on track", "undecided", "missed/lagging", "insufficient")
         counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
         colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
-        title = "各章目标的模型判断（个数）" if self.lang == "zh" else "Model judgement by chapter (number of targets)"
+        title = "各章目标的总体判断（个数）" if self.lang == "zh" else "Overall verdict by chapter (number of targets)"
         return f"<div class='fj'><figure class='fj-chart'>{png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)}</figure></div>"
 
 

@@ -16,7 +16,6 @@ from fjdata.projection import JudgedSeries
 from fjdata.registry import registry, target
 from fjdata.transforms import year_index
 
-
 # Mid-plan: a view taken in mid-2023, when the 2021–2025 plan was still running.
 MID = date(2023, 6, 30)
 

@@ -19,7 +19,6 @@ from fjdata.assessment import Assessment, assess_target, view_changes
 from fjdata.backtest import backtest_errors, calibration_from
 from fjdata.judgements import Status, average_growth_from_rates, probability_band
 from fjdata.models import calibrate, fit_method
-from fjdata.registry import target
 
 TODAY = date(2026, 11, 29)  # a view after the plan period (2021–2025) ended
 
