@@ -328,6 +328,8 @@ def assess_target(
         if points >= int(min_points["cn"]):
             cn = judge_cn(goal, latest_year, latest, chained, delta)
             cn_status = cn.status
+            if period_over and goal.met(latest) and cn_status in (Status.ACHIEVED_EARLY, Status.ON_TRACK):
+                cn_status = Status.ACHIEVED  # the plan is over and the target stands met: no longer "early"
         if points >= int(min_points["sdg"]):
             sdg = judge_sdg(goal, latest_year, latest, sdg_thr)
             sdg_status = sdg.status

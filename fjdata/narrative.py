@@ -58,10 +58,11 @@ def gap_sentence(a: Assessment, lang: str) -> str:
         s = f"{a.name_zh}：最新为{a.latest_year}年{floor}{latest}{unit}，目标为{a.target_year}年{a.target_text}"
     else:
         s = f"{a.name_en}: latest {floor}{latest} {a.unit} ({a.latest_year}); target {a.target_op} {number(a.target_value)} by {a.target_year}"
+    at_least = a.latest_bound == "lower"  # a floor: the true share is at least this, the gap at most
     if a.attainment is not None and a.kind not in ("annual_quota",):
-        s += (f"，达到目标的{a.attainment:.0%}" if zh else f", {a.attainment:.0%} of the target")
+        s += (f"，达到目标的{'至少' if at_least else ''}{a.attainment:.0%}" if zh else f", {'at least ' if at_least else ''}{a.attainment:.0%} of the target")
     if a.gap is not None and a.gap > 0:
-        s += (f"，差{number(a.gap)}{unit}" if zh else f", {number(a.gap)} {a.unit} short")
+        s += (f"，{'至多' if at_least else ''}差{number(a.gap)}{unit}" if zh else f", {'at most ' if at_least else ''}{number(a.gap)} {a.unit} short")
     if a.model_value is not None and a.model_method != "observed" and a.goal_value is not None:
         band = probability_band(a.model_prob, lang)
         if a.model_estimate:

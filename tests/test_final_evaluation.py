@@ -8,7 +8,9 @@ brings the old behaviour back fails here.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ from fjdata.assessment import Assessment, assess_target, view_changes
 from fjdata.backtest import backtest_errors, calibration_from
 from fjdata.judgements import Status, average_growth_from_rates, probability_band
 from fjdata.models import calibrate, fit_method
+from fjdata.registry import target
 
 TODAY = date(2026, 11, 29)  # a view after the plan period (2021–2025) ended
 
@@ -164,3 +167,26 @@ def test_assess_frame_carries_the_final_evaluation_columns() -> None:
     row = frame.set_index("target_id").loc["c2_firms_over_10bn"]
     assert "67" in row["disputes"] and "58" in row["disputes"]
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_a_published_period_average_takes_precedence(tmp_path: Path) -> None:
+    from tests.conftest import obs_row, write_csv
+
+    extra = write_csv(tmp_path / "avg.csv", [obs_row(
+        indicator_id="above_size_industry_va_growth_avg_2021_2025", unit="%", year=2025, value=6.2, vintage="test_fixture", published="2026-02-01",
+    )])
+    a = assess_target(target("c2_above_size_va_growth"), extra_data=extra, today=TODAY).assessment
+    assert a.avg_growth == pytest.approx(6.2) and a.avg_growth_published and a.final
+    assert a.years_missing == () and a.avg_growth_flip is None
+    assert a.overall_status is Status.ACHIEVED and a.gap == pytest.approx(-0.2)
+
+
+def test_reports_print_no_model_probability_as_0_or_100_and_no_progress_as_p() -> None:
+    from fjdata.report import ChapterReport
+
+    for lang in ("zh", "en"):
+        rep = ChapterReport.build("all", lang)
+        text = rep.summary_html() + rep.narrative_html()
+        assert not re.search(r"P=\d", text)  # progress is "完成进度…", probabilities are bands
+        assert not re.search(r"(概率|可能性|chance[^<]{0,20})\s*(0|100)%", text)
+        assert ">95%" in text or "&gt;95%" in text or "<5%" in text or "&lt;5%" in text
