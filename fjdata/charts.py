@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from fjdata.assessment import TargetResult
+from fjdata.feasibility import Feasibility
 from fjdata.fonts import use_cjk_font
 from fjdata.judgements import Goal, required_path
 from fjdata.models import Forecast
@@ -140,6 +141,54 @@ def growth_figure(result: TargetResult, lang: str = "zh") -> Figure:
     ax.grid(alpha=0.25, axis="y")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(min([*rates, a.base_year]) - 0.7, a.target_year + 0.7)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
+    """A candidate target: the history, the calibrated projection fan, the candidate value and the
+    values met with 50 / 75 / 90 % probability (as average rates for growth targets)."""
+    use_cjk_font()
+    d = f.target
+    growth = d.kind == "average_growth"
+    fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=DPI)
+    if f.history is not None and len(f.history):
+        hist = by_year(f.history)
+        if growth:
+            ax.bar(list(hist), list(hist.values()), color=COLOURS["obs"], width=0.6, zorder=3, label="当年增速" if lang == "zh" else "growth that year")
+        else:
+            for run_years, run_values in consecutive_runs(list(hist), list(hist.values())):
+                ax.plot(run_years, run_values, "-o", color=COLOURS["obs"], ms=4, lw=1.4, zorder=3)
+    if f.forecast is not None and not growth and f.history is not None and len(f.history):
+        fc = f.forecast
+        last_year = max(by_year(f.history))
+        last = by_year(f.history)[last_year]
+        xs = [last_year, *fc.years]
+        ax.fill_between(xs, [last, *fc.lo95], [last, *fc.hi95], color=COLOURS["fc"], alpha=0.12, lw=0, label=TEXT[lang]["fan95"])
+        ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=TEXT[lang]["fan80"])
+        ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4)
+    span = (d.base_year + 0.5, d.target_year + 0.5)
+    marks = [(f.value_p50, "50%", "-"), (f.value_p75, "75%", "--"), (f.value_p90, "90%", ":")]
+    for value, label, style in marks:
+        if value is None:
+            continue
+        text = (f"{label}把握可达 {value:.1f}" if lang == "zh" else f"met with {label} probability: {value:.1f}")
+        if growth:
+            ax.hlines(value, *span, colors="#555", linestyles=style, lw=1.2, label=text)
+        else:
+            ax.plot([d.target_year], [value], marker="_", ms=18, mew=2, color="#555", ls="none")
+            ax.annotate(text, (d.target_year, value), xytext=(6, 0), textcoords="offset points", fontsize=8, va="center")
+    target_label = (f"候选目标 {d.target_op}{d.target_value:g}" if lang == "zh" else f"candidate {d.target_op} {d.target_value:g}")
+    if growth:
+        ax.hlines(d.target_value, *span, colors=COLOURS["target"], lw=2, label=target_label)
+    else:
+        ax.plot([d.target_year], [d.target_value], marker="*", ms=14, color=COLOURS["target"], ls="none", label=target_label, zorder=5)
+    ax.set_title(d.name, fontsize=11, loc="left")
+    ax.set_ylabel(f.unit, fontsize=9, rotation=0)
+    ax.tick_params(labelsize=9)
+    ax.grid(alpha=0.25)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig

@@ -67,6 +67,17 @@ def _assess(args: argparse.Namespace) -> int:
     return 0
 
 
+def _feasibility(args: argparse.Namespace) -> int:
+    from fjdata.feasibility import feasibility
+
+    frame = feasibility(args.file, as_of=args.as_of)
+    if args.format == "table":
+        frame = frame[["name", "target", "target_year", "unit", "last_year", "required_rate", "achieved_rate_5y", "achieved_rate_10y",
+                       "probability", "value_p50", "value_p75", "value_p90", "note"]].round(3)
+    _emit(frame, args.format)
+    return 0
+
+
 def _backtest(args: argparse.Namespace) -> int:
     from fjdata.backtest import backtest
 
@@ -142,6 +153,12 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--to-year", type=int, default=2025, dest="to_year")
     add_format(pr)
     pr.set_defaults(func=_project)
+
+    fe = sub.add_parser("feasibility", help="test draft targets: calibrated chance of meeting them, required vs achieved growth")
+    fe.add_argument("file", help="draft targets: YAML (see plans/drafts/) or XLSX with one row per target")
+    fe.add_argument("--as-of", type=int, dest="as_of")
+    add_format(fe)
+    fe.set_defaults(func=_feasibility)
 
     n = sub.add_parser("nightly", help="run every report with papermill and export HTML (the main job)")
     n.add_argument("--batch", type=Path, help="batch file (default params/nightly.yaml)")

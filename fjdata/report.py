@@ -21,7 +21,8 @@ from fjdata import __version__
 from fjdata.assessment import Assessment, TargetResult, default_tolerance, results
 from fjdata.cache import atomic_write_bytes, cached
 from fjdata.chapters import chapter_context, chapter_title
-from fjdata.charts import bar_figure, png_bytes, series_figure, target_figure
+from fjdata.charts import bar_figure, feasibility_figure, png_bytes, series_figure, target_figure
+from fjdata.feasibility import Feasibility
 from fjdata.indicators import indicator
 from fjdata.judgements import Light, Status, probability_band
 from fjdata.narrative import chapter_narrative
@@ -438,3 +439,36 @@ def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods:
     img = png_img(png_bytes(fig), ind.name(lang))
     return f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"
 
+
+
+FEASIBILITY_WORDS = {
+    "zh": ("候选目标", "目标值", "最新数据", "所需年均增速", "近5年年均", "近10年年均", "达标可能性", "50%把握可达", "75%把握可达", "90%把握可达", "说明"),
+    "en": ("Candidate", "Target", "Latest data", "Required growth a year", "Last 5 yrs a year", "Last 10 yrs a year", "Chance met", "Met at 50%", "Met at 75%", "Met at 90%", "Note"),
+}
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1f}%"
+
+
+def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> str:
+    """Draft targets: chance of meeting each (a calibrated band), required vs achieved growth,
+    and the values that would be met with 50 / 75 / 90 % probability."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in FEASIBILITY_WORDS[lang])
+    rows = []
+    for f in results:
+        d = f.target
+        unit = "%" if d.kind == "average_growth" else f" {f.unit}"
+        values = [("—" if v is None else f"{fmt_figure(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}") for v in (f.value_p50, f.value_p75, f.value_p90)]
+        latest = "—" if f.last_year is None or f.last_value is None else f"{fmt_figure(f.last_value, f.unit)}{unit}（{f.last_year}）"
+        cells = [
+            esc(d.name), esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"), esc(latest), esc(_pct(f.required_rate)),
+            esc(_pct(f.achieved_rate_5y)), esc(_pct(f.achieved_rate_10y)), esc(probability_band(f.probability, lang)), *map(esc, values), esc(f.note),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<div class='fj'><table class='fj-feasibility'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+
+
+def feasibility_chart_html(f: Feasibility, lang: str = "zh") -> str:
+    png = png_bytes(feasibility_figure(f, lang))
+    return f"<div class='fj'><figure class='fj-chart' data-indicator='{esc(f.target.indicator_id)}'>{png_img(png, f.target.name)}</figure></div>"
