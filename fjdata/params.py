@@ -102,6 +102,7 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "extra_data": _path_or_none,
     "output_dir": _dir_or_none,
     "indicator_id": _indicator,
+    "drafts": _path_or_none,
 }
 
 
@@ -171,7 +172,7 @@ def load_report(params_file: Path) -> ReportSpec:
     for key, value in given.items():
         if key not in declared:
             raise ParamsError(params_file, f"parameters.{key}", f"unknown parameter; {notebook.name} declares {', '.join(declared)}")
-        if key == "extra_data" and isinstance(value, str):
+        if key in ("extra_data", "drafts") and isinstance(value, str):
             value = values[key] = _resolve_path(value)
         check = CHECKS.get(key)
         problem = check(value) if check else None
