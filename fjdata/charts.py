@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import matplotlib
 
@@ -169,7 +170,7 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
         ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=TEXT[lang]["fan80"])
         ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4)
     span = (d.base_year + 0.5, d.target_year + 0.5)
-    marks = [(f.value_p50, "50%", "-"), (f.value_p75, "75%", "--"), (f.value_p90, "90%", ":")]
+    marks: list[tuple[float | None, str, Literal["-", "--", ":"]]] = [(f.value_p50, "50%", "-"), (f.value_p75, "75%", "--"), (f.value_p90, "90%", ":")]
     for value, label, style in marks:
         if value is None:
             continue

@@ -159,7 +159,7 @@ def load_drafts(path: str | Path) -> list[DraftTarget]:
         unknown = [c for c in frame.columns if c not in _FIELDS]
         if unknown:
             raise DraftError(path, "header", str(unknown[0]), f"unknown column; expected {', '.join(_FIELDS)}")
-        rows = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items() if not pd.isna(v)} for r in frame.to_dict("records")]
+        rows = [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in r.items() if not pd.isna(v)} for r in frame.to_dict("records")]
         return parse_drafts(rows, {}, path)
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise DraftError(path, "-", "-", "expected a .yaml, .yml or .xlsx file")
@@ -254,7 +254,8 @@ def assess_draft(d: DraftTarget, method: str | Sequence[str] = "auto", as_of: in
         span = d.target_year - d.base_year
         values = [((v / 100.0) ** (1 / span) - 1) * 100 for v in values]
     history = judged.raw if growth else judged.values
-    return Feasibility(d, "%" if growth else ind.unit, last, raw_last, required, achieved5, achieved10, prob, *values, fc.method, "", history, fc)
+    p50, p75, p90 = values
+    return Feasibility(d, "%" if growth else ind.unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc)
 
 
 def assess_drafts(drafts: Sequence[DraftTarget] | str | Path, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None) -> list[Feasibility]:
