@@ -175,11 +175,9 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
         if value is None:
             continue
         text = (f"{label}把握可达 {value:.1f}" if lang == "zh" else f"met with {label} probability: {value:.1f}")
-        if growth:
-            ax.hlines(value, *span, colors="#555", linestyles=style, lw=1.2, label=text)
-        else:
-            ax.plot([d.target_year], [value], marker="_", ms=18, mew=2, color="#555", ls="none")
-            ax.annotate(text, (d.target_year, value), xytext=(6, 0), textcoords="offset points", fontsize=8, va="center")
+        # Growth: a level over the whole period; a level target: a short bar at the target year.
+        where = span if growth else (d.target_year - 0.45, d.target_year + 0.45)
+        ax.hlines(value, *where, colors="#555", linestyles=style, lw=1.4, label=text)
     target_label = (f"候选目标 {d.target_op}{d.target_value:g}" if lang == "zh" else f"candidate {d.target_op} {d.target_value:g}")
     if growth:
         ax.hlines(d.target_value, *span, colors=COLOURS["target"], lw=2, label=target_label)

@@ -90,9 +90,15 @@ class Feasibility:
     value_p75: float | None
     value_p90: float | None
     method: str | None
-    note: str = ""
+    note: str = ""  # "中文 / English"; reports show the part in their language (see note_text)
     history: pd.Series | None = None  # what the chart draws: yearly rates (average growth) or levels
     forecast: Forecast | None = None  # on the judged scale (the chained index for average growth)
+
+
+def note_text(note: str, lang: str) -> str:
+    """The part of a bilingual "中文 / English" note in one language."""
+    zh, sep, en = note.partition(" / ")
+    return (zh if lang == "zh" else en) if sep else note
 
 
 def _number(raw: dict[str, object], key: str, file: Path, entry: str) -> float:
@@ -215,7 +221,7 @@ def assess_draft(d: DraftTarget, method: str | Sequence[str] = "auto", as_of: in
     judged = judged_series(d.indicator_id, d.base_year, region=d.region, as_of=as_of, extra_data=extra_data)
     levels = by_year(judged.values)
     if not levels:
-        return Feasibility(d, ind.unit, None, None, None, None, None, None, None, None, None, None, "no observations")
+        return Feasibility(d, ind.unit, None, None, None, None, None, None, None, None, None, None, "没有观测值 / no observations")
     last = max(levels)
     growth = d.kind == "average_growth"
     raw_last = by_year(judged.raw).get(last) if growth else levels[last]
@@ -223,7 +229,7 @@ def assess_draft(d: DraftTarget, method: str | Sequence[str] = "auto", as_of: in
         # On the chained index (base year = 100), the target is a level in the target year.
         if d.base_year not in levels:
             return Feasibility(d, "%", last, raw_last, d.target_value, None, None, None, None, None, None, None,
-                               f"the chain of yearly rates does not reach the base year {d.base_year}")
+                               f"逐年增速未能连到基年{d.base_year} / the chain of yearly rates does not reach the base year {d.base_year}", judged.raw)
         goal = 100.0 * (1 + d.target_value / 100.0) ** (d.target_year - d.base_year)
         required = ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100 if d.target_year > last else None
     else:
@@ -235,17 +241,18 @@ def assess_draft(d: DraftTarget, method: str | Sequence[str] = "auto", as_of: in
         run = _run_length(sorted(levels), last)
         if run < MIN_CHAIN:
             return Feasibility(d, "%", last, raw_last, d.target_value, achieved5, achieved10, None, None, None, None, None,
-                               f"only {run} consecutive years of rates end in {last}: too few to project the index (need {MIN_CHAIN})")
+                               f"截至{last}年仅有{run}个连续年份的增速，不足以外推（至少需要{MIN_CHAIN}个） / "
+                               f"only {run} consecutive years of rates end in {last}: too few to project the index (need {MIN_CHAIN})", judged.raw)
     else:
         achieved5, achieved10 = _cagr(levels, last, 5), _cagr(levels, last, 10)
     if d.target_year <= last:
         return Feasibility(d, ind.unit if not growth else "%", last, raw_last, required, achieved5, achieved10, None, None, None, None, None,
-                           f"the target year {d.target_year} is already observed")
+                           f"目标年份{d.target_year}已有实际数据 / the target year {d.target_year} is already observed")
     proj = project_judged(judged, method, d.target_year, as_of=as_of)
     fc = proj.forecast
     if fc is None:
         return Feasibility(d, ind.unit if not growth else "%", last, raw_last, required, achieved5, achieved10, None, None, None, None, None,
-                           "no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
+                           "没有可拟合的方法 / no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
     higher = d.target_op == "≥"
     prob = fc.probability(d.target_year, goal, higher)
     # The value met with probability q: the (1 − q) quantile for a floor, the q quantile for a ceiling.

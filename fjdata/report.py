@@ -22,7 +22,7 @@ from fjdata.assessment import Assessment, TargetResult, default_tolerance, resul
 from fjdata.cache import atomic_write_bytes, cached
 from fjdata.chapters import chapter_context, chapter_title
 from fjdata.charts import bar_figure, feasibility_figure, png_bytes, series_figure, target_figure
-from fjdata.feasibility import Feasibility
+from fjdata.feasibility import Feasibility, note_text
 from fjdata.indicators import indicator
 from fjdata.judgements import Light, Status, probability_band
 from fjdata.narrative import chapter_narrative
@@ -458,12 +458,12 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
     rows = []
     for f in results:
         d = f.target
-        unit = "%" if d.kind == "average_growth" else f" {f.unit}"
+        unit = "%" if d.kind == "average_growth" or f.unit == "%" else f" {f.unit}"
         values = [("—" if v is None else f"{fmt_figure(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}") for v in (f.value_p50, f.value_p75, f.value_p90)]
         latest = "—" if f.last_year is None or f.last_value is None else f"{fmt_figure(f.last_value, f.unit)}{unit}（{f.last_year}）"
         cells = [
             esc(d.name), esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"), esc(latest), esc(_pct(f.required_rate)),
-            esc(_pct(f.achieved_rate_5y)), esc(_pct(f.achieved_rate_10y)), esc(probability_band(f.probability, lang)), *map(esc, values), esc(f.note),
+            esc(_pct(f.achieved_rate_5y)), esc(_pct(f.achieved_rate_10y)), esc(probability_band(f.probability, lang)), *map(esc, values), esc(note_text(f.note, lang)),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<div class='fj'><table class='fj-feasibility'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
