@@ -397,7 +397,12 @@ def observations(
     extra_data: Sequence[str | Path] | str | Path | None = None,
 ) -> pd.DataFrame:
     """The tidy observations table (every version by default; ``vintage_rule`` selects)."""
-    frame = _as_of_filter(all_observations(extra_data), as_of)
+    from fjdata.arguments import check_as_of, check_vintage_rule
+
+    check_as_of(as_of)
+    everything = all_observations(extra_data)
+    check_vintage_rule(vintage_rule, tuple(everything["vintage"].unique()))
+    frame = _as_of_filter(everything, as_of)
     if indicator_id is not None:
         indicator(indicator_id)  # raises a clear KeyError for an unknown id
         frame = frame[frame["indicator_id"] == indicator_id]
