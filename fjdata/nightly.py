@@ -318,6 +318,50 @@ def _on_sigterm_raise() -> Any:
         return signal.getsignal(signal.SIGTERM)
 
 
+@dataclass(frozen=True)
+class LoadedBatch:
+    """The reports of a batch after checking: runnable specs, and results for the rejected ones."""
+
+    specs: tuple[ReportSpec, ...]
+    results: dict[str, ReportResult]  # rejected reports so far, keyed like ``order``
+    order: list[str]  # batch order, for the manifest and the index
+
+
+def load_reports(batch: BatchSpec, only: Sequence[str] | None = None, data_hash: str | None = None) -> LoadedBatch:
+    """Load every params file of ``batch``; a bad one becomes an INVALID result of its own
+    (B62/B70/B74: never a crash of the batch), as does a second report with a name already used
+    (B65). ``only`` keeps the named reports and must match at least one of them (B88)."""
+    results: dict[str, ReportResult] = {}
+    specs: list[ReportSpec] = []
+    order: list[str] = []
+    names: dict[str, Path] = {}
+    for file in batch.reports:
+        try:
+            spec = load_report(file)
+        except Exception as exc:  # whatever the file holds, it fails only its own report
+            key = f"invalid:{file}"  # never collides with a report name (names have no ':' or '/')
+            order.append(key)
+            error = str(exc) if isinstance(exc, ParamsError) else f"{file}: {_describe(exc)}"
+            results[key] = ReportResult(file.stem, ReportStatus.INVALID, 0.0, str(file), "", {}, error=error, data_hash=data_hash)
+            continue
+        if spec.name in names:  # two reports writing the same files would lose one
+            key = f"duplicate:{file}"
+            order.append(key)
+            error = f"{file}: key 'name': {spec.name!r} is also the name in {names[spec.name]}; report names must be unique"
+            results[key] = ReportResult(spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, error, data_hash=data_hash)
+            continue
+        names[spec.name] = file
+        if only and spec.name not in only:
+            continue
+        order.append(spec.name)
+        specs.append(spec)
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise ParamsError(batch.file, "--only", f"no report named {', '.join(unknown)}; the batch has {', '.join(names) or 'no valid reports'}")
+    return LoadedBatch(tuple(specs), results, order)
+
+
 def run_nightly(
     batch_file: Path | None = None,
     outputs: Path | None = None,
@@ -339,29 +383,11 @@ def run_nightly(
     started = datetime.now(UTC).isoformat(timespec="seconds")
     remove_stale_staging(outputs)
     data_hash = data_fingerprint()
-    results: dict[str, ReportResult] = {}
+    loaded = load_reports(batch, only, data_hash)
+    results, order = loaded.results, loaded.order
     specs: list[ReportSpec] = []
-    order: list[str] = []  # batch order, for the manifest and the index
-    names: dict[str, Path] = {}
-    for file in batch.reports:
-        try:
-            spec = load_report(file)
-        except Exception as exc:  # B62/B70/B74: a bad params file fails only its own report
-            key = f"{file.stem} ({file})" if file.stem in results else file.stem
-            order.append(key)
-            error = str(exc) if isinstance(exc, ParamsError) else f"{file}: {_describe(exc)}"
-            results[key] = ReportResult(file.stem, ReportStatus.INVALID, 0.0, str(file), "", {}, error=error, data_hash=data_hash)
-            continue
-        if spec.name in names:  # B65: two reports writing the same files would lose one
-            key = f"{spec.name} ({file})"
-            order.append(key)
-            error = f"{file}: key 'name': {spec.name!r} is also the name in {names[spec.name]}; report names must be unique"
-            results[key] = ReportResult(spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, error, data_hash=data_hash)
-            continue
-        names[spec.name] = file
-        if only and spec.name not in only:
-            continue
-        order.append(spec.name)
+    for spec in loaded.specs:
+        file = spec.params_file
         try:
             _warm_cache(spec)
         except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
@@ -371,10 +397,6 @@ def run_nightly(
             results[spec.name] = ReportResult(spec.name, ReportStatus.FAILED, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, _describe(exc), 0, None, None, data_hash)
             continue
         specs.append(spec)
-    if only:
-        unknown = sorted(set(only) - set(names))
-        if unknown:
-            raise ParamsError(batch.file, "--only", f"no report named {', '.join(unknown)}; the batch has {', '.join(names) or 'no valid reports'}")
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:

@@ -156,7 +156,7 @@ def file_problem(path: Path) -> str | None:
     except OSError as exc:
         return f"cannot be read: {exc.strerror}"
     if stat.S_ISDIR(st.st_mode):
-        return "is a folder, not a CSV file"
+        return "is a folder, not a file"
     if not stat.S_ISREG(st.st_mode):
         kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
         return f"is {kind}, not a regular file; only regular files are read"
@@ -185,7 +185,10 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
     if problem:
         raise DataValidationError(path, [(0, "-", problem)])
     text = _decode(path, path.read_bytes())
+    # Long fields are reported by our own check (with line and field), not by csv's 128 KB limit.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    start = 2
     rows: list[dict[str, str]] = []
     lines: list[int] = []
     try:
@@ -201,11 +204,11 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
         for r in reader:
             lines.append(start)
             if None in r:  # more fields than the header has: never dropped silently
-                surplus.append((start, "-", f"{len(r[None])} field(s) more than the header's {len(header)}"))  # type: ignore[index]
+                surplus.append((start, "-", f"{len(r[None])} field(s) more than the header's {len(header)}"))
             rows.append({k: (v or "") for k, v in r.items() if k is not None})
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise DataValidationError(path, [(reader.line_num, "-", f"not readable as CSV: {exc}")]) from None
+        raise DataValidationError(path, [(start, "-", f"not readable as CSV: {exc}")]) from None
     too_long = [(ln, k, f"{len(v)} characters; fields are limited to {MAX_FIELD_CHARS}") for ln, r in zip(lines, rows, strict=True) for k, v in r.items() if len(v) > MAX_FIELD_CHARS]
     problems = surplus + too_long + _validate_rows(path, rows, known, lines)
     if problems:

@@ -134,7 +134,16 @@ def _path_or_none(v: Any) -> str | None:
         return None
     if not isinstance(v, str) or not v:
         return f"{v!r} is not a path"
-    return None if Path(v).is_file() else f"file {v!r} does not exist"
+    if not Path(v).is_file():  # stat only: a FIFO is never opened (B76)
+        return f"file {v!r} does not exist or is not a regular file"
+    from fjdata.errors import DataValidationError
+    from fjdata.observations import read_csv
+
+    try:  # a bad CSV fails its report here, naming file, line and field (B03, B60)
+        read_csv(Path(v), origin="user")
+    except DataValidationError as exc:
+        return str(exc)
+    return None
 
 
 def _dir_or_none(v: Any) -> str | None:
