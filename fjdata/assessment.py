@@ -494,6 +494,9 @@ def results(
     use_cache: bool = True,
 ) -> list[TargetResult]:
     """Every target's result (cached on the data fingerprint and the arguments)."""
+    from fjdata.arguments import check_assess_arguments
+
+    check_assess_arguments(chapter, as_of, method, vintage_rule)  # refuse nonsense with the valid choices
     delta = default_tolerance(tolerance)  # one cache entry whether δ is explicit or the default
 
     def compute() -> list[TargetResult]:
@@ -521,6 +524,9 @@ def warm(
     extra_data: ExtraData = None,
 ) -> None:
     """Make sure the results for these arguments are in the cache (computed at most once)."""
+    from fjdata.arguments import check_assess_arguments
+
+    check_assess_arguments(None, as_of, method, vintage_rule)
     delta = default_tolerance(tolerance)
     if not is_cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data)):
         results(None, as_of, method, delta, vintage_rule, extra_data)
@@ -549,7 +555,19 @@ def assess(
     use_cache: bool = True,
 ) -> pd.DataFrame:
     """One row per target with every judgement, the latest observation, n_obs, the method,
-    the interval and the probability. ``as_of=2022`` uses only what was known then."""
+    the interval and the probability. ``as_of=2022`` uses only what was known then.
+
+    Parameters: ``chapter`` (None, 1–5 or 'annex'), ``as_of`` (None or a year from 2005 to
+    this year), ``method`` ('auto', a method of :data:`fjdata.models.METHODS` or a list of them),
+    ``tolerance`` (δ, None for the documented default), ``vintage_rule`` ('consistent', 'latest',
+    'first', 'all' or a vintage label), ``extra_data`` (CSV paths to overlay), ``use_cache``.
+    A value outside these raises :class:`fjdata.errors.ArgumentError` naming the valid choices.
+
+    >>> assess(vintage_rule="newest")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fjdata.errors.ArgumentError: vintage_rule 'newest' is not valid (did you mean 'latest'?); ...
+    """
     rows = []
     for a in assessments(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache):
         row = asdict(a)

@@ -19,6 +19,7 @@ Hyndman recommends for rolling origins (anchors.md §2.4).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -135,7 +136,10 @@ def _run(indicator_ids: Sequence[str], as_of: int | None) -> pd.DataFrame:
     assert isinstance(bt, dict) and isinstance(sim, dict)
     rows: list[dict[str, object]] = []
     fitted = []
-    for iid in indicator_ids:
+    from tqdm import tqdm
+
+    # A cold backtest takes seconds per series: show progress on a terminal (never in logs or kernels).
+    for iid in tqdm(indicator_ids, desc="backtest", unit="series", disable=not sys.stderr.isatty(), leave=False):
         r, f = _backtest_series(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of)
         rows += r
         fitted += f

@@ -36,8 +36,10 @@ def _data_check(args: argparse.Namespace) -> int:
     from fjdata.observations import all_observations, check_file, implausible_jumps
 
     if args.file:
+        from fjdata.observations import read_csv
+
         warnings = check_file(args.file)
-        print(f"{args.file}: OK ({len(pd.read_csv(args.file))} rows)")
+        print(f"{args.file}: OK ({len(read_csv(args.file, origin='user'))} rows)")
     else:
         frame = all_observations()
         warnings = implausible_jumps(frame)
@@ -48,8 +50,10 @@ def _data_check(args: argparse.Namespace) -> int:
 
 
 def _data_coverage(args: argparse.Namespace) -> int:
-    from fjdata.observations import coverage
+    from fjdata.observations import YEAR_RANGE, coverage
 
+    if not YEAR_RANGE[0] <= args.start <= args.end <= YEAR_RANGE[1]:
+        raise ValueError(f"--start {args.start} --end {args.end}: need {YEAR_RANGE[0]} ≤ start ≤ end ≤ {YEAR_RANGE[1]}")
     table = coverage(args.region, range(args.start, args.end + 1))
     table.columns = [str(c) for c in table.columns]
     _emit(table.reset_index(names="indicator_id"), args.format)
@@ -112,6 +116,18 @@ def _nightly(args: argparse.Namespace) -> int:
     return 0 if run.ok else 1
 
 
+def _workers(text: str) -> int:
+    from fjdata.nightly import MAX_WORKERS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{value} is not in 1–{MAX_WORKERS}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fjdata", description="Fujian 14th-FYP manufacturing targets: data, projections, assessment, reports.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -163,14 +179,24 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("nightly", help="run every report with papermill and export HTML (the main job)")
     n.add_argument("--batch", type=Path, help="batch file (default params/nightly.yaml)")
     n.add_argument("--outputs", type=Path, help="outputs folder (default outputs/)")
-    n.add_argument("--workers", type=int, help="parallel reports (default: batch file, else number of cores)")
-    n.add_argument("--only", nargs="*", help="run only these report names")
+    n.add_argument("--workers", type=_workers, help="parallel reports, 1–64 (default: batch file, else number of cores)")
+    n.add_argument("--only", nargs="+", metavar="NAME", help="run only these report names")
     n.set_defaults(func=_nightly)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 a report failed, 2 bad input).
+
+    >>> main(["targets", "--chapter", "9"])
+    2
+    """
     args = parser().parse_args(argv)
+    from fjdata.config import absolutize_env
+    from fjdata.nightly import limit_blas_threads
+
+    absolutize_env()  # relative FJDATA_* paths mean the caller's working directory, for every child too
+    limit_blas_threads()
     try:
         return int(args.func(args))
     except FjdataError as exc:
@@ -178,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyError as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:  # a bad argument or an unreadable path: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -62,6 +62,36 @@ def extra_data_files() -> list[Path]:
     return [Path(p).resolve() for p in env.split(os.pathsep) if p.strip()]
 
 
+PATH_VARS = ("FJDATA_HOME", "FJDATA_OUTPUTS", "FJDATA_CACHE", "FJDATA_USER_DATA", "FJDATA_PLAN_TEXT")
+
+
+def absolutize_env(cwd: Path | None = None) -> dict[str, str]:
+    """Rewrite every relative path in the ``FJDATA_*`` variables as an absolute one, once, in
+    this process, so that child processes (pool workers, and kernels whose working directory is
+    ``notebooks/``) see the same files the user meant (B46/B47). Returns the changed variables.
+
+    >>> import os
+    >>> os.environ["FJDATA_EXTRA_DATA"] = "my.csv"
+    >>> absolutize_env(Path("/srv/fj"))["FJDATA_EXTRA_DATA"]
+    '/srv/fj/my.csv'
+    >>> del os.environ["FJDATA_EXTRA_DATA"]
+    """
+    base = cwd or Path.cwd()
+    changed: dict[str, str] = {}
+    for var in PATH_VARS:
+        value = os.environ.get(var)
+        if value and not Path(value).is_absolute():
+            changed[var] = str(base / value)
+    extra = os.environ.get("FJDATA_EXTRA_DATA")
+    if extra:
+        parts = [p for p in extra.split(os.pathsep) if p.strip()]
+        absolute = os.pathsep.join(p if Path(p).is_absolute() else str(base / p) for p in parts)
+        if absolute != extra:
+            changed["FJDATA_EXTRA_DATA"] = absolute
+    os.environ.update(changed)
+    return changed
+
+
 def plan_text_file() -> Path:
     env = os.environ.get("FJDATA_PLAN_TEXT")
     if env:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -38,3 +39,33 @@ class ParamsError(FjdataError):
 
 class ImplausibleJumpWarning(UserWarning):
     """A value jumps implausibly from the previous year (a warning, never an error)."""
+
+
+class ArgumentError(FjdataError, ValueError):
+    """A public function got a value outside its valid choices (a ``ValueError`` too)."""
+
+
+def did_you_mean(value: object, choices: Iterable[object]) -> str:
+    """`` (did you mean 'x'?)`` when a choice is close to ``value``, else an empty string.
+
+    >>> did_you_mean("newest", ["consistent", "latest", "first", "all"])
+    " (did you mean 'latest'?)"
+    >>> did_you_mean("zzz", ["consistent"])
+    ''
+    """
+    import difflib
+
+    names = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def choice_error(what: str, value: object, choices: Iterable[object], shown: int = 12) -> ArgumentError:
+    """An :class:`ArgumentError` naming the bad value, a close match and the valid choices.
+
+    >>> print(choice_error("chapter", 6, ["1", "2", "annex"]))
+    chapter 6 is not valid; valid choices: 1, 2, annex
+    """
+    names = [str(c) for c in choices]
+    listed = ", ".join(names[:shown]) + (f", … ({len(names)} in all)" if len(names) > shown else "")
+    return ArgumentError(f"{what} {value!r} is not valid{did_you_mean(value, names)}; valid choices: {listed}")

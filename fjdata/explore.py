@@ -22,6 +22,7 @@ from fjdata.report import CSS, esc, png_img
 from fjdata.transforms import by_year
 
 TARGET_YEAR = 2025
+USER_ROWS_SHOWN = 200
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,4 +150,8 @@ class Exploration:
         if rows.empty:
             msg = "当前没有用户补充的数据。" if self.lang == "zh" else "No user-supplied figures are in effect."
             return f"<div class='fj'><p>{esc(msg)}</p></div>"
-        return "<div class='fj'>" + rows[["indicator_id", "region", "year", "value", "vintage", "source_title", "file"]].to_html(index=False, escape=True) + "</div>"
+        # Capped (B30): a 500k-row overlay must not turn a leadership report into 150 MB of HTML.
+        shown = rows.head(USER_ROWS_SHOWN)[["indicator_id", "region", "year", "value", "vintage", "source_title", "file"]]
+        more = len(rows) - len(shown)
+        note = (f"<p class='note'>另有{more}行未显示。</p>" if self.lang == "zh" else f"<p class='note'>{more} more rows not shown.</p>") if more else ""
+        return "<div class='fj'>" + shown.to_html(index=False, escape=True) + note + "</div>"

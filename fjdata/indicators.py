@@ -108,7 +108,15 @@ def catalogue() -> dict[str, Indicator]:
 
 
 def indicator(indicator_id: str) -> Indicator:
+    """One indicator of the catalogue; an unknown id raises ``KeyError`` with a did-you-mean.
+
+    >>> indicator("rd_intensity").unit
+    '%'
+    """
     try:
         return catalogue()[indicator_id]
     except KeyError:
-        raise KeyError(f"unknown indicator '{indicator_id}' (not in {config.INDICATORS_DIR})") from None
+        from fjdata.errors import did_you_mean
+
+        hint = did_you_mean(indicator_id, catalogue())
+        raise KeyError(f"unknown indicator {indicator_id!r}{hint} (not in {config.INDICATORS_DIR}; fjdata.indicators.catalogue() lists all {len(catalogue())})") from None

@@ -14,10 +14,13 @@ Guarantees:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import time
 import traceback
@@ -220,9 +223,143 @@ def _write_tables(folder: Path) -> list[str]:
 
 def _update_latest(outputs: Path, folder: Path) -> None:
     link = outputs / "latest"
+    if link.exists() and not link.is_symlink():  # F17: never replace a real file or folder the user made
+        raise FjdataError(f"{link} is a real {'folder' if link.is_dir() else 'file'}, not the link fjdata maintains; move it away (the run is complete in {folder})")
     tmp = outputs / f".latest-{uuid.uuid4().hex[:8]}"
     tmp.symlink_to(folder.name, target_is_directory=True)
-    os.replace(tmp, link)  # atomic switch; the old target is untouched
+    try:
+        os.replace(tmp, link)  # atomic switch; the old target is untouched
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+MAX_WORKERS = 64
+MIN_FREE_BYTES = 50_000_000  # a run writes ~20 MB; below this it would fail half-way
+
+
+def _output_error(outputs: Path, exc: OSError) -> FjdataError:
+    if exc.errno == errno.ENOSPC:
+        return FjdataError(f"no space left on the device holding {outputs}; nothing was published, earlier runs are untouched")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return FjdataError(f"cannot write to {outputs}: {exc.strerror}; choose a writable folder with --outputs or FJDATA_OUTPUTS")
+    return FjdataError(f"cannot write to {outputs}: {exc.strerror or exc}")
+
+
+def _prepare_outputs(outputs: Path) -> Path:
+    """The outputs folder, created and checked before any work: writable, a folder, with space."""
+    outputs = outputs.resolve()
+    if outputs.exists() and not outputs.is_dir():
+        raise FjdataError(f"--outputs {outputs} is a file, not a folder")
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        probe = outputs / f".probe-{uuid.uuid4().hex[:8]}"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise _output_error(outputs, exc) from None
+    free = shutil.disk_usage(outputs).free
+    if free < MIN_FREE_BYTES:
+        raise FjdataError(f"no space: only {free / 1e6:.1f} MB free on the device holding {outputs} (a run needs about {MIN_FREE_BYTES / 1e6:.0f} MB)")
+    return outputs
+
+
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def limit_blas_threads() -> None:
+    """One BLAS/OpenMP thread per process (children inherit the variables; threadpoolctl covers
+    libraries already loaded). Tiny statsmodels fits in N processes × N threads thrash 2 cores."""
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+def _worker_init() -> None:
+    """Pool worker set-up: die with the parent (F01: a kill -9 of the batch leaves no orphan
+    finishing queued notebooks) and use one BLAS thread."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    limit_blas_threads()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:  # kill each worker's process group member: the worker, then its kernels die with it
+        with contextlib.suppress(Exception):
+            proc.kill()
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
+
+
+class NightlyTerminated(SystemExit):
+    """SIGTERM (a cron ``timeout``) received: the run is abandoned cleanly."""
+
+
+def _on_sigterm_raise() -> Any:
+    def handler(signum: int, frame: Any) -> None:
+        raise NightlyTerminated(128 + signum)
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        return signal.getsignal(signal.SIGTERM)
+
+
+@dataclass(frozen=True)
+class LoadedBatch:
+    """The reports of a batch after checking: runnable specs, and results for the rejected ones."""
+
+    specs: tuple[ReportSpec, ...]
+    results: dict[str, ReportResult]  # rejected reports so far, keyed like ``order``
+    order: list[str]  # batch order, for the manifest and the index
+
+
+def load_reports(batch: BatchSpec, only: Sequence[str] | None = None, data_hash: str | None = None) -> LoadedBatch:
+    """Load every params file of ``batch``; a bad one becomes an INVALID result of its own
+    (B62/B70/B74: never a crash of the batch), as does a second report with a name already used
+    (B65). ``only`` keeps the named reports and must match at least one of them (B88)."""
+    results: dict[str, ReportResult] = {}
+    specs: list[ReportSpec] = []
+    order: list[str] = []
+    names: dict[str, Path] = {}
+    for file in batch.reports:
+        try:
+            spec = load_report(file)
+        except Exception as exc:  # whatever the file holds, it fails only its own report
+            key = f"invalid:{file}"  # never collides with a report name (names have no ':' or '/')
+            order.append(key)
+            error = str(exc) if isinstance(exc, ParamsError) else f"{file}: {_describe(exc)}"
+            results[key] = ReportResult(file.stem, ReportStatus.INVALID, 0.0, str(file), "", {}, error=error, data_hash=data_hash)
+            continue
+        if spec.name in names:  # two reports writing the same files would lose one
+            key = f"duplicate:{file}"
+            order.append(key)
+            error = f"{file}: key 'name': {spec.name!r} is also the name in {names[spec.name]}; report names must be unique"
+            results[key] = ReportResult(spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, error, data_hash=data_hash)
+            continue
+        names[spec.name] = file
+        if only and spec.name not in only:
+            continue
+        order.append(spec.name)
+        specs.append(spec)
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise ParamsError(batch.file, "--only", f"no report named {', '.join(unknown)}; the batch has {', '.join(names) or 'no valid reports'}")
+    return LoadedBatch(tuple(specs), results, order)
 
 
 def run_nightly(
@@ -237,26 +374,20 @@ def run_nightly(
     from fjdata.report_index import index_html
 
     batch: BatchSpec = load_batch(batch_file)
-    outputs = (outputs or config.outputs_dir()).resolve()
-    outputs.mkdir(parents=True, exist_ok=True)
+    n_workers = workers if workers is not None else (batch.workers or os.cpu_count() or 1)
+    if isinstance(n_workers, bool) or not 1 <= n_workers <= MAX_WORKERS:
+        raise ParamsError("--workers", "workers", f"{n_workers!r} is not an integer in 1–{MAX_WORKERS}")
+    config.absolutize_env()  # B46/B47: kernels run in notebooks/, so relative paths must not reach them
+    limit_blas_threads()  # one BLAS thread per worker and kernel: 2 cores, many processes
+    outputs = _prepare_outputs(outputs or config.outputs_dir())
     started = datetime.now(UTC).isoformat(timespec="seconds")
     remove_stale_staging(outputs)
-    staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
     data_hash = data_fingerprint()
-    results: dict[str, ReportResult] = {}
+    loaded = load_reports(batch, only, data_hash)
+    results, order = loaded.results, loaded.order
     specs: list[ReportSpec] = []
-    order: list[str] = []  # batch order, for the manifest and the index
-    for file in batch.reports:
-        try:
-            spec = load_report(file)
-        except ParamsError as exc:
-            order.append(file.stem)
-            results[file.stem] = ReportResult(file.stem, ReportStatus.INVALID, 0.0, str(file), "", {}, error=str(exc), data_hash=data_hash)
-            continue
-        if only and spec.name not in only:
-            continue
-        order.append(spec.name)
+    for spec in loaded.specs:
+        file = spec.params_file
         try:
             _warm_cache(spec)
         except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
@@ -266,16 +397,19 @@ def run_nightly(
             results[spec.name] = ReportResult(spec.name, ReportStatus.FAILED, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, _describe(exc), 0, None, None, data_hash)
             continue
         specs.append(spec)
-    n_workers = workers if workers is not None else (batch.workers or os.cpu_count() or 1)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:
         from tqdm import tqdm
 
         bar = tqdm(total=len(specs), desc="reports", unit="report")
+    staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
     # fork: workers inherit the imported libraries and the warmed state; no kernel runs in the parent.
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
+    previous = _on_sigterm_raise()
+    try:
         futures: dict[Future[ReportResult], ReportSpec] = {
             pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
         }
@@ -297,12 +431,26 @@ def run_nightly(
                 bar.set_postfix_str(f"{res.name}: {res.status.value}")
             else:
                 print(f"[fjdata nightly] {res.name}: {res.status.value} ({res.duration_s:.1f}s)" + (f" — {res.error}" if res.error else ""), file=sys.stderr, flush=True)
+        pool.shutdown(wait=True)
+    except BaseException:
+        # Killed (SIGTERM, Ctrl-C) or crashed: stop the workers now, with their kernels, and
+        # remove the staging folder so no orphan keeps running or keeps a disk full (F01/F02/F12).
+        _stop_workers(pool)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        with contextlib.suppress(ValueError, TypeError):  # not the main thread, or a C-level handler
+            signal.signal(signal.SIGTERM, previous)
     if bar is not None:
         bar.close()
     ordered = tuple(results[name] for name in order)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
-    folder = _claim_run_folder(outputs, day or date.today().isoformat())
     complete = not only and tables_error is None and len(ordered) == len(batch.reports)
+    try:
+        folder = _claim_run_folder(outputs, day or date.today().isoformat())
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _output_error(outputs, exc) from None
     run = RunResult(folder, ordered, started, finished, data_hash, extra={"tables": tables, "tables_error": tables_error, "complete": complete})
     manifest = {
         "fjdata_version": __version__,
@@ -319,9 +467,15 @@ def run_nightly(
         "tables_error": tables_error,
         "reports": [{**asdict(r), "status": r.status.value} for r in ordered],
     }
-    atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
-    atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
-    os.replace(staging, folder)  # onto the empty folder we claimed: it appears complete or not at all
+    try:
+        atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
+        os.replace(staging, folder)  # onto the empty folder we claimed: it appears complete or not at all
+    except OSError as exc:  # F12: a full disk leaves neither an empty dated folder nor the staging
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        raise _output_error(outputs, exc) from None
     # `latest` moves only for a whole batch (no --only) in which every report succeeded.
     updated = run.ok and complete
     if updated:

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import math
 import re
+import stat
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +53,19 @@ KEY = ("indicator_id", "region", "year", "vintage")
 VINTAGE_RULES = ("consistent", "latest", "first", "all")
 _PUBLISHED = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _CITATION = re.compile(r"(统计年鉴|Yearbook|表\s*\d|table\s*\d|公报|Bulletin|bulletin)", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")  # plain decimals only: no 21_000, no nan/inf
+# Hard limits per series kind (why: a value outside them is a typo or an attack, and it turns a
+# judgement or a log/logit transform into nonsense). Shares use the catalogue's bounds if given.
+VALUE_LIMITS: dict[str, tuple[float, float]] = {
+    "share": (0.0, 100.0),
+    "count": (0.0, 1e8),
+    "level": (-1e9, 1e9),
+    "rate": (-99.99, 1000.0),  # a fall of 100 % or more is impossible for a growth rate
+    "yearly_change": (-99.99, 1000.0),
+}
+PLAUSIBLE_FACTOR = 100.0  # a user level/count more than 100x off the shipped series is rejected
+MAX_FILE_BYTES = 50_000_000  # an overlay CSV larger than this is refused (B30: 200 MB files)
+MAX_FIELD_CHARS = 10_000
 
 
 def published_date(text: str) -> date:
@@ -66,10 +81,10 @@ def published_date(text: str) -> date:
     return date(year, int(month), int(day))
 
 
-def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indicator]) -> list[tuple[int, str, str]]:
+def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indicator], lines: Sequence[int] | None = None) -> list[tuple[int, str, str]]:
     problems: list[tuple[int, str, str]] = []
     seen: dict[tuple[str, ...], int] = {}
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
+    for line, row in zip(lines or range(2, len(rows) + 2), rows, strict=True):  # line 1 is the header
         iid = row.get("indicator_id", "").strip()
         ind = known.get(iid)
         if not iid:
@@ -86,12 +101,18 @@ def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indi
         except ValueError:
             problems.append((line, "year", f"{row.get('year')!r} is not an integer year"))
         raw_value = row.get("value", "").strip()
+        value = math.nan
         try:
             value = float(raw_value)
-            if not math.isfinite(value):
+            if not math.isfinite(value) or not _NUMBER.match(raw_value):
                 raise ValueError
         except ValueError:
             problems.append((line, "value", f"{raw_value!r} is not a number"))
+            value = math.nan
+        if ind is not None and math.isfinite(value):
+            lo, hi = ind.bounds if ind.series_kind == "share" and ind.bounds else VALUE_LIMITS.get(ind.series_kind, (-1e9, 1e9))
+            if not lo <= value <= hi:
+                problems.append((line, "value", f"{raw_value} is outside {lo:g}–{hi:g}, the range of a {ind.series_kind} ({iid}, unit {ind.unit})"))
         unit = row.get("unit", "").strip()
         if ind is not None and unit != ind.unit:
             problems.append((line, "unit", f"{unit!r} does not match the catalogue unit {ind.unit!r} of {iid}"))
@@ -100,7 +121,10 @@ def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indi
         if not row.get("vintage", "").strip():
             problems.append((line, "vintage", "missing"))
         try:
-            published_date(row.get("published", ""))
+            pub = published_date(row.get("published", ""))
+            year_text = row.get("year", "").strip()
+            if year_text.isdigit() and pub.year < int(year_text):
+                problems.append((line, "published", f"{row.get('published')} is before the end of the year it reports ({year_text})"))
         except ValueError as exc:
             problems.append((line, "published", str(exc)))
         title = row.get("source_title", "").strip()
@@ -123,14 +147,52 @@ def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indi
     return problems
 
 
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a data file, or ``None``. Uses ``stat`` only: a FIFO or a
+    device is never opened (opening a FIFO blocks forever, reading ``/dev/zero`` never ends)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        return f"is {kind}, not a regular file; only regular files are read"
+    if st.st_size > MAX_FILE_BYTES:
+        return f"is {st.st_size / 1e6:.0f} MB; data files are limited to {MAX_FILE_BYTES / 1e6:.0f} MB"
+    return None
+
+
+def _decode(path: Path, blob: bytes) -> str:
+    try:
+        return blob.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = blob[: exc.start].count(b"\n") + 1
+        hint = "UTF-16" if blob[:2] in (b"\xff\xfe", b"\xfe\xff") else "a legacy encoding such as GBK"
+        raise DataValidationError(path, [(line, "-", f"not UTF-8 text (byte {exc.start}; looks like {hint}); save the file as UTF-8")]) from None
+
+
 def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str = "shipped") -> pd.DataFrame:
-    """Read and validate one observations CSV. Raises :class:`DataValidationError` listing every problem."""
+    """Read and validate one observations CSV. Raises :class:`DataValidationError` listing every problem.
+
+    Errors name the file, the physical line (multi-line quoted fields counted) and the field.
+    """
     known = known if known is not None else catalogue()
     path = Path(path)
-    if not path.is_file():
-        raise DataValidationError(path, [(0, "-", "file not found")])
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
+    problem = file_problem(path)
+    if problem:
+        raise DataValidationError(path, [(0, "-", problem)])
+    text = _decode(path, path.read_bytes())
+    # Long fields are reported by our own check (with line and field), not by csv's 128 KB limit.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    start = 2
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    try:
         header = tuple(reader.fieldnames or ())
         missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
         if missing:
@@ -138,17 +200,27 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
         unknown = [c for c in header if c not in COLUMNS]
         if unknown:
             raise DataValidationError(path, [(1, c, "unknown column (schema: docs/data-schema.md)") for c in unknown])
-        rows = [{k: (v or "") for k, v in r.items() if k is not None} for r in reader]
-    problems = _validate_rows(path, rows, known)
+        surplus: list[tuple[int, str, str]] = []
+        start = reader.line_num + 1
+        for r in reader:
+            lines.append(start)
+            if None in r:  # more fields than the header has: never dropped silently
+                surplus.append((start, "-", f"{len(r[None])} field(s) more than the header's {len(header)}"))
+            rows.append({k: (v or "") for k, v in r.items() if k is not None})
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataValidationError(path, [(start, "-", f"not readable as CSV: {exc}")]) from None
+    too_long = [(ln, k, f"{len(v)} characters; fields are limited to {MAX_FIELD_CHARS}") for ln, r in zip(lines, rows, strict=True) for k, v in r.items() if len(v) > MAX_FIELD_CHARS]
+    problems = surplus + too_long + _validate_rows(path, rows, known, lines)
     if problems:
-        raise DataValidationError(path, problems)
+        raise DataValidationError(path, sorted(problems, key=lambda p: p[0]))
     frame = pd.DataFrame([{c: r.get(c, "") for c in COLUMNS} for r in rows], columns=list(COLUMNS))  # absent optional columns are empty
     frame["year"] = frame["year"].astype(int)
     frame["value"] = frame["value"].astype(float)
     frame["published_date"] = [published_date(p) for p in frame["published"]]
     frame["origin"] = origin
     frame["file"] = path.name
-    frame["line"] = range(2, len(frame) + 2)
+    frame["line"] = lines
     return frame
 
 
@@ -180,13 +252,43 @@ def shipped_files() -> list[Path]:
 
 
 def user_files(extra: Sequence[str | Path] | str | Path | None = None) -> list[Path]:
-    """User overlay files: the user data folder, ``FJDATA_EXTRA_DATA`` and an explicit ``extra``."""
-    files = sorted(config.user_data_dir().glob("*.csv")) if config.user_data_dir().is_dir() else []
+    """User overlay files: the user data folder, ``FJDATA_EXTRA_DATA`` and an explicit ``extra``.
+
+    Every path is absolute and checked with ``stat`` only: a missing file, a folder, a FIFO or a
+    device raises :class:`DataValidationError` naming it (B42–B48) instead of hanging or a traceback.
+    """
+    folder = config.user_data_dir()
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     files += config.extra_data_files()
     if extra:
         items = [extra] if isinstance(extra, str | Path) else list(extra)
         files += [Path(p).resolve() for p in items]
-    return files
+    unique = list(dict.fromkeys(Path(p).absolute() for p in files))  # one file named twice is read once
+    for path in unique:
+        problem = file_problem(path)
+        if problem:
+            raise DataValidationError(path, [(0, "-", problem)])
+    return unique
+
+
+def _check_against_shipped(path: Path, user: pd.DataFrame, base: pd.DataFrame) -> None:
+    """A user level or count more than PLAUSIBLE_FACTOR× off every shipped value of the same
+    indicator and region is an error (B11/B12): one typo must not flip a judgement."""
+    known = catalogue()
+    problems = []
+    for _, row in user.iterrows():
+        if known[str(row["indicator_id"])].series_kind not in ("level", "count"):
+            continue
+        same = base[(base["indicator_id"] == row["indicator_id"]) & (base["region"] == row["region"])]["value"]
+        same = same[same > 0]
+        if same.empty:
+            continue
+        lo, hi = float(same.min()) / PLAUSIBLE_FACTOR, float(same.max()) * PLAUSIBLE_FACTOR
+        value = float(row["value"])
+        if value > 0 and not lo <= value <= hi:
+            problems.append((int(row["line"]), "value", f"{value:g} is implausible for {row['indicator_id']}/{row['region']}: the shipped series lies in {same.min():g}–{same.max():g} (allowed {lo:g}–{hi:g})"))
+    if problems:
+        raise DataValidationError(path, problems)
 
 
 @lru_cache(maxsize=1)
@@ -202,28 +304,49 @@ def _shipped() -> pd.DataFrame:
 
 
 def _overlay(base: pd.DataFrame, files: Iterable[Path]) -> pd.DataFrame:
-    """User rows replace shipped rows with the same key and add new ones; all rows stay traceable."""
+    """User rows replace shipped rows with the same key and add new ones; all rows stay traceable.
+
+    Two user files giving different values for the same key are an error naming both (B22).
+    """
     out = base.assign(user_supplied=False)
     for path in files:
         user = read_csv(path, origin="user").assign(user_supplied=True)
-        for warning in implausible_jumps(user):
-            warnings.warn(f"implausible jump in user data: {warning}", ImplausibleJumpWarning, stacklevel=3)
+        _check_against_shipped(path, user, base)
         keys = pd.MultiIndex.from_frame(user[list(KEY)])
+        earlier = out[out["user_supplied"] & pd.MultiIndex.from_frame(out[list(KEY)]).isin(keys)]
+        if not earlier.empty:
+            mine = user.set_index(list(KEY))
+            clashes = [
+                (int(mine.loc[k, "line"]), "value", f"{'/'.join(map(str, k))} is {mine.loc[k, 'value']:g} here but {r['value']:g} in {r['file']}:{r['line']}")
+                for k, r in ((tuple(r[c] for c in KEY), r) for _, r in earlier.iterrows())
+                if float(mine.loc[k, "value"]) != float(r["value"])
+            ]
+            if clashes:
+                raise DataValidationError(path, clashes)
         kept = out[~pd.MultiIndex.from_frame(out[list(KEY)]).isin(keys)]
         out = pd.concat([kept, user], ignore_index=True)
+        # Jumps are checked on the merged series, where a user value meets the shipped ones.
+        touched = out.groupby(["indicator_id", "region", "vintage"])["user_supplied"].transform("any")
+        for warning in implausible_jumps(out[touched.astype(bool)]):
+            if warning.startswith(f"{path.name}:"):
+                warnings.warn(f"implausible jump in user data: {warning}", ImplausibleJumpWarning, stacklevel=3)
     return out
+
+
+def _content_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def all_observations(extra_data: Sequence[str | Path] | str | Path | None = None) -> pd.DataFrame:
     """Every version of every figure: shipped data plus the user overlay."""
     files = user_files(extra_data)
-    stamp = tuple((str(p), p.stat().st_mtime_ns if p.is_file() else -1) for p in files)
+    # Keyed on each file's CONTENT (F18): a file rewritten with its old mtime is still read again.
+    stamp = tuple((str(p), _content_digest(p)) for p in files)
     return _overlaid(stamp)
 
 
 @lru_cache(maxsize=8)
-def _overlaid(stamp: tuple[tuple[str, int], ...]) -> pd.DataFrame:
-    # Keyed on the user files and their modification times: an edited file is read again.
+def _overlaid(stamp: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     return _overlay(_shipped(), [Path(p) for p, _ in stamp])
 
 
@@ -377,7 +500,12 @@ def observations(
     extra_data: Sequence[str | Path] | str | Path | None = None,
 ) -> pd.DataFrame:
     """The tidy observations table (every version by default; ``vintage_rule`` selects)."""
-    frame = _as_of_filter(all_observations(extra_data), as_of)
+    from fjdata.arguments import check_as_of, check_vintage_rule
+
+    check_as_of(as_of)
+    everything = all_observations(extra_data)
+    check_vintage_rule(vintage_rule, tuple(everything["vintage"].unique()))
+    frame = _as_of_filter(everything, as_of)
     if indicator_id is not None:
         indicator(indicator_id)  # raises a clear KeyError for an unknown id
         frame = frame[frame["indicator_id"] == indicator_id]
@@ -493,9 +621,18 @@ def coverage(region: str = "Fujian", years: range = range(2010, 2026), indicator
 
 
 def check_file(path: str | Path) -> list[str]:
-    """Validate a user CSV; returns warnings (implausible jumps). Raises on errors."""
-    frame = read_csv(Path(path), origin="user")
-    return implausible_jumps(frame)
+    """Validate a user CSV; returns warnings (implausible jumps). Raises on errors.
+
+    The file is checked alone and against the shipped series it would join (bounds, plausibility).
+    """
+    path = Path(path)
+    frame = read_csv(path, origin="user")
+    _check_against_shipped(path, frame, _shipped())
+    with warnings.catch_warnings():  # returned below instead of warned
+        warnings.simplefilter("ignore", ImplausibleJumpWarning)
+        merged = _overlay(_shipped(), [path])
+    touched = merged.groupby(["indicator_id", "region", "vintage"])["user_supplied"].transform("any").astype(bool)
+    return [w for w in implausible_jumps(merged[touched]) if w.startswith(f"{path.name}:")]
 
 
 def evaluate_formula(row: pd.Series | dict[str, object], frame: pd.DataFrame) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,59 @@ from fjdata.models import METHODS
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 CHAPTERS = ("1", "2", "3", "4", "5", "annex", "all")
+# Names the run folder itself uses (index.html, manifest.json, assessment.csv, …): a report
+# with one of them would overwrite, or be overwritten by, the run's own files (B64).
+RESERVED_NAMES = ("index", "manifest", "latest", "assessment", "tables", "notebooks")
+MAX_YAML_BYTES = 64_000  # a params file is a dozen lines
+MAX_YAML_DEPTH = 20
+
+
+class LimitedSafeLoader(yaml.SafeLoader):
+    """``SafeLoader`` that refuses aliases (billion laughs, B56/B57), nesting deeper than
+    ``MAX_YAML_DEPTH`` (B70) and duplicate keys (B67), each with the line it is on."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in fjdata parameter files", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def safe_load_limited(text: str) -> Any:
+    r"""Parse YAML with :class:`LimitedSafeLoader`.
+
+    >>> safe_load_limited("a: 1")
+    {'a': 1}
+    >>> try:
+    ...     safe_load_limited("a: &x [1]\nb: *x")
+    ... except yaml.YAMLError as exc:
+    ...     print(exc.problem, "(line", exc.problem_mark.line + 1, ")")
+    aliases (*name) are not allowed in fjdata parameter files (line 2 )
+    """
+    loader = LimitedSafeLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _chapter(v: Any) -> str | None:
@@ -80,7 +134,16 @@ def _path_or_none(v: Any) -> str | None:
         return None
     if not isinstance(v, str) or not v:
         return f"{v!r} is not a path"
-    return None if Path(v).is_file() else f"file {v!r} does not exist"
+    if not Path(v).is_file():  # stat only: a FIFO is never opened (B76)
+        return f"file {v!r} does not exist or is not a regular file"
+    from fjdata.errors import DataValidationError
+    from fjdata.observations import read_csv
+
+    try:  # a bad CSV fails its report here, naming file, line and field (B03, B60)
+        read_csv(Path(v), origin="user")
+    except DataValidationError as exc:
+        return str(exc)
+    return None
 
 
 def _dir_or_none(v: Any) -> str | None:
@@ -141,12 +204,23 @@ def _resolve_path(value: str) -> str:
 
 def _read_mapping(file: Path, allowed: tuple[str, ...]) -> dict[str, Any]:
     """A YAML mapping whose top-level keys are all in ``allowed``."""
-    if not file.is_file():
-        raise ParamsError(file, "-", "file not found")
+    from fjdata.observations import file_problem
+
+    problem = file_problem(file)
+    if problem:
+        raise ParamsError(file, "-", problem)
+    if file.stat().st_size > MAX_YAML_BYTES:
+        raise ParamsError(file, "-", f"{file.stat().st_size} bytes; parameter files are limited to {MAX_YAML_BYTES}")
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParamsError(file, "-", f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        raw = safe_load_limited(text)
     except yaml.YAMLError as exc:
         raise ParamsError(file, "-", f"not valid YAML: {exc}") from exc
+    except RecursionError:
+        raise ParamsError(file, "-", f"not valid YAML: nested deeper than {MAX_YAML_DEPTH} levels") from None
     if not isinstance(raw, dict):
         raise ParamsError(file, "-", "top level must be a mapping")
     for key in raw:
@@ -155,15 +229,32 @@ def _read_mapping(file: Path, allowed: tuple[str, ...]) -> dict[str, Any]:
     return raw
 
 
+def _confined_notebook(params_file: Path, value: Any) -> Path:
+    """The notebook a params file names, which must be an ``.ipynb`` inside ``notebooks/`` (B62/B63):
+    a params file must never run an arbitrary notebook, or read ``/etc/passwd`` as one."""
+    folder = config.notebooks_dir().resolve()
+    available = ", ".join(sorted(p.name for p in folder.glob("*.ipynb")))
+    if not isinstance(value, str) or not value:
+        raise ParamsError(params_file, "notebook", f"missing; expected one of {available}")
+    notebook = (folder / value).resolve()
+    if not notebook.is_relative_to(folder) or notebook.suffix != ".ipynb":
+        raise ParamsError(params_file, "notebook", f"{value!r} is not a notebook inside {folder}; expected one of {available}")
+    if not notebook.is_file():
+        raise ParamsError(params_file, "notebook", f"notebook {value!r} not found in {folder}; expected one of {available}")
+    return notebook
+
+
 def load_report(params_file: Path) -> ReportSpec:
     """Read and check one report's parameter file; raises :class:`ParamsError` naming file and key."""
     raw = _read_mapping(params_file, ("notebook", "name", "title", "parameters"))
-    notebook = config.notebooks_dir() / str(raw.get("notebook", ""))
-    if not raw.get("notebook") or not notebook.is_file():
-        raise ParamsError(params_file, "notebook", f"notebook {raw.get('notebook')!r} not found in {config.notebooks_dir()}")
-    name = str(raw.get("name", ""))
-    if not _NAME.match(name):
+    notebook = _confined_notebook(params_file, raw.get("notebook"))
+    name = raw.get("name", "")
+    if not isinstance(name, str) or not _NAME.match(name):
         raise ParamsError(params_file, "name", f"{name!r} must be a non-empty ASCII file stem")
+    if name.lower() in RESERVED_NAMES:
+        raise ParamsError(params_file, "name", f"{name!r} is reserved for the run folder's own files ({', '.join(RESERVED_NAMES)}); choose another name")
+    if not isinstance(raw.get("title", ""), str | int | float):
+        raise ParamsError(params_file, "title", "must be a string")
     given = raw.get("parameters") or {}
     if not isinstance(given, dict):
         raise ParamsError(params_file, "parameters", "must be a mapping")
@@ -203,4 +294,38 @@ def load_batch(file: Path | None = None) -> BatchSpec:
             raise ParamsError(file, key, f"{value!r} is not an integer in {lo}–{hi}")
         ints[key] = value
     paths = tuple((file.parent / r).resolve() for r in reports)
+    twice = sorted({str(r) for r, p in zip(reports, paths, strict=True) if paths.count(p) > 1})
+    if twice:
+        raise ParamsError(file, "reports", f"listed more than once: {', '.join(twice)}")
     return BatchSpec(file, paths, ints["workers"], ints["timeout"], ints["retries"])
+
+
+# What IPython itself puts in a kernel's namespace (never a parameter).
+_KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+
+
+def check_injected_parameters(notebook: str, namespace: dict[str, Any]) -> None:
+    """Called by the cell after a notebook's ``parameters`` cell: refuse parameter names the
+    notebook does not declare (papermill injects them silently, ``-p chapterr 3``) and values
+    the nightly would refuse (``-p chapter 9``, ``-p as_of 1800``), with file, key and choices.
+
+    ``namespace`` is the kernel's ``globals()``; ``notebook`` the file name in ``notebooks/``.
+
+    >>> check_injected_parameters("chapter_report.ipynb", {"chapter": "2", "chapterr": 3})
+    Traceback (most recent call last):
+    ...
+    fjdata.errors.ParamsError: chapter_report.ipynb: key 'chapterr': unknown parameter (did you mean 'chapter'?); chapter_report.ipynb declares chapter, lang, as_of, methods, confidence, tolerance, extra_data, output_dir, mid_year
+    """
+    from fjdata.errors import did_you_mean
+
+    path = config.notebooks_dir() / notebook
+    declared = notebook_parameters(path) if path.is_file() else None
+    for key, value in namespace.items():
+        if key.startswith("_") or key in _KERNEL_NAMES or callable(value) or isinstance(value, types.ModuleType):
+            continue
+        if declared is not None and key not in declared:
+            raise ParamsError(notebook, key, f"unknown parameter{did_you_mean(key, declared)}; {notebook} declares {', '.join(declared)}")
+        check = CHECKS.get(key)
+        problem = check(value) if check else None
+        if problem:
+            raise ParamsError(notebook, key, problem)

@@ -83,9 +83,13 @@ class Projection:
     skipped: dict[str, str] = field(default_factory=dict)  # method -> reason
 
     def frame(self) -> pd.DataFrame:
-        """Forecast table: year, mean and intervals (natural units of the judged scale)."""
+        """Forecast table: year, mean and intervals (natural units of the judged scale).
+
+        Raises ``ValueError`` saying why when there is no forecast (never an empty table).
+        """
         if self.forecast is None:
-            return pd.DataFrame(columns=["year", "mean", "lo80", "hi80", "lo95", "hi95"])
+            reasons = "; ".join(f"{k}: {v}" for k, v in self.skipped.items()) or "no method was fitted"
+            raise ValueError(f"no forecast for {self.indicator_id}: {reasons}")
         f = self.forecast
         return pd.DataFrame({"year": f.years, "mean": f.mean, "lo80": f.lo80, "hi80": f.hi80, "lo95": f.lo95, "hi95": f.hi95})
 
@@ -149,7 +153,20 @@ def project(
     extra_data: ExtraData = None,
 ) -> Projection:
     """Project an indicator to ``to_year``: ``method`` is one of :data:`fjdata.models.METHODS`,
-    a list of them (combined with equal weights), or ``"auto"``."""
+    a list of them (combined with equal weights), or ``"auto"``.
+
+    ``to_year`` must lie in 1991–2035 and ``as_of`` in 2005–this year; otherwise
+    :class:`fjdata.errors.ArgumentError` says so. ``.frame()`` of a projection with no forecast
+    (e.g. ``to_year`` not after the last observation) raises a ``ValueError`` that says why.
+
+    >>> project("gdp_real_growth", method="theta", to_year=2027).frame()["year"].tolist()
+    [2026, 2027]
+    """
+    from fjdata.arguments import check_as_of, check_method, check_to_year
+
+    check_to_year(to_year)
+    check_method(method)
+    check_as_of(as_of)
     if isinstance(method, str) and method not in (*METHODS, "auto", "combination"):
         raise ValueError(f"unknown method {method!r}; expected 'auto' or one of {METHODS}")
     judged = judged_series(indicator_id, base_year, region, as_of=as_of, extra_data=extra_data)

@@ -197,15 +197,47 @@ def registry() -> tuple[Target, ...]:
     return tuple(load_targets())
 
 
+def chapters() -> list[str]:
+    """The plan's chapters (``config/chapters.yaml``), in plan order; some have no targets.
+
+    >>> chapters()
+    ['1', '2', '3', '4', '5', 'annex']
+    """
+    from fjdata.chapters import chapters as chapter_table
+
+    return [c for c in chapter_table() if c != "all"]
+
+
 def target(target_id: str) -> Target:
+    """One target by id; an unknown id raises ``KeyError`` with a did-you-mean.
+
+    Parameters: ``target_id`` — an id from :func:`targets`. Returns the :class:`Target`.
+
+    >>> target("c2_mfg_share_gdp").chapter
+    '2'
+    """
     for t in registry():
         if t.target_id == target_id:
             return t
-    raise KeyError(f"unknown target '{target_id}' (not in {config.TARGETS_FILE})")
+    from fjdata.errors import did_you_mean
+
+    ids = [t.target_id for t in registry()]
+    raise KeyError(f"unknown target {target_id!r}{did_you_mean(target_id, ids)} (not in {config.TARGETS_FILE}; fjdata.targets() lists all {len(ids)})")
 
 
 def targets(chapter: int | str | None = None) -> pd.DataFrame:
-    """The registry as a DataFrame, one row per target; ``chapter`` filters (1–5 or 'annex')."""
+    """The registry as a DataFrame, one row per target.
+
+    Parameters: ``chapter`` — ``None`` for every target, or one of :func:`chapters` (1–5 or
+    ``'annex'``); anything else raises :class:`fjdata.errors.ArgumentError` listing them.
+    Returns one row per target (id, chapter, names, kind, target value, year, unit, quotes …).
+
+    >>> len(targets(chapter=2)) > 0
+    True
+    """
+    from fjdata.arguments import check_chapter
+
+    check_chapter(chapter)
     rows = []
     for t in registry():
         if chapter is not None and t.chapter != str(chapter):

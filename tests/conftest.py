@@ -3,6 +3,7 @@ test depends on what a developer has in .cache/ or data/user/."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from collections.abc import Iterator
@@ -10,8 +11,18 @@ from pathlib import Path
 
 import pytest
 
+# One BLAS/OpenMP thread per test process and every child it starts (kernels, workers): tiny
+# statsmodels fits on 2 cores are many times slower with a thread pool per process.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 from fjdata import config
 from fjdata.observations import COLUMNS
+
+with contextlib.suppress(ImportError):
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -34,8 +34,10 @@ def test_assess_covers_every_target_with_defined_results() -> None:
     assert len(frame) == len(registry()) and frame["target_id"].is_unique
     for col in ("cn_status", "sdg_status", "model_status", "latest_year", "latest_value", "n_obs", "model_method", "model_lo80", "model_hi95", "model_prob"):
         assert col in frame.columns
-    valid = {s.value for s in Status}
-    assert set(frame["cn_status"]) | set(frame["sdg_status"]) | set(frame["model_status"]) <= valid
+    for col in ("cn", "sdg", "model"):  # each label and light is the one of its status (no column mix-up)
+        for status, label, light in zip(frame[f"{col}_status"], frame[f"{col}_label_en"], frame[f"{col}_light"], strict=True):
+            assert (Status(status).en, Status(status).light.value) == (label, light)
+    assert frame["model_status"].nunique() >= 3  # the model does not say the same thing of every target
     # no NaN that nobody explains: a missing probability comes with a status that says why
     unexplained = frame[frame["model_prob"].isna() & ~frame["model_status"].isin(["insufficient", "not_quantified"]) & (frame["model_method"] != "observed")]
     assert unexplained.empty

@@ -18,11 +18,15 @@ def test_every_method_returns_ordered_intervals(method: str) -> None:
     fc = fit_method(method, YEARS, GROWING, 2025, scale="log")
     assert fc.method == method and fc.years == (2021, 2022, 2023, 2024, 2025)
     assert fc.n_obs >= MIN_OBS[method]
-    for i in range(5):
-        assert fc.lo95[i] <= fc.lo80[i] <= fc.mean[i] <= fc.hi80[i] <= fc.hi95[i]
-    assert all(np.isfinite(fc.mean))
-    assert isinstance(fc.params, dict) and fc.params
-    assert isinstance(fc.warnings, tuple)  # captured, never printed
+    # On the model (log) scale an 80 % half-width is z(0.90)/z(0.975) of the 95 % one (t for OLS).
+    from scipy import stats
+
+    q = (stats.t.ppf(0.90, fc.df) / stats.t.ppf(0.975, fc.df)) if fc.df else stats.norm.ppf(0.90) / stats.norm.ppf(0.975)
+    f = np.log if fc.scale == "log" else np.asarray  # linear fits on the natural scale
+    loc = f(np.asarray(fc.mean))
+    ratio = (f(np.asarray(fc.hi80)) - loc) / (f(np.asarray(fc.hi95)) - loc)
+    assert ratio == pytest.approx(np.full(5, q), rel=1e-6)
+    assert (fc.mean[-1] > GROWING[-1] * 1.05) == (method != "naive")  # the 7 %/year trend is carried forward
 
 
 def test_methods_are_deterministic() -> None:

@@ -43,4 +43,5 @@ def test_logit_keeps_shares_inside_bounds() -> None:
     x = np.array([0.5, 50.0, 99.5])
     z = to_model_scale(x, "logit", (0, 100))
     assert from_model_scale(z, "logit", (0, 100)) == pytest.approx(x)
-    assert (from_model_scale(np.array([-50.0, 50.0]), "logit", (0, 100)) <= 100).all()
+    back = from_model_scale(np.array([-50.0, 0.0, 50.0]), "logit", (20, 60))  # other bounds: scale and shift matter
+    assert back[1] == pytest.approx(40.0) and 20 <= back[0] < 20.001 and 59.999 < back[2] <= 60

@@ -1,0 +1,83 @@
+"""The on-disk cache: authenticated entries, content keys, untrusted folders."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from fjdata import cache
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "c"
+    monkeypatch.setenv("FJDATA_CACHE", str(folder))
+    monkeypatch.delenv("FJDATA_NO_CACHE", raising=False)
+    return folder
+
+
+def test_a_stored_value_is_reused_and_keys_follow_every_part() -> None:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert cache.cached("ns", {"data": "aaa"}, compute) == 1
+    assert cache.cached("ns", {"data": "aaa"}, compute) == 1  # hit
+    assert cache.cached("ns", {"data": "bbb"}, compute) == 2  # other data content, other key
+    assert cache.cached("other", {"data": "aaa"}, compute) == 3  # other namespace
+    assert cache.cached("ns", {"data": "aaa"}, compute, use_cache=False) == 4
+    assert cache.entry_path("ns", {"data": "aaa"}) != cache.entry_path("ns", {"data": "bbb"})
+
+
+def test_the_code_fingerprint_is_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = cache.entry_path("ns", {"x": 1})
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited-source")
+    assert cache.entry_path("ns", {"x": 1}) != before
+
+
+def test_entries_are_sealed_with_an_hmac(own_cache: Path) -> None:
+    cache.cached("ns", {"x": 1}, lambda: {"p": 0.5})
+    blob = cache.entry_path("ns", {"x": 1}).read_bytes()
+    key = cache.secret_key()
+    assert key is not None and blob.startswith(cache.MAGIC)
+    assert pickle.loads(cache.unseal(blob, key) or b"") == {"p": 0.5}
+    assert cache.unseal(blob[:-1] + bytes([blob[-1] ^ 1]), key) is None  # one bit flipped
+    assert cache.unseal(blob, os.urandom(32)) is None  # another key
+    assert cache.unseal(pickle.dumps({"p": 0.5}), key) is None  # a bare pickle
+
+
+def test_a_tampered_entry_is_a_miss_and_is_replaced(own_cache: Path) -> None:
+    cache.cached("ns", {"x": 2}, lambda: "true value")
+    path = cache.entry_path("ns", {"x": 2})
+    key = cache.secret_key()
+    assert key is not None
+    payload = cache.unseal(path.read_bytes(), key) or b""
+    path.write_bytes(path.read_bytes().replace(payload, pickle.dumps("forged value")))
+    assert cache.cached("ns", {"x": 2}, lambda: "recomputed") == "recomputed"
+    assert cache.cached("ns", {"x": 2}, lambda: "again") == "recomputed"
+
+
+def test_a_folder_others_can_write_disables_the_cache(own_cache: Path) -> None:
+    own_cache.mkdir(mode=0o777)
+    own_cache.chmod(0o777)  # as under umask 000, or a shared folder
+    calls: list[int] = []
+    for _ in range(2):
+        cache.cached("ns", {"x": 3}, lambda: calls.append(1) or len(calls))
+    assert len(calls) == 2 and not list(own_cache.glob("ns-*"))
+
+
+def test_a_readable_key_file_is_not_trusted(own_cache: Path) -> None:
+    assert cache.secret_key() is not None
+    (own_cache / cache.KEY_FILE).chmod(0o644)
+    assert cache.secret_key() is None
+
+
+def test_entries_and_folder_are_private(own_cache: Path) -> None:
+    cache.cached("ns", {"x": 4}, lambda: 1)
+    assert own_cache.stat().st_mode & 0o777 == 0o700
+    assert cache.entry_path("ns", {"x": 4}).stat().st_mode & 0o777 == 0o600
