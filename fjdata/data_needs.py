@@ -19,7 +19,6 @@ authority's word is the only evidence) and for every target whose target-year fi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -97,9 +96,10 @@ def needed_years(t: Target, ind: Indicator) -> range:
 
 def _held(rows: pd.DataFrame) -> tuple[HeldFigure, ...]:
     rows = rows.sort_values(["published_date", "vintage"])
+    cols = ("year", "value", "status", "bound", "source_title", "source_tier", "vintage")
     return tuple(
-        HeldFigure(int(r.year), float(r.value), str(r.status), str(r.bound), str(r.source_title), str(r.source_tier), str(r.vintage))
-        for r in rows.itertuples()
+        HeldFigure(int(y), float(v), str(st), str(b), str(ti), str(tier), str(vi))
+        for y, v, st, b, ti, tier, vi in zip(*(rows[c].tolist() for c in cols), strict=True)
     )
 
 
@@ -113,7 +113,7 @@ def _reasons(held: tuple[HeldFigure, ...]) -> tuple[str, ...]:
         out.append("floor_only")
     if min(tier_rank(h.source_tier) for h in held) >= min(tier_rank(t) for t in LOW_TIERS):
         out.append("low_tier")
-    if len({round(h.value, 6 - int(math.floor(math.log10(abs(h.value)))) if h.value else 0) for h in held}) > 1:
+    if len({f"{h.value:.6g}" for h in held}) > 1:  # equal to six significant digits counts as the same figure
         out.append("conflict")
     return tuple(out)
 

@@ -188,7 +188,7 @@ def _header_map(ws: Worksheet, columns: tuple[Column, ...], problems: list[Probl
     for cell in ws[1]:
         field = labels.get(_text(cell.value))
         if field is not None:
-            found[field] = int(cell.column)  # type: ignore[arg-type]
+            found[field] = int(cell.column)
     for col in columns:
         if col.field not in found and col.field not in ("definition", "plan_wording", "reason", "held_value", "held_detail", "held_source", "targets", "indicator_name", "target_name"):
             problems.append(Problem(ws.title, 1, "-", f"missing column {col.zh!r} / {col.en!r}; do not rename or delete headers"))
@@ -383,14 +383,22 @@ def _imported_before(sha: str) -> Path | None:
     return None
 
 
-def _exclusive_write(final: Path, write: Callable[[Path], None], check: Callable[[Path], object]) -> None:
-    """Write to a hidden temp file, validate it, then link it into place (fails if ``final`` exists)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp")
+def _exclusive_write(wanted: Path, write: Callable[[Path], None], check: Callable[[Path], object]) -> Path:
+    """Write to a hidden temp file, validate it, then link it into place under the first free name
+    (``wanted``, ``<stem>_2``, …): an existing file is never overwritten."""
+    wanted.parent.mkdir(parents=True, exist_ok=True)
+    tmp = wanted.with_name(f".{wanted.name}.tmp")
     write(tmp)
     try:
         check(tmp)
-        os.link(tmp, final)  # never overwrites: FileExistsError if the name is taken
+        n = 1
+        while True:
+            final = wanted if n == 1 else wanted.with_name(f"{wanted.stem}_{n}{wanted.suffix}")
+            try:
+                os.link(tmp, final)  # atomic and exclusive: FileExistsError if the name is taken
+                return final
+            except FileExistsError:
+                n += 1
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -439,7 +447,6 @@ def import_workbook(path: str | Path, compare: bool = True, now: datetime | None
     known = catalogue()
     obs_file = stmt_file = None
     if figures:
-        obs_file = base / f"department_{day}_{sha[:12]}.csv"
         rows = [
             {
                 "indicator_id": f.indicator_id, "region": f.region, "year": f.year, "value": format(f.value, ".15g"),
@@ -451,9 +458,8 @@ def import_workbook(path: str | Path, compare: bool = True, now: datetime | None
             }
             for f in figures
         ]
-        _exclusive_write(obs_file, lambda p: _write_csv(p, COLUMNS, rows), lambda p: read_csv(p, origin="user"))
+        obs_file = _exclusive_write(base / f"department_{day}_{sha[:12]}.csv", lambda p: _write_csv(p, COLUMNS, rows), lambda p: read_csv(p, origin="user"))
     if stmts:
-        stmt_file = base / "statements" / f"department_{day}_{sha[:12]}.csv"
         srows = [
             {
                 "target_id": s.target_id, "year": s.year, "assertion": s.assertion, "speaker": s.speaker, "published": s.published,
@@ -463,7 +469,7 @@ def import_workbook(path: str | Path, compare: bool = True, now: datetime | None
             for s in stmts
         ]
         try:
-            _exclusive_write(stmt_file, lambda p: _write_csv(p, STATEMENT_CSV_COLUMNS, srows), read_statements)
+            stmt_file = _exclusive_write(base / "statements" / f"department_{day}_{sha[:12]}.csv", lambda p: _write_csv(p, STATEMENT_CSV_COLUMNS, srows), read_statements)
         except Exception:
             if obs_file is not None:
                 obs_file.unlink(missing_ok=True)  # all or nothing

@@ -16,7 +16,8 @@ Tiers, best first (``TIERS``):
 
 Rule (:func:`derive_tier`), first match wins: status ``derived`` → ``derived``; a copy site (GitHub,
 Gitee, wikis, encyclopedias, AI summaries) → ``secondary_copy``; a note saying the figure was read
-from a copy ("read from GitHub", "SECONDARY", "machine-generated") → ``secondary_copy``; a
+from a copy ("read from GitHub", "SECONDARY", "machine-generated"), or a title naming an AI / exam-prep
+summary, a wiki or GitHub → ``secondary_copy``; a
 statistics-office host → ``official_statistics``; another ``gov.cn`` host → ``official_statistics``
 if the title names a statistics office / yearbook / communiqué, else ``official_release``; a known
 news host → ``media`` (also when it carries another outlet's story); a title saying 转载 / repost /
@@ -54,6 +55,7 @@ _SECONDARY_HOSTS = re.compile(r"(^|\.)(github\.com|gitee\.com|githubusercontent\
 _SECONDARY_TITLE = re.compile(
     r"转载|轉載|repost|re-posted|mirror|摘录|github|ai-generated|machine-generated|exam-prep|wiki|百科|问答|Q&A", re.IGNORECASE
 )
+_MACHINE_TITLE = re.compile(r"ai-generated|machine-generated|exam-prep|wiki|百科|github", re.IGNORECASE)
 _SECONDARY_NOTE = re.compile(r"read from git(hub|ee)|\bsecondary\b|ai-generated|machine-generated", re.IGNORECASE)
 _STATS_HOSTS = re.compile(r"(^|\.)(stats\.gov\.cn)$|^tjj\.[a-z]+\.gov\.cn$|\.tjj\.gov\.cn$")
 _STATS_TITLE = re.compile(r"统计局|统计年鉴|统计公报|統計|Statistical Yearbook|Statistical Communiqu|National Bureau of Statistics", re.IGNORECASE)
@@ -91,6 +93,8 @@ def derive_tier(source_url: str, source_title: str, status: str, note: str = "")
         return TierDecision(SECONDARY_COPY, f"copy site {host}")
     if m := _SECONDARY_NOTE.search(note):
         return TierDecision(SECONDARY_COPY, f"note says {m.group(0)!r}")
+    if m := _MACHINE_TITLE.search(source_title):
+        return TierDecision(SECONDARY_COPY, f"title says {m.group(0)!r}")
     if host and _STATS_HOSTS.search(host):
         return TierDecision(OFFICIAL_STATISTICS, f"statistics office site {host}")
     if host and _GOV_HOST.search(host):
@@ -114,3 +118,42 @@ def tier_rank(tier: str) -> int:
 def tier_label(tier: str, lang: str = "zh") -> str:
     zh, en = TIER_LABELS.get(tier, (tier, tier))
     return zh if lang == "zh" else en
+
+
+@dataclass(frozen=True)
+class SecondaryOnlyVerdict:
+    """A target whose latest value is taken from a secondary copy although a better row has the same value."""
+
+    target_id: str
+    indicator_id: str
+    year: int
+    value: float
+    used_vintage: str
+    better: tuple[str, ...]  # "vintage (tier)" of the rows that should have been used
+
+
+def secondary_only_verdicts(extra_data: object = None) -> list[SecondaryOnlyVerdict]:
+    """Check the shipped assessment: no latest value may rest only on a ``secondary_copy`` row when a
+    non-secondary row exists for the same indicator, region, year and value."""
+    import math
+
+    from fjdata.assessment import assess
+    from fjdata.observations import observations
+
+    frame = assess(extra_data=extra_data)  # type: ignore[arg-type]
+    everything = observations(region="Fujian", extra_data=extra_data)  # type: ignore[arg-type]
+    out = []
+    judged = frame.dropna(subset=["latest_year"])
+    for tid, iid, latest in zip(judged["target_id"].tolist(), judged["indicator_id"].tolist(), judged["latest_year"].tolist(), strict=True):
+        year = int(latest)
+        used = observations(str(iid), vintage_rule="consistent", extra_data=extra_data)  # type: ignore[arg-type]
+        used = used[used["year"] == year]
+        if used.empty or str(used["source_tier"].iloc[-1]) != SECONDARY_COPY:
+            continue
+        value = float(used["value"].iloc[-1])
+        same = everything[(everything["indicator_id"] == iid) & (everything["year"] == year)]
+        better = [f"{v} ({t})" for v, t, x in zip(same["vintage"], same["source_tier"], same["value"], strict=True)
+                  if t != SECONDARY_COPY and math.isclose(float(x), value, rel_tol=1e-9)]
+        if better:
+            out.append(SecondaryOnlyVerdict(str(tid), str(iid), year, value, str(used["vintage"].iloc[-1]), tuple(better)))
+    return out
