@@ -65,7 +65,7 @@ _MEDIA_HOSTS = re.compile(
     r"xmnn\.cn|cctv\.com|gmw\.cn|chinadaily\.com\.cn|yahoo\.com|marketscreener\.com|sina\.com|sciencenet\.cn|cinn\.cn|"
     r"china\.com\.cn|rednet\.cn|hkcd\.com|chinagate\.cn|jxntv\.cn|sxcntv\.com|qianlong\.com|cnfol\.com|donews\.com|"
     r"ptwbs\.net|qzwb\.com|fznews\.com\.cn|hk01\.com|fjdaily\.com|thepaper\.cn|caixin\.com|21jingji\.com|stcn\.com|"
-    r"cs\.com\.cn|cnstock\.com|eeo\.com\.cn|yicai\.com|jjckb\.cn|economy\.gov\.cn|fjnet\.cn|taihainet\.com|fjpcnews\.com)$"
+    r"cs\.com\.cn|cnstock\.com|eeo\.com\.cn|yicai\.com|jjckb\.cn|economy\.gov\.cn|fjnet\.cn|taihainet\.com|fjpcnews\.com|ccn\.com\.cn|cyol\.com|bjnews\.com\.cn)$"
 )
 
 
