@@ -15,6 +15,7 @@ input.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -170,7 +171,7 @@ def _write_header(ws: Worksheet, columns: tuple[Column, ...], lang: str) -> None
     ws.print_title_cols = "B:C"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.scale = 60
+    ws.page_setup.scale = 50
 
 
 def _style_row(ws: Worksheet, row: int, columns: tuple[Column, ...], unlocked: tuple[str, ...] = ()) -> None:
@@ -188,8 +189,10 @@ def _fit_height(ws: Worksheet, row: int, columns: tuple[Column, ...]) -> None:
         if i == 1:
             continue  # the hidden key
         text = str(ws.cell(row=row, column=i).value or "")
-        per_line = max(col.width / 2.0, 1.0)  # a CJK character is about two width units
-        lines = max(lines, sum(max(1, -(-len(part) // int(per_line))) for part in text.split("\n")))
+        per_line = max(col.width - 1, 1.0)
+        # width units of each line of the cell: a CJK character is about two, a Latin one about one
+        widths = [sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in part) for part in text.split("\n")]
+        lines = max(lines, sum(max(1, math.ceil(w / per_line)) for w in widths))
     ws.row_dimensions[row].height = min(15 * lines, 150)
 
 
@@ -237,11 +240,14 @@ def build_workbook(
         ind = known[need.indicator_id]
         targets = [by_id[t] for t in need.target_ids]
         held = need.held[-1] if need.held else need.nearest
+        detail = "无" if lang == "zh" else "none"
         if held is not None:
             detail = f"{held.year}年 · {held.status}{' · 下限' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
             if lang == "en":
                 detail = f"{held.year} · {held.status}{' · lower bound' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
-            if len(need.held) > 1:
+            if not need.held:  # nothing for this year: the nearest year we hold, for orientation only
+                detail = (f"本年无数据；最近：{_fmt(held.value)}（{detail}）" if lang == "zh" else f"nothing for this year; nearest: {_fmt(held.value)} ({detail})")
+            elif len(need.held) > 1:
                 others = ", ".join(_fmt(h.value) for h in need.held[:-1])
                 detail += f"（其他版本 {others}）" if lang == "zh" else f" (other versions {others})"
         values = {
@@ -253,8 +259,8 @@ def build_workbook(
             "plan_wording": _plan_wording(targets),
             "definition": ind.definition,
             "unit": ind.unit,
-            "held_value": held.value if held is not None else None,
-            "held_detail": detail if held is not None else ("无" if lang == "zh" else "none"),
+            "held_value": held.value if need.held and held is not None else None,  # only a figure for this very year
+            "held_detail": detail,
             "held_source": held.source_title if held is not None else "",
             "reason": need.reason_text(lang) + ("；" if lang == "zh" else "; ") + ("应填" if lang == "zh" else "expects ") + value_rule_text(ind, lang),
         }
