@@ -307,3 +307,16 @@ def test_an_existing_file_is_never_overwritten(questionnaire: Path, tmp_path: Pa
     result = import_workbook(path, compare=False, now=now)
     assert taken.read_bytes() == before
     assert result.observations_file == user_dir / f"department_20260301_{sha[:12]}_2.csv" and len(figures) == 1
+
+
+def test_cli_import_lists_problems_and_exits_2(questionnaire: Path, tmp_path: Path, user_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wb = openpyxl.load_workbook(questionnaire)
+    ws = wb[DATA]
+    r = rows_by_key(ws)["sector_food_scale|Fujian|2022"]
+    fill(ws, r, "abc")
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    assert main(["data", "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{DATA}!{VALUE}{r}: 'abc' is not a number" in err and "nothing was imported" in err
+    assert not user_dir.exists()
