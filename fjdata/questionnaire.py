@@ -154,7 +154,11 @@ def _fmt(v: float) -> str:
 
 
 def _plan_wording(targets: list[Target]) -> str:
-    return "\n".join(f"{t.quote}（{t.target_text}）" for t in targets)
+    """The plan's sentence, with the exact target wording when the sentence does not already contain it."""
+    return "\n".join(t.quote if t.target_text in t.quote else f"{t.quote}（{t.target_text}）" for t in targets)
+
+
+_STATUS_ZH = {"final": "正式", "preliminary": "初步", "revised": "修订", "derived": "推算"}
 
 
 def _write_header(ws: Worksheet, columns: tuple[Column, ...], lang: str) -> None:
@@ -242,7 +246,7 @@ def build_workbook(
         held = need.held[-1] if need.held else need.nearest
         detail = "无" if lang == "zh" else "none"
         if held is not None:
-            detail = f"{held.year}年 · {held.status}{' · 下限' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
+            detail = f"{held.year}年 · {_STATUS_ZH.get(held.status, held.status)}{' · 下限' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
             if lang == "en":
                 detail = f"{held.year} · {held.status}{' · lower bound' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
             if not need.held:  # nothing for this year: the nearest year we hold, for orientation only
