@@ -19,6 +19,7 @@ from fjdata.indicators import catalogue
 from fjdata.observations import observations
 from fjdata.registry import Target, registry
 from fjdata.source_quality import TIERS, tier_label, tier_rank
+from fjdata.statements import Statement, statements
 
 QUESTIONNAIRE = "request_zh.xlsx"
 PAGE = "coverage.html"
@@ -58,12 +59,14 @@ class CoverageRow:
     late: bool  # a value for the target year or the year before
     missing: tuple[int, ...]
     asked: int  # questionnaire rows for this target
+    statements: tuple[Statement, ...] = ()  # official statements on file (evidence, never a number)
 
 
 def coverage_rows(extra_data: object = None) -> list[CoverageRow]:
     known = catalogue()
     frame = observations(region="Fujian", extra_data=extra_data)  # type: ignore[arg-type]
     asked = {(n.indicator_id, n.year) for n in data_needs(extra_data=extra_data)}
+    said = statements()
     out = []
     for t in registry():
         ind = known[t.indicator_id]
@@ -81,7 +84,8 @@ def coverage_rows(extra_data: object = None) -> list[CoverageRow]:
         base = t.base_year in held_years or t.base_year not in wanted or t.base_value is not None
         late = bool(held_years & {t.target_year - 1, t.target_year})
         missing = tuple(c.year for c in cells if c.needed and c.tier is None)
-        out.append(CoverageRow(t, tuple(cells), base, late, missing, sum(1 for c in cells if c.asked)))
+        mine = tuple(s for s in said if s.target_id == t.target_id)
+        out.append(CoverageRow(t, tuple(cells), base, late, missing, sum(1 for c in cells if c.asked), mine))
     return out
 
 
@@ -95,7 +99,7 @@ th{background:#f3f5f9;text-align:left}td.y{text-align:center;font-weight:bold;co
 td.miss{background:#c62828}td.none{background:#fafafa;color:#999}.meta{color:#555;font-size:.9em}
 .legend span{display:inline-block;padding:2px 8px;margin:2px;color:#fff;border-radius:3px;font-size:.85em}
 .cta{background:#fff8e1;border:1px solid #f9a825;padding:10px 14px;margin:12px 0}
-small{color:#666}
+small{color:#666}.stmt{font-size:.85em;max-width:22em}
 </style></head><body>
 <h1>数据覆盖情况 <small>Data coverage</small></h1>
 <p class="meta">生成 Generated {{ generated }} · 目标 {{ rows|length }} 个 · 有基期值且有{{ late_label }}数值的目标 {{ both }} 个 · 问卷行 {{ asked }} 行</p>
@@ -104,11 +108,12 @@ small{color:#666}
 <p class="legend">来源级别 Source tier:
 {% for t in tiers %}<span style="background:{{ colours[t] }}">{{ short[t] }} {{ label(t, 'zh') }} · {{ label(t, 'en') }}</span>{% endfor %}
 <span style="background:#c62828">缺 missing</span> <small>p = 初步数 preliminary · ≥ = 仅有下限 lower bound only · “·” = 基期由定义确定 base fixed by construction</small></p>
-<table><thead><tr><th>目标 Target</th><th>章</th>{% for y in years %}<th>{{ y }}</th>{% endfor %}<th>缺失年份 Missing</th><th>问卷 Asked</th></tr></thead>
+<table><thead><tr><th>目标 Target</th><th>章</th>{% for y in years %}<th>{{ y }}</th>{% endfor %}<th>缺失年份 Missing</th><th>问卷 Asked</th><th>官方表述 Statements</th></tr></thead>
 <tbody>
 {% for r in rows %}<tr><td>{{ r.target.name_zh }}<br><small>{{ r.target.target_id }} · {{ r.target.target_text }}</small></td><td>{{ r.target.chapter }}</td>
 {% for c in r.cells %}{% if c.tier %}<td class="y" style="background:{{ colours[c.tier] }}" title="{{ label(c.tier, 'zh') }} {{ c.status }}">{{ c.text }}</td>{% elif c.needed %}<td class="y miss">缺</td>{% else %}<td class="y none">·</td>{% endif %}{% endfor %}
-<td>{{ r.missing|join(', ') if r.missing else '—' }}</td><td>{{ r.asked }}</td></tr>
+<td>{{ r.missing|join(', ') if r.missing else '—' }}</td><td>{{ r.asked }}</td>
+<td>{% for s in r.statements %}<div class="stmt"><strong>{{ s.label('zh') }}</strong> {{ s.year }}：{{ s.speaker }}，{{ s.published }}，{% if s.source_url %}<a href="{{ s.source_url }}">《{{ s.source_title }}》</a>{% else %}《{{ s.source_title }}》{% endif %}<br><small>“{{ s.quote }}”</small></div>{% else %}—{% endfor %}</td></tr>
 {% endfor %}</tbody></table>
 </body></html>
 """
