@@ -44,6 +44,7 @@ from fjdata.models import Forecast
 from fjdata.observations import SourceRef, data_fingerprint, series
 from fjdata.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.registry import Target, registry
+from fjdata.statements import official_statement
 from fjdata.transforms import by_year
 
 NEAREST_BASE_WINDOW = 2
@@ -398,6 +399,9 @@ def assess_target(
     disputes = tuple(_dispute(refs[y]) for y in sorted(used_years) if y in refs and refs[y].alternatives)
     latest_ref = refs.get(latest_year) if latest_year is not None else None
 
+    if t.kind == "national_quota" and (stmt := official_statement(t.target_id, as_of)) is not None:
+        cn_status = Status.ACHIEVED if stmt.assertion == "completed" else Status.MISSED  # an authority's word, cited
+        notes.append(stmt.citation())
     a = Assessment(
         target_id=t.target_id, chapter=t.chapter, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind,
         attribute=t.attribute, unit=t.unit, direction=t.direction, target_text=t.target_text,

@@ -61,6 +61,30 @@ def _data_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- department data loop (issue 12): questionnaire out, filled questionnaire in -------------------------
+def _data_request(args: argparse.Namespace) -> int:
+    from fjdata.questionnaire import parse_years, write_request
+
+    try:
+        years = parse_years(args.years)
+    except ValueError as exc:
+        print(f"error: --years: {exc}", file=sys.stderr)
+        return 2
+    out = args.output or Path(f"request_{args.lang}.xlsx")
+    summary = write_request(out, args.chapter, years, args.lang)
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(summary.reasons.items()))
+    print(f"{summary.path}: {summary.data_rows} figure rows ({reasons}), {summary.statement_rows} statement rows")
+    return 0
+
+
+def _data_import(args: argparse.Namespace) -> int:
+    from fjdata.department_import import import_workbook
+
+    result = import_workbook(args.file, compare=not args.no_compare)
+    print(result.summary())
+    return 0
+
+
 def _assess(args: argparse.Namespace) -> int:
     from fjdata.assessment import assess
 
@@ -151,6 +175,16 @@ def parser() -> argparse.ArgumentParser:
     cov.add_argument("--end", type=int, default=2025)
     add_format(cov)
     cov.set_defaults(func=_data_coverage)
+    req = dsub.add_parser("request", help="write the department questionnaire (XLSX) for every missing or weak figure")
+    req.add_argument("--chapter", choices=["1", "2", "3", "4", "5", "annex"])
+    req.add_argument("--years", help="e.g. 2021-2025 (default: each target's base year to its target year)")
+    req.add_argument("--lang", choices=["zh", "en"], default="zh")
+    req.add_argument("-o", "--output", type=Path, help="output file (default request_<lang>.xlsx)")
+    req.set_defaults(func=_data_request)
+    imp = dsub.add_parser("import", help="validate and import a filled questionnaire; prints the verdicts that change")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--no-compare", action="store_true", help="skip the before/after assessment")
+    imp.set_defaults(func=_data_import)
 
     a = sub.add_parser("assess", help="every target judged three ways")
     a.add_argument("--chapter")

@@ -218,7 +218,9 @@ def _write_tables(folder: Path) -> list[str]:
         today.to_excel(xl, sheet_name="latest", index=False)
         mid.to_excel(xl, sheet_name=f"as_of_{mid_year}", index=False)
     os.replace(tmp, folder / "assessment.xlsx")
-    return ["assessment.csv", "assessment.xlsx"]
+    from fjdata.coverage_page import write_coverage_outputs  # coverage.html + the department questionnaire (issue 12)
+
+    return ["assessment.csv", "assessment.xlsx", *write_coverage_outputs(folder)]
 
 
 def _update_latest(outputs: Path, folder: Path) -> None:

@@ -38,13 +38,14 @@ import pandas as pd
 from fjdata import config
 from fjdata.errors import DataValidationError, ImplausibleJumpWarning
 from fjdata.indicators import Indicator, catalogue, indicator
+from fjdata.source_quality import TIERS, derive_tier
 from fjdata.transforms import year_index
 
 COLUMNS = (
     "indicator_id", "region", "year", "value", "unit", "status", "vintage", "published",
-    "source_title", "source_url", "quote", "note", "inputs", "formula", "bound",
+    "source_title", "source_url", "quote", "note", "inputs", "formula", "bound", "source_tier",
 )
-OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound")
+OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier")  # source_tier: derived by rule when empty
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
 REGIONS = ("Fujian", "China")
@@ -136,6 +137,8 @@ def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indi
             problems.append((line, "quote", "missing: the phrase in the source that contains the number"))
         if row.get("bound", "").strip() not in BOUNDS:
             problems.append((line, "bound", f"{row.get('bound')!r} is not empty, 'lower' or 'upper'"))
+        if row.get("source_tier", "").strip() not in ("", *TIERS):
+            problems.append((line, "source_tier", f"{row.get('source_tier')!r} is not empty or one of {TIERS}"))
         if row.get("status", "").strip() == "derived" and not row.get("formula", "").strip():
             problems.append((line, "formula", "a derived figure must give its formula (and inputs)"))
         key = tuple(row.get(k, "").strip() for k in KEY)
@@ -218,6 +221,7 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
     frame["year"] = frame["year"].astype(int)
     frame["value"] = frame["value"].astype(float)
     frame["published_date"] = [published_date(p) for p in frame["published"]]
+    frame["source_tier"] = [t or derive_tier(u, ti, st, n).tier for t, u, ti, st, n in zip(frame["source_tier"], frame["source_url"], frame["source_title"], frame["status"], frame["note"], strict=True)]
     frame["origin"] = origin
     frame["file"] = path.name
     frame["line"] = lines
@@ -587,7 +591,9 @@ def series(
 def data_fingerprint(extra_data: Sequence[str | Path] | str | Path | None = None) -> str:
     """SHA-256 over every data and registry file in use: identifies the inputs of a run."""
     digest = hashlib.sha256()
-    files = [config.TARGETS_FILE, config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml")), *shipped_files(), *user_files(extra_data)]
+    from fjdata.statements import statement_files  # official statements change verdicts too
+
+    files = [config.TARGETS_FILE, config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml")), *shipped_files(), *user_files(extra_data), *statement_files()]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
