@@ -112,7 +112,7 @@ class Assessment:
     fit_warnings: tuple[str, ...] = field(default_factory=tuple)
     # The final-evaluation view (see README "How targets are judged").
     overall_status: Status = Status.INSUFFICIENT  # the one verdict a reader sees first
-    overall_basis: str = "none"  # final | latest | estimate | forecast | progress | quota | none
+    overall_basis: str = "none"  # final | latest | estimate | forecast | progress | quota | statement | none
     period_over: bool = False  # the view year has reached the target year
     final: bool = False  # the target-year value (or a published period average) is observed
     model_estimate: bool = False  # the model value is an estimate of a past year, not a forecast
@@ -393,15 +393,17 @@ def assess_target(
     years_used = avg.years_used if avg is not None else tuple(y for y in sorted(observed_raw) if y in plan_years)
     final_value = latest if final else None
     overall, basis = _overall(goal, final, final_value, latest_met, period_over, cn_status, model_status, quota, basic_band)
+    if t.kind == "national_quota" and (stmt := official_statement(t.target_id, as_of)) is not None:
+        # No number is published: the assessing body's own statement of completion decides, cited.
+        cn_status = overall = Status.ACHIEVED if stmt.assertion == "completed" else Status.MISSED
+        basis = "statement"
+        notes.append(stmt.citation())
     used_years = {y for y in (latest_year, goal.base_year if goal is not None and have_base else None) if y is not None}
     if avg is not None:
         used_years |= set(avg.years_used)
     disputes = tuple(_dispute(refs[y]) for y in sorted(used_years) if y in refs and refs[y].alternatives)
     latest_ref = refs.get(latest_year) if latest_year is not None else None
 
-    if t.kind == "national_quota" and (stmt := official_statement(t.target_id, as_of)) is not None:
-        cn_status = Status.ACHIEVED if stmt.assertion == "completed" else Status.MISSED  # an authority's word, cited
-        notes.append(stmt.citation())
     a = Assessment(
         target_id=t.target_id, chapter=t.chapter, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind,
         attribute=t.attribute, unit=t.unit, direction=t.direction, target_text=t.target_text,

@@ -85,6 +85,7 @@ def test_national_quota_verdict_from_a_statement(tmp_path: Path, monkeypatch: py
     write(tmp_path / "user" / "statements" / "s.csv", [stmt(assertion=assertion)])
     judged = assess_target(t).assessment
     assert judged.cn_status is expected
+    assert judged.overall_status is expected and judged.overall_basis == "statement"
     assert any("（官方表述）" in n and "Test fixture document" in n for n in judged.notes)
     assert (judged.sdg_status, judged.model_status) == (plain.sdg_status, plain.model_status)  # never turned into a number
     assert judged.latest_value == plain.latest_value
