@@ -146,6 +146,23 @@ def _path_or_none(v: Any) -> str | None:
     return None
 
 
+def _drafts_file(v: Any) -> str | None:
+    """A draft-targets file (YAML or XLSX), relative paths from the project root; read once to
+    name its first problem before a kernel starts."""
+    if not isinstance(v, str) or not v:
+        return f"{v!r} is not a path"
+    path = Path(_resolve_path(v))
+    if not path.is_file():
+        return f"file {v!r} does not exist or is not a regular file"
+    from fjdata.feasibility import DraftError, load_drafts
+
+    try:
+        load_drafts(path)
+    except DraftError as exc:
+        return str(exc)
+    return None
+
+
 def _dir_or_none(v: Any) -> str | None:
     return None if v is None or (isinstance(v, str) and v) else f"{v!r} is not a folder path"
 
@@ -165,7 +182,7 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "extra_data": _path_or_none,
     "output_dir": _dir_or_none,
     "indicator_id": _indicator,
-    "drafts": _path_or_none,
+    "drafts": _drafts_file,
 }
 
 
