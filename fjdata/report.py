@@ -42,7 +42,12 @@ CSS = """
 .fj .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;vertical-align:-.05em}
 .fj.fj th,.fj.fj td{text-align:left}.fj.fj .num{text-align:right;white-space:nowrap}.fj.fj .val{text-align:right}.fj.fj table{table-layout:auto}.fj figure{margin:1em 0;page-break-inside:avoid}
 .fj figcaption{font-size:.78em;color:#555}.fj .note{font-size:.8em;color:#666}.fj .legend span{margin-right:1.2em}
-.fj .narr p{line-height:1.6}.fj img{max-width:100%}
+.fj .narr p{line-height:1.6}.fj img{max-width:100%;height:auto}
+/* Wide tables scroll inside their box on a phone instead of widening the page. */
+.fj .scroll{overflow-x:auto;max-width:100%}.fj tr.not-used td{color:#777}
+@media (max-width:600px){.fj{font-size:14px}.fj table{font-size:.8em}}
+@page{size:A4;margin:12mm 10mm}
+@media print{.fj{max-width:none}.fj .scroll{overflow:visible}.fj tr,.fj figure{page-break-inside:avoid}.fj table{font-size:.72em}}
 </style>
 """
 
@@ -86,15 +91,20 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+COUNT_UNITS = ("家", "个", "项", "条", "座", "台")
+
+
 def fmt(value: float | None, unit: str = "") -> str:
+    """A value with its unit: counts as integers, large numbers with separators and no decimals,
+    percentages and small values to two significant decimals at most (no float noise)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    digits = 0 if abs(value) >= 1000 else 1 if abs(value) >= 100 else 2
-    text = f"{value:,.{digits}f}"
+    if unit in COUNT_UNITS or abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    else:
+        digits = 1 if abs(value) >= 10 or unit == "%" else 2
+        text = f"{value:,.{digits}f}"
     return f"{text}{unit}" if unit in ("%",) else (f"{text} {unit}" if unit else text)
-
-
-COUNT_UNITS = ("家", "个", "项", "条", "座", "台")
 
 
 def fmt_figure(value: float, unit: str = "") -> str:
@@ -184,7 +194,9 @@ def _latest(a: Assessment, lang: str) -> str:
 
 def _target_text(a: Assessment, lang: str) -> str:
     if lang == "zh":
-        return f"{a.target_year}年：{a.target_text}" + (a.unit if a.target_value is not None and a.unit not in a.target_text else "")
+        # The plan's own wording; the unit only where the wording ends on a bare number ("达750个", "超5000亿"
+        # and "三分之一左右" already say it).
+        return f"{a.target_year}年：{a.target_text}" + (a.unit if a.target_value is not None and a.target_text[-1:].isdigit() else "")
     value = fmt(a.target_value, a.unit) if a.target_value is not None else "national quota"
     return f"{a.target_year}: {a.target_op} {value}"
 
@@ -237,7 +249,7 @@ def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[s
             cells.append("<td>" + (" ".join(f"<span class='dot' style='background:{LIGHT_HEX[s.light]}' title='{esc(s.label(lang))}'></span>" for s in (m.overall_status, m.cn_status, m.sdg_status, m.model_status)) if m else "—") + "</td>")
         rows.append(f"<tr data-target='{esc(a.target_id)}'>{''.join(cells)}</tr>")
     header = "".join(f"<th>{esc(h)}</th>" for h in head)
-    return f"<table class='fj-summary'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class='scroll'><table class='fj-summary'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
@@ -297,7 +309,7 @@ def sources_table_html(items: Sequence[TargetResult], lang: str) -> str:
                 alt_floor = {"lower": "≥", "upper": "≤"}.get(alt.bound, "")
                 rows.append(f"<tr class='not-used'><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{alt.year}</td><td class='num'>{alt_floor}{fmt(alt.value)}</td><td>{esc(alt.status)} / {esc(alt.vintage)} <b>[{esc(w['not_used'])}]</b></td><td>{alt_link}</td><td>{esc(alt.quote)}</td></tr>")
     head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["year"], w["value"], w["status"], w["source_col"], w["quote"]))
-    return f"<table class='fj-sources'><thead><tr>{head}</tr></thead><tbody>{''.join(dict.fromkeys(rows))}</tbody></table>"
+    return f"<div class='scroll'><table class='fj-sources'><thead><tr>{head}</tr></thead><tbody>{''.join(dict.fromkeys(rows))}</tbody></table></div>"
 
 
 def insufficient_html(items: Sequence[TargetResult], lang: str) -> str:
@@ -307,7 +319,7 @@ def insufficient_html(items: Sequence[TargetResult], lang: str) -> str:
         for r in items
     ]
     head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["target"], "n", w["reason"]))
-    return f"<table class='fj-insufficient'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class='scroll'><table class='fj-insufficient'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def has_chart(r: TargetResult) -> bool:

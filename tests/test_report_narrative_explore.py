@@ -26,40 +26,49 @@ def _modelled(items: list[Assessment]) -> Assessment:
 
 
 def test_projection_text_switches_interval_with_confidence(chapter2: list[Assessment]) -> None:
-    a = replace(_modelled(chapter2), model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0)
+    a = replace(_modelled(chapter2), model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0, model_estimate=False)
     assert _projection_text(a, 0.8) == f"{fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
     assert _projection_text(a, 0.95) == f"{fmt(50.0)} [{fmt(40.0)}, {fmt(60.0)}]"
     assert _projection_text(replace(a, model_method="observed"), 0.95) == fmt(50.0)
+    # A past target year is estimated, not forecast, and says so.
+    assert _projection_text(replace(a, model_estimate=True), 0.8, "zh") == f"估计 {fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
+    assert _projection_text(replace(a, model_estimate=True), 0.8, "en").startswith("est. ")
 
 
-def _with(a: Assessment, cn: Status, model: Status, target_id: str) -> Assessment:
-    return replace(a, cn_status=cn, model_status=model, target_id=target_id, name_en=f"T {target_id}", name_zh=f"目标{target_id}")
+def _with(a: Assessment, overall: Status, cn: Status, target_id: str) -> Assessment:
+    return replace(a, overall_status=overall, cn_status=cn, target_id=target_id, name_en=f"T {target_id}", name_zh=f"目标{target_id}",
+                   period_over=True, final=False, kind="level", avg_growth=None)
 
 
 def test_narrative_counts_each_category_once(chapter2: list[Assessment]) -> None:
     a = chapter2[0]
     items = [
         _with(a, Status.ACHIEVED, Status.ACHIEVED, "a"),
-        _with(a, Status.ON_TRACK, Status.LIKELY, "b"),
-        _with(a, Status.LAGGING, Status.UNLIKELY, "c"),
-        _with(a, Status.LAGGING, Status.POSSIBLE, "d"),
+        _with(a, Status.PROBABLY_ACHIEVED, Status.ON_TRACK, "b"),
+        _with(a, Status.PROBABLY_MISSED, Status.LAGGING, "c"),
+        _with(a, Status.UNCERTAIN, Status.LAGGING, "d"),
         _with(a, Status.INSUFFICIENT, Status.INSUFFICIENT, "e"),
     ]
     text = chapter_narrative(items, {}, "en", 2022)
-    assert text[0].startswith("This part has 5 quantitative targets") and "1 are met or met early, 1 are ahead of or broadly on schedule and 2 are lagging" in text[0]
-    assert "1 lack verifiable public data" in text[0]
-    assert text[1] == "Model judgement: 2 likely or already met, 1 possible, 1 unlikely or missed."
-    assert text[-1] == "Not judged for lack of data: T e."
+    assert text[0].startswith("The plan period is over: this is the final evaluation. Of 5 quantitative targets, 1 are met")
+    assert "1 on track or probably met, 1 missed, probably missed or lagging, 1 too close to call; 1 lack verifiable data" in text[0]
+    assert text[1] == "Met: T a."
+    assert text[-1] == "Awaiting data: T e."
     zh = chapter_narrative(items, {}, "zh", 2022)
-    assert "本部分共5项量化目标" in zh[0] and "2项滞后或未实现" in zh[0]
+    assert zh[0].startswith("规划期已结束，本部分为终期评估。共5项量化目标：1项已实现") and "1项未实现、估计未实现或滞后" in zh[0]
 
 
 def test_narrative_compares_with_the_midterm_in_the_right_direction(chapter2: list[Assessment]) -> None:
     a = chapter2[0]
-    now = [_with(a, Status.ON_TRACK, Status.LIKELY, "up"), _with(a, Status.LAGGING, Status.UNLIKELY, "down"), _with(a, Status.ON_TRACK, Status.POSSIBLE, "same")]
-    mid = {"up": _with(a, Status.LAGGING, Status.UNLIKELY, "up"), "down": _with(a, Status.ON_TRACK, Status.LIKELY, "down"), "same": _with(a, Status.ON_TRACK, Status.POSSIBLE, "same")}
-    line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the model view"))
-    assert "3 targets could be judged then; 1 improved and 1 worsened since" in line
+    now = [_with(a, Status.ON_TRACK, Status.ON_TRACK, "up"), _with(a, Status.LAGGING, Status.LAGGING, "down"), _with(a, Status.ON_TRACK, Status.ON_TRACK, "same")]
+    mid = {"up": _with(a, Status.LAGGING, Status.LAGGING, "up"), "down": _with(a, Status.ON_TRACK, Status.ON_TRACK, "down"),
+           "same": _with(a, Status.ON_TRACK, Status.ON_TRACK, "same")}
+    line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the mid-term view"))
+    assert "1 improved, 1 worsened on at least one judgement: T down." in line
+    # A worsening in (a) alone counts, even when the overall verdict holds.
+    only_cn = {"same": replace(mid["same"], cn_status=Status.AHEAD)}
+    line = next(s for s in chapter_narrative([replace(now[2], cn_status=Status.LAGGING)], only_cn, "en", 2022) if s.startswith("Against"))
+    assert "1 worsened" in line
 
 
 def test_chapter_report_shows_every_target_once() -> None:
@@ -70,7 +79,7 @@ def test_chapter_report_shows_every_target_once() -> None:
     for r in items:
         assert r.assessment.name_en in html or r.assessment.name_en.replace("&", "&amp;") in html
     assert report.fingerprint[:12] in report.header_html()
-    assert "This part has" in report.narrative_html()
+    assert "quantitative targets" in report.narrative_html()
     assert ChapterReport.build(1, lang="en").summary_html().count("This chapter sets no quantitative targets") == 1
 
 
