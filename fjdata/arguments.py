@@ -43,7 +43,24 @@ def check_as_of(as_of: int | None) -> None:
         raise ArgumentError(f"as_of {as_of} is outside the data range {lo}–{hi}; use a year in it, or None for all data")
 
 
-def check_chapter(chapter: int | str | None, allow_all: bool = False) -> None:
+def check_plan(plan: object) -> None:
+    """``None`` (the default plan), a :class:`fjdata.plan.Plan`, or the id of a plan found.
+
+    >>> check_plan("fujian-14th-manufactoring")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fjdata.errors.ArgumentError: plan 'fujian-14th-manufactoring' is not valid (did you mean 'fujian-14th-manufacturing'?); ...
+    """
+    from fjdata.plan import Plan, plans
+
+    if plan is None or isinstance(plan, Plan):
+        return
+    valid = list(plans())
+    if plan not in valid:
+        raise choice_error("plan", plan, valid)
+
+
+def check_chapter(chapter: int | str | None, allow_all: bool = False, plan: object = None) -> None:
     """``None`` or a chapter of the plan registry (``"all"`` too where ``allow_all``).
 
     >>> check_chapter(2)
@@ -56,7 +73,7 @@ def check_chapter(chapter: int | str | None, allow_all: bool = False) -> None:
         return
     from fjdata.registry import chapters
 
-    valid = [*chapters(), *(["all"] if allow_all else [])]
+    valid = [*chapters(plan), *(["all"] if allow_all else [])]  # type: ignore[arg-type]
     if str(chapter) not in valid:
         raise choice_error("chapter", chapter, valid)
 
@@ -119,9 +136,10 @@ def check_to_year(to_year: int) -> None:
         raise ArgumentError(f"to_year {to_year} is outside 1991–{TO_YEAR_LAST}; fjdata projects at most to {TO_YEAR_LAST}")
 
 
-def check_assess_arguments(chapter: int | str | None, as_of: int | None, method: str | Sequence[str], vintage_rule: str) -> None:
-    """The checks :func:`fjdata.assess` and friends run first."""
-    check_chapter(chapter)
+def check_assess_arguments(chapter: int | str | None, as_of: int | None, method: str | Sequence[str], vintage_rule: str, plan: object = None) -> None:
+    """The checks :func:`fjdata.assess` and friends run first (``plan``: an id, a Plan or None)."""
+    check_plan(plan)
+    check_chapter(chapter, plan=plan)
     check_as_of(as_of)
     check_method(method)
     check_vintage_rule(vintage_rule)

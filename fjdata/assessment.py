@@ -42,6 +42,7 @@ from fjdata.judgements import (
 )
 from fjdata.models import Forecast
 from fjdata.observations import SourceRef, data_fingerprint, series
+from fjdata.plan import Plan, get_plan
 from fjdata.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.registry import Target, registry
 from fjdata.statements import official_statement
@@ -393,7 +394,7 @@ def assess_target(
     years_used = avg.years_used if avg is not None else tuple(y for y in sorted(observed_raw) if y in plan_years)
     final_value = latest if final else None
     overall, basis = _overall(goal, final, final_value, latest_met, period_over, cn_status, model_status, quota, basic_band)
-    if t.kind == "national_quota" and (stmt := official_statement(t.target_id, as_of)) is not None:
+    if t.kind == "national_quota" and (stmt := official_statement(t.target_id, as_of, year=t.target_year)) is not None:
         # No number is published: the assessing body's own statement of completion decides, cited.
         cn_status = overall = Status.ACHIEVED if stmt.assertion == "completed" else Status.MISSED
         basis = "statement"
@@ -498,17 +499,20 @@ def results(
     vintage_rule: str = "consistent",
     extra_data: ExtraData = None,
     use_cache: bool = True,
+    plan: str | Plan | None = None,
 ) -> list[TargetResult]:
-    """Every target's result (cached on the data fingerprint and the arguments)."""
+    """Every target's result for a plan (default: the default plan), cached on the data
+    fingerprint and the arguments."""
     from fjdata.arguments import check_assess_arguments
 
-    check_assess_arguments(chapter, as_of, method, vintage_rule)  # refuse nonsense with the valid choices
+    check_assess_arguments(chapter, as_of, method, vintage_rule, plan)  # refuse nonsense with the valid choices
     delta = default_tolerance(tolerance)  # one cache entry whether δ is explicit or the default
+    the_plan = get_plan(plan)
 
     def compute() -> list[TargetResult]:
-        return [assess_target(t, as_of, method, delta, vintage_rule, extra_data) for t in registry()]
+        return [assess_target(t, as_of, method, delta, vintage_rule, extra_data) for t in registry(the_plan)]
 
-    everything = cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data), compute, use_cache)
+    everything = cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data, the_plan), compute, use_cache)
     return [r for r in everything if chapter is None or r.assessment.chapter == str(chapter)]
 
 
@@ -517,9 +521,9 @@ def default_tolerance(tolerance: float | None) -> float:
     return float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
 
 
-def _results_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, extra_data: ExtraData) -> dict[str, object]:
+def _results_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, extra_data: ExtraData, plan: Plan) -> dict[str, object]:
     method_key = method if isinstance(method, str) else list(method)
-    return {"as_of": as_of, "method": method_key, "tolerance": tolerance, "vintage_rule": vintage_rule, "data": data_fingerprint(extra_data)}
+    return {"plan": plan.plan_id, "as_of": as_of, "method": method_key, "tolerance": tolerance, "vintage_rule": vintage_rule, "data": data_fingerprint(extra_data)}
 
 
 def warm(
@@ -528,14 +532,15 @@ def warm(
     tolerance: float | None = None,
     vintage_rule: str = "consistent",
     extra_data: ExtraData = None,
+    plan: str | Plan | None = None,
 ) -> None:
     """Make sure the results for these arguments are in the cache (computed at most once)."""
     from fjdata.arguments import check_assess_arguments
 
-    check_assess_arguments(None, as_of, method, vintage_rule)
+    check_assess_arguments(None, as_of, method, vintage_rule, plan)
     delta = default_tolerance(tolerance)
-    if not is_cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data)):
-        results(None, as_of, method, delta, vintage_rule, extra_data)
+    if not is_cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data, get_plan(plan))):
+        results(None, as_of, method, delta, vintage_rule, extra_data, plan=plan)
 
 
 def assessments(
@@ -546,9 +551,10 @@ def assessments(
     vintage_rule: str = "consistent",
     extra_data: ExtraData = None,
     use_cache: bool = True,
+    plan: str | Plan | None = None,
 ) -> list[Assessment]:
-    """The typed assessments, one per target."""
-    return [r.assessment for r in results(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache)]
+    """The typed assessments, one per target of the plan (default: the default plan)."""
+    return [r.assessment for r in results(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan)]
 
 
 def assess(
@@ -559,11 +565,13 @@ def assess(
     vintage_rule: str = "consistent",
     extra_data: ExtraData = None,
     use_cache: bool = True,
+    plan: str | Plan | None = None,
 ) -> pd.DataFrame:
     """One row per target with every judgement, the latest observation, n_obs, the method,
     the interval and the probability. ``as_of=2022`` uses only what was known then.
 
-    Parameters: ``chapter`` (None, 1–5 or 'annex'), ``as_of`` (None or a year from 2005 to
+    Parameters: ``plan`` (a plan id; None for the default plan), ``chapter`` (None or one of the
+    plan's chapters), ``as_of`` (None or a year from 2005 to
     this year), ``method`` ('auto', a method of :data:`fjdata.models.METHODS` or a list of them),
     ``tolerance`` (δ, None for the documented default), ``vintage_rule`` ('consistent', 'latest',
     'first', 'all' or a vintage label), ``extra_data`` (CSV paths to overlay), ``use_cache``.
@@ -575,7 +583,7 @@ def assess(
     fjdata.errors.ArgumentError: vintage_rule 'newest' is not valid (did you mean 'latest'?); ...
     """
     rows = []
-    for a in assessments(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache):
+    for a in assessments(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan):
         row = asdict(a)
         for col in ("overall_status", "cn_status", "sdg_status", "model_status"):
             status: Status = row[col]

@@ -1,29 +1,14 @@
-"""The plan's chapters: titles and the context indicators each report shows."""
+"""The plan's chapters: titles and the context indicators each report shows (from the plan's manifest)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import yaml
-
-from fjdata import config
-
-CHAPTERS_FILE = config.PACKAGE_DIR / "config" / "chapters.yaml"
+from fjdata.plan import Plan, get_plan
 
 
-@lru_cache(maxsize=1)
-def chapters() -> dict[str, dict[str, object]]:
-    with CHAPTERS_FILE.open(encoding="utf-8") as fh:
-        loaded = yaml.safe_load(fh)
-    return {str(k): v for k, v in loaded.items()}
+def chapter_title(chapter: str, lang: str, plan: str | Plan | None = None) -> str:
+    return get_plan(plan).chapter(str(chapter)).title(lang)
 
 
-def chapter_title(chapter: str, lang: str) -> str:
-    return str(chapters()[str(chapter)][f"title_{lang}"])
-
-
-def chapter_context(chapter: str) -> tuple[str, ...]:
+def chapter_context(chapter: str, plan: str | Plan | None = None) -> tuple[str, ...]:
     """Indicators shown as context in a chapter report (beside or instead of its targets)."""
-    context = chapters()[str(chapter)].get("context") or []
-    assert isinstance(context, list)
-    return tuple(str(i) for i in context)
+    return get_plan(plan).chapter(str(chapter)).context

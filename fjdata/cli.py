@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from fjdata.errors import FjdataError
+from fjdata.observations import REGIONS
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
@@ -25,7 +26,7 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 def _targets(args: argparse.Namespace) -> int:
     from fjdata.registry import targets
 
-    frame = targets(args.chapter)
+    frame = targets(args.chapter, plan=args.plan)
     if args.format == "table":
         frame = frame[["target_id", "chapter", "column_box", "name_zh", "kind", "target_op", "target_value", "unit", "attribute"]]
     _emit(frame, args.format)
@@ -54,7 +55,10 @@ def _data_coverage(args: argparse.Namespace) -> int:
 
     if not YEAR_RANGE[0] <= args.start <= args.end <= YEAR_RANGE[1]:
         raise ValueError(f"--start {args.start} --end {args.end}: need {YEAR_RANGE[0]} ≤ start ≤ end ≤ {YEAR_RANGE[1]}")
-    table = coverage(args.region, range(args.start, args.end + 1))
+    from fjdata.plan import get_plan
+
+    plan = get_plan()
+    table = coverage(args.region or plan.region, range(args.start, (args.end or plan.end_year) + 1))
     table.columns = [str(c) for c in table.columns]
     _emit(table.reset_index(names="indicator_id"), args.format)
     print("● final  p preliminary  r revised  d derived  o only in another vintage  · missing  + other versions exist", file=sys.stderr)
@@ -88,7 +92,7 @@ def _data_import(args: argparse.Namespace) -> int:
 def _assess(args: argparse.Namespace) -> int:
     from fjdata.assessment import assess
 
-    frame = assess(args.chapter, args.as_of)
+    frame = assess(args.chapter, args.as_of, plan=args.plan)
     if args.format == "table":
         frame = frame[["target_id", "latest_year", "n_obs", "overall_label_zh", "attainment", "years_missing", "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob_band"]]
     _emit(frame, args.format)
@@ -153,14 +157,15 @@ def _workers(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="fjdata", description="Fujian 14th-FYP manufacturing targets: data, projections, assessment, reports.")
+    p = argparse.ArgumentParser(prog="fjdata", description="Plan targets as data: cited figures, projections, assessment, reports.")
     sub = p.add_subparsers(dest="command", required=True)
 
     def add_format(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     t = sub.add_parser("targets", help="the plan's target registry")
-    t.add_argument("--chapter", help="1–5 or annex")
+    t.add_argument("--chapter", help="one of the plan's chapters (e.g. 1–5 or annex)")
+    t.add_argument("--plan", help="a plan id (a folder in plans/; default: the default plan)")
     add_format(t)
     t.set_defaults(func=_targets)
 
@@ -170,13 +175,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("file", nargs="?", type=Path)
     c.set_defaults(func=_data_check)
     cov = dsub.add_parser("coverage", help="indicator × year coverage table")
-    cov.add_argument("--region", default="Fujian", choices=["Fujian", "China"])
+    cov.add_argument("--region", choices=list(REGIONS), help="default: the default plan's region")
     cov.add_argument("--start", type=int, default=2010)
-    cov.add_argument("--end", type=int, default=2025)
+    cov.add_argument("--end", type=int, help="default: the default plan's end year")
     add_format(cov)
     cov.set_defaults(func=_data_coverage)
     req = dsub.add_parser("request", help="write the department questionnaire (XLSX) for every missing or weak figure")
-    req.add_argument("--chapter", choices=["1", "2", "3", "4", "5", "annex"])
+    req.add_argument("--chapter", help="one of the default plan's chapters")
     req.add_argument("--years", help="e.g. 2021-2025 (default: each target's base year to its target year)")
     req.add_argument("--lang", choices=["zh", "en"], default="zh")
     req.add_argument("-o", "--output", type=Path, help="output file (default request_<lang>.xlsx)")
@@ -189,6 +194,7 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("assess", help="every target judged three ways")
     a.add_argument("--chapter")
     a.add_argument("--as-of", type=int, dest="as_of")
+    a.add_argument("--plan", help="a plan id (default: the default plan)")
     add_format(a)
     a.set_defaults(func=_assess)
 
@@ -200,12 +206,12 @@ def parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("project", help="project one indicator")
     pr.add_argument("indicator")
     pr.add_argument("--method", default="auto")
-    pr.add_argument("--to-year", type=int, default=2025, dest="to_year")
+    pr.add_argument("--to-year", type=int, dest="to_year", help="default: the default plan's end year")
     add_format(pr)
     pr.set_defaults(func=_project)
 
     fe = sub.add_parser("feasibility", help="test draft targets: calibrated chance of meeting them, required vs achieved growth")
-    fe.add_argument("file", help="draft targets: YAML (see plans/drafts/) or XLSX with one row per target")
+    fe.add_argument("file", help="draft targets: YAML (see drafts/) or XLSX with one row per target")
     fe.add_argument("--as-of", type=int, dest="as_of")
     add_format(fe)
     fe.set_defaults(func=_feasibility)

@@ -9,6 +9,8 @@ point fjdata elsewhere without code changes:
 - ``FJDATA_USER_DATA``   folder of user-supplied observation CSVs (overlay)
 - ``FJDATA_EXTRA_DATA``  one or more extra observation CSVs, separated by ``os.pathsep``
 - ``FJDATA_PLAN_TEXT``   the plan's full text (only used by tests that check quotes)
+- ``FJDATA_PLANS``       more folders of plan folders, separated by ``os.pathsep``
+- ``FJDATA_PLAN``        the id of the plan used when none is named (default: the setting)
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
-TARGETS_FILE = DATA_DIR / "targets.yaml"
 INDICATORS_DIR = DATA_DIR / "indicators"
 OBSERVATIONS_DIR = DATA_DIR / "observations"
 SETTINGS_FILE = PACKAGE_DIR / "config" / "assessment.yaml"
@@ -82,21 +83,25 @@ def absolutize_env(cwd: Path | None = None) -> dict[str, str]:
         value = os.environ.get(var)
         if value and not Path(value).is_absolute():
             changed[var] = str(base / value)
-    extra = os.environ.get("FJDATA_EXTRA_DATA")
-    if extra:
+    for var in ("FJDATA_EXTRA_DATA", "FJDATA_PLANS"):  # lists of paths
+        extra = os.environ.get(var)
+        if not extra:
+            continue
         parts = [p for p in extra.split(os.pathsep) if p.strip()]
         absolute = os.pathsep.join(p if Path(p).is_absolute() else str(base / p) for p in parts)
         if absolute != extra:
-            changed["FJDATA_EXTRA_DATA"] = absolute
+            changed[var] = absolute
     os.environ.update(changed)
     return changed
 
 
 def plan_text_file() -> Path:
-    env = os.environ.get("FJDATA_PLAN_TEXT")
-    if env:
-        return Path(env).resolve()
-    return project_root().parent / "shared" / "plan" / "fujian-14th-fyp-manufacturing-plan.txt"
+    """The default plan's full text (``FJDATA_PLAN_TEXT``, else the file its manifest names in
+    ``shared/plan/``); only tests that check quotes read it."""
+    from fjdata.plan import get_plan  # the plan layer sits above config
+
+    path = get_plan().text_path()
+    return path if path is not None else project_root().parent / "shared" / "plan" / "-"
 
 
 def settings() -> dict[str, object]:

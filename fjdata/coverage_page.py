@@ -16,7 +16,7 @@ from jinja2 import Environment, select_autoescape
 
 from fjdata.data_needs import data_needs, needed_years
 from fjdata.indicators import catalogue
-from fjdata.observations import observations
+from fjdata.observations import PLAN_REGION, observations
 from fjdata.registry import Target, registry
 from fjdata.source_quality import TIERS, tier_label, tier_rank
 from fjdata.statements import Statement, statements
@@ -64,7 +64,7 @@ class CoverageRow:
 
 def coverage_rows(extra_data: object = None) -> list[CoverageRow]:
     known = catalogue()
-    frame = observations(region="Fujian", extra_data=extra_data)  # type: ignore[arg-type]
+    frame = observations(region=PLAN_REGION, extra_data=extra_data)  # type: ignore[arg-type]
     asked = {(n.indicator_id, n.year) for n in data_needs(extra_data=extra_data)}
     said = statements()
     out = []

@@ -26,6 +26,7 @@ import pandas as pd
 
 from fjdata.indicators import Indicator, catalogue
 from fjdata.observations import observations
+from fjdata.plan import get_plan
 from fjdata.registry import Target, registry
 from fjdata.source_quality import LOW_TIERS, tier_rank
 
@@ -37,7 +38,6 @@ REASON_LABELS = {
     "low_tier": ("来源级别低（媒体/转载/推算）", "low source tier (media / copy / derived)"),
     "conflict": ("来源数值不一致", "sources disagree"),
 }
-REGION = "Fujian"
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def data_needs(
     chosen = [t for t in (targets if targets is not None else registry()) if chapter is None or t.chapter == str(chapter)]
     wanted = set(years) if years is not None else None
     known = catalogue()
-    frame = observations(region=REGION, extra_data=extra_data)  # type: ignore[arg-type]
+    frame = observations(region=get_plan().region, extra_data=extra_data)  # type: ignore[arg-type]
     order: list[tuple[str, int]] = []
     users: dict[tuple[str, int], list[str]] = {}
     for t in chosen:
@@ -151,7 +151,7 @@ def data_needs(
         if not held and not rows.empty:
             near = rows.assign(dist=(rows["year"] - y).abs()).sort_values(["dist", "year", "published_date"])
             nearest = _held(near.iloc[[0]])[0]
-        out.append(DataNeed(iid, REGION, y, tuple(users[(iid, y)]), reasons, held, nearest))
+        out.append(DataNeed(iid, get_plan().region, y, tuple(users[(iid, y)]), reasons, held, nearest))
     return out
 
 

@@ -35,7 +35,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from fjdata import config
 from fjdata.errors import FjdataError
 from fjdata.indicators import Indicator, catalogue
-from fjdata.observations import COLUMNS, REGIONS, YEAR_RANGE, observations, published_date, read_csv
+from fjdata.observations import COLUMNS, PLAN_REGION, REGIONS, YEAR_RANGE, observations, published_date, read_csv
+from fjdata.plan import get_plan
 from fjdata.questionnaire import (
     ASSERTION_CHOICES,
     DATA_COLUMNS,
@@ -196,7 +197,7 @@ def _header_map(ws: Worksheet, columns: tuple[Column, ...], problems: list[Probl
 
 
 def _neighbours(known: dict[str, Indicator]) -> Callable[[str, int], dict[int, float]]:
-    frame = observations(region="Fujian", vintage_rule="consistent")
+    frame = observations(region=PLAN_REGION, vintage_rule="consistent")
 
     def lookup(iid: str, year: int) -> dict[int, float]:
         rows = frame[(frame["indicator_id"] == iid) & frame["year"].isin([year - 1, year + 1])]
@@ -273,7 +274,7 @@ def _read_data(ws: Worksheet, known: dict[str, Indicator], problems: list[Proble
 
         key = _text(cell.get("key"))
         iid, year_text = _text(cell.get("indicator_id")), _text(cell.get("year"))
-        region = "Fujian"
+        region = get_plan().region
         if key:
             parts = key.split("|")
             if len(parts) != 3:
@@ -323,7 +324,7 @@ def _read_data(ws: Worksheet, known: dict[str, Indicator], problems: list[Proble
     filled = {(f.indicator_id, f.region, f.year): f.value for f, _ in parsed}
     out = []
     for f, ind in parsed:
-        around = neighbours(f.indicator_id, f.year) if f.region == "Fujian" else {}
+        around = neighbours(f.indicator_id, f.year) if f.region == get_plan().region else {}
         for y in (f.year - 1, f.year + 1):
             if (f.indicator_id, f.region, y) in filled:
                 around[y] = filled[(f.indicator_id, f.region, y)]

@@ -17,11 +17,11 @@ from fjdata.fonts import use_cjk_font
 from fjdata.indicators import Indicator, indicator
 from fjdata.models import Forecast
 from fjdata.observations import data_fingerprint, observations
+from fjdata.plan import Plan, get_plan
 from fjdata.projection import ExtraData, JudgedSeries, fit_methods, judged_series
 from fjdata.report import CSS, esc, png_img
 from fjdata.transforms import by_year
 
-TARGET_YEAR = 2025
 USER_ROWS_SHOWN = 200
 
 
@@ -36,6 +36,7 @@ class Exploration:
     extra_data: ExtraData
     tolerance: float | None
     confidence: float
+    plan: Plan
 
     @classmethod
     def build(
@@ -47,20 +48,23 @@ class Exploration:
         extra_data: ExtraData = None,
         tolerance: float | None = None,
         confidence: float = 0.8,
+        plan: str | Plan | None = None,
     ) -> Exploration:
+        """One indicator in a plan's region, projected to the plan's end year (default plan: the default)."""
         from fjdata.models import METHODS
 
-        judged = judged_series(indicator_id, as_of=as_of, extra_data=extra_data)
+        the_plan = get_plan(plan)
+        judged = judged_series(indicator_id, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
         chosen = list(METHODS) if methods == "auto" else list(methods)
-        last = judged.years[-1] if judged.years else TARGET_YEAR
+        last = judged.years[-1] if judged.years else the_plan.end_year
 
         def fit() -> tuple[list[Forecast], dict[str, str]]:
             # The same backtest-calibrated intervals the assessment uses.
-            return fit_methods(judged, chosen, max(TARGET_YEAR, last + 1), calibration(as_of=as_of))
+            return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), calibration(as_of=as_of))
 
-        key = {"indicator": indicator_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
+        key = {"indicator": indicator_id, "plan": the_plan.plan_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
         fits, skipped = cached("explore", key, fit)
-        return cls(indicator(indicator_id), lang, as_of, judged, tuple(fits), skipped, extra_data, tolerance, confidence)
+        return cls(indicator(indicator_id), lang, as_of, judged, tuple(fits), skipped, extra_data, tolerance, confidence, the_plan)
 
     def header_html(self) -> str:
         i = self.ind
@@ -139,7 +143,7 @@ class Exploration:
         return summarise(errors)
 
     def assessment_table(self) -> pd.DataFrame:
-        frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data)
+        frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data, plan=self.plan)
         cols = ["target_id", "name_zh", "target_text", "latest_year", "n_obs", "overall_label_zh", "attainment", "gap", "years_missing",
                 "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob_band", "model_method", "disputes"]
         return frame.loc[frame["indicator_id"] == self.ind.indicator_id, cols].reset_index(drop=True)

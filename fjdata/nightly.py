@@ -179,16 +179,21 @@ def _warm_cache(spec: ReportSpec) -> None:
     method = p.get("methods", "auto")
     method = method if isinstance(method, str) else list(method)
     declared = _declared(spec)
-    views = [p.get("as_of")] + ([p.get("mid_year", int(config.settings()["mid_term_year"]))] if "mid_year" in declared else [])  # type: ignore[call-overload]
+    from fjdata.assessment import evaluation_year
+    from fjdata.plan import get_plan
+
+    plan = get_plan(p.get("plan"))
+    mid_year = p.get("mid_year") or plan.mid_term_year
+    views = [p.get("as_of")] + ([mid_year] if "mid_year" in declared and mid_year < evaluation_year(p.get("as_of")) else [])
     for as_of in views:
-        warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"))
+        warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"), plan=plan)
     if chapter not in (None, "all"):
         from fjdata.chapters import chapter_context
         from fjdata.projection import context_forecast, judged_series
 
-        for iid in chapter_context(str(chapter)):
-            judged = judged_series(iid, as_of=p.get("as_of"), extra_data=p.get("extra_data"))
-            context_forecast(judged, method, p.get("as_of"), p.get("extra_data"))
+        for iid in chapter_context(str(chapter), plan):
+            judged = judged_series(iid, plan.base_year, region=plan.region, as_of=p.get("as_of"), extra_data=p.get("extra_data"))
+            context_forecast(judged, method, p.get("as_of"), p.get("extra_data"), plan.end_year)
 
 
 def _claim_run_folder(outputs: Path, day: str) -> Path:
@@ -207,9 +212,10 @@ def _write_tables(folder: Path) -> list[str]:
     import pandas as pd
 
     from fjdata.assessment import assess
+    from fjdata.plan import get_plan
 
     today = assess().assign(view="latest")
-    mid_year = int(config.settings()["mid_term_year"])  # type: ignore[call-overload]
+    mid_year = get_plan().mid_term_year  # the tables are the default plan's
     mid = assess(as_of=mid_year).assign(view=f"as_of_{mid_year}")
     table = pd.concat([today, mid], ignore_index=True)
     atomic_write_bytes(folder / "assessment.csv", table.to_csv(index=False).encode("utf-8-sig"))

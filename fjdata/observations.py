@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from fjdata import config
 from fjdata.errors import DataValidationError, ImplausibleJumpWarning
@@ -48,7 +49,7 @@ COLUMNS = (
 OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier")  # source_tier: derived by rule when empty
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
-REGIONS = ("Fujian", "China")
+REGIONS: tuple[str, ...] = tuple(str(r) for r in yaml.safe_load((config.DATA_DIR / "regions.yaml").read_text(encoding="utf-8")))
 YEAR_RANGE = (1990, 2030)
 KEY = ("indicator_id", "region", "year", "vintage")
 VINTAGE_RULES = ("consistent", "latest", "first", "all")
@@ -496,9 +497,22 @@ def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFram
     return _with_alternatives(chosen.sort_values("year"), every)
 
 
+# The region argument's default: the region of the default plan (None means every region).
+PLAN_REGION = "plan"
+
+
+def resolve_region(region: str | None) -> str | None:
+    """``"plan"`` → the default plan's region; anything else as given."""
+    if region != PLAN_REGION:
+        return region
+    from fjdata.plan import get_plan
+
+    return get_plan().region
+
+
 def observations(
     indicator_id: str | None = None,
-    region: str | None = "Fujian",
+    region: str | None = PLAN_REGION,
     vintage_rule: str = "all",
     as_of: int | None = None,
     extra_data: Sequence[str | Path] | str | Path | None = None,
@@ -507,6 +521,7 @@ def observations(
     from fjdata.arguments import check_as_of, check_vintage_rule
 
     check_as_of(as_of)
+    region = resolve_region(region)
     everything = all_observations(extra_data)
     check_vintage_rule(vintage_rule, tuple(everything["vintage"].unique()))
     frame = _as_of_filter(everything, as_of)
@@ -557,7 +572,7 @@ def _source_ref(row: Mapping[Any, Any]) -> SourceRef:
 
 def series(
     indicator_id: str,
-    region: str = "Fujian",
+    region: str = PLAN_REGION,
     vintage_rule: str = "consistent",
     as_of: int | None = None,
     extra_data: Sequence[str | Path] | str | Path | None = None,
@@ -569,6 +584,7 @@ def series(
     ``statuses`` (year → status). Gaps stay gaps: missing years are absent, never filled.
     """
     ind = indicator(indicator_id)
+    region = resolve_region(region) or PLAN_REGION
     rows = observations(indicator_id, region, vintage_rule, as_of, extra_data)
     index = year_index([int(y) for y in rows["year"]])
     out = pd.Series(rows["value"].to_numpy(dtype=float), index=index, name=indicator_id)
@@ -591,21 +607,29 @@ def series(
 def data_fingerprint(extra_data: Sequence[str | Path] | str | Path | None = None) -> str:
     """SHA-256 over every data and registry file in use: identifies the inputs of a run."""
     digest = hashlib.sha256()
+    from fjdata.plan import plans  # a plan's targets and manifest are inputs too
     from fjdata.statements import statement_files  # official statements change verdicts too
 
-    files = [config.TARGETS_FILE, config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml")), *shipped_files(), *user_files(extra_data), *statement_files()]
+    plan_files = [f for p in plans().values() for f in p.files]
+    files = [*plan_files, config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml")), *shipped_files(), *user_files(extra_data), *statement_files()]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def coverage(region: str = "Fujian", years: range = range(2010, 2026), indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
+def coverage(region: str = PLAN_REGION, years: range | None = None, indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Indicator × year table: ``●`` final, ``p`` preliminary, ``r`` revised, ``d`` derived, ``·`` missing.
 
     Codes describe the version the default vintage rule selects; a trailing ``+`` means other
-    versions of that year exist as well.
+    versions of that year exist as well. ``years`` defaults to ten years before the default
+    plan's base year through its end year.
     """
+    if years is None:
+        from fjdata.plan import get_plan
+
+        p = get_plan()
+        years = range(p.base_year - 10, p.end_year + 1)
     allrows = observations(region=region)
     chosen = observations(region=region, vintage_rule="consistent")
     codes = {"final": "●", "preliminary": "p", "revised": "r", "derived": "d"}

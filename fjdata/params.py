@@ -36,7 +36,6 @@ from fjdata.indicators import catalogue
 from fjdata.models import METHODS
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-CHAPTERS = ("1", "2", "3", "4", "5", "annex", "all")
 # Names the run folder itself uses (index.html, manifest.json, assessment.csv, …): a report
 # with one of them would overwrite, or be overwritten by, the run's own files (B64).
 RESERVED_NAMES = ("index", "manifest", "latest", "assessment", "tables", "notebooks")
@@ -92,9 +91,34 @@ def safe_load_limited(text: str) -> Any:
         loader.dispose()
 
 
+def _all_chapters() -> list[str]:
+    from fjdata.plan import plans
+
+    keys = dict.fromkeys(c for p in plans().values() for c in p.chapter_keys)
+    return [*keys, "all"]
+
+
 def _chapter(v: Any) -> str | None:
-    s = str(v)
-    return None if s in CHAPTERS else f"{v!r} is not one of {', '.join(CHAPTERS)}"
+    valid = _all_chapters()
+    return None if str(v) in valid else f"{v!r} is not one of {', '.join(valid)}"
+
+
+def _plan(v: Any) -> str | None:
+    if v is None:
+        return None  # the default plan
+    from fjdata.plan import plans
+
+    return None if v in plans() else f"{v!r} is not a plan; plans: {', '.join(plans())}"
+
+
+def _chapter_of_plan(values: dict[str, Any]) -> str | None:
+    """A chapter must be one of the chosen plan's (a check across two parameters)."""
+    if "chapter" not in values or _plan(values.get("plan")):
+        return None
+    from fjdata.plan import get_plan
+
+    valid = [*get_plan(values.get("plan")).chapter_keys, "all"]
+    return None if str(values["chapter"]) in valid else f"{values['chapter']!r} is not a chapter of this plan: {', '.join(valid)}"
 
 
 def _lang(v: Any) -> str | None:
@@ -104,8 +128,11 @@ def _lang(v: Any) -> str | None:
 def _year_or_none(v: Any) -> str | None:
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, int) or not 2005 <= v <= 2030:
-        return f"{v!r} is not a year in 2005–2030 (or null)"
+    from fjdata.arguments import as_of_range
+
+    lo, hi = as_of_range()
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        return f"{v!r} is not a year in {lo}–{hi} (or null)"
     return None
 
 
@@ -173,6 +200,7 @@ def _indicator(v: Any) -> str | None:
 
 CHECKS: dict[str, Callable[[Any], str | None]] = {
     "chapter": _chapter,
+    "plan": _plan,
     "lang": _lang,
     "as_of": _year_or_none,
     "mid_year": _year_or_none,
@@ -286,6 +314,8 @@ def load_report(params_file: Path) -> ReportSpec:
         problem = check(value) if check else None
         if problem:
             raise ParamsError(params_file, f"parameters.{key}", problem)
+    if problem := _chapter_of_plan(values):
+        raise ParamsError(params_file, "parameters.chapter", problem)
     return ReportSpec(name, notebook, params_file, values, str(raw.get("title", "")))
 
 
@@ -346,3 +376,5 @@ def check_injected_parameters(notebook: str, namespace: dict[str, Any]) -> None:
         problem = check(value) if check else None
         if problem:
             raise ParamsError(notebook, key, problem)
+    if problem := _chapter_of_plan(namespace):
+        raise ParamsError(notebook, "chapter", problem)

@@ -26,7 +26,8 @@ from fjdata import config
 from fjdata.cache import cached
 from fjdata.indicators import indicator
 from fjdata.models import METHODS, Forecast, MethodUnavailable, calibrate, combine, fit_method
-from fjdata.observations import data_fingerprint, series
+from fjdata.observations import PLAN_REGION, data_fingerprint, series
+from fjdata.plan import get_plan
 from fjdata.transforms import chain_index
 
 ExtraData = Sequence[str | Path] | str | Path | None
@@ -55,14 +56,18 @@ class JudgedSeries:
 
 def judged_series(
     indicator_id: str,
-    base_year: int = 2020,
-    region: str = "Fujian",
+    base_year: int | None = None,
+    region: str = PLAN_REGION,
     vintage_rule: str = "consistent",
     as_of: int | None = None,
     extra_data: ExtraData = None,
 ) -> JudgedSeries:
+    """An indicator on its judged scale; a chained index is based at ``base_year`` (default: the
+    default plan's base year)."""
     ind = indicator(indicator_id)
     raw = series(indicator_id, region=region, vintage_rule=vintage_rule, as_of=as_of, extra_data=extra_data)
+    if base_year is None:
+        base_year = get_plan().base_year
     if ind.chain in ("growth_to_index", "change_to_level"):
         values = chain_index(raw, base_year) if len(raw) else raw
         if len(values) == 1:  # only the base point: no observation behind it
@@ -109,7 +114,7 @@ def fit_methods(judged: JudgedSeries, methods: Sequence[str], to_year: int, fact
     return fits, skipped
 
 
-def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", to_year: int = 2025, as_of: int | None = None, calibrated: bool = True) -> Projection:
+def project_judged(judged: JudgedSeries, method: str | Sequence[str], to_year: int, as_of: int | None = None, calibrated: bool = True) -> Projection:
     """Project a judged series with one method, a list to combine, or ``auto``.
 
     ``auto`` picks its methods from the backtest on data as of ``as_of``, so a mid-term view
@@ -146,14 +151,14 @@ def project_judged(judged: JudgedSeries, method: str | Sequence[str] = "auto", t
 def project(
     indicator_id: str,
     method: str | Sequence[str] = "auto",
-    to_year: int = 2025,
-    base_year: int = 2020,
-    region: str = "Fujian",
+    to_year: int | None = None,
+    base_year: int | None = None,
+    region: str = PLAN_REGION,
     as_of: int | None = None,
     extra_data: ExtraData = None,
 ) -> Projection:
-    """Project an indicator to ``to_year``: ``method`` is one of :data:`fjdata.models.METHODS`,
-    a list of them (combined with equal weights), or ``"auto"``.
+    """Project an indicator to ``to_year`` (default: the default plan's end year): ``method`` is
+    one of :data:`fjdata.models.METHODS`, a list of them (combined with equal weights), or ``"auto"``.
 
     ``to_year`` must lie in 1991–2035 and ``as_of`` in 2005–this year; otherwise
     :class:`fjdata.errors.ArgumentError` says so. ``.frame()`` of a projection with no forecast
@@ -164,6 +169,7 @@ def project(
     """
     from fjdata.arguments import check_as_of, check_method, check_to_year
 
+    to_year = get_plan().end_year if to_year is None else to_year
     check_to_year(to_year)
     check_method(method)
     check_as_of(as_of)
@@ -173,14 +179,16 @@ def project(
     return project_judged(judged, method, to_year, as_of=as_of)
 
 
-def context_forecast(judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData) -> Forecast | None:
-    """Projection of a context series to 2025 (cached like assessments; no draws kept)."""
-    if len(judged.values) < 4 or judged.years[-1] >= 2025:
+def context_forecast(judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData, to_year: int) -> Forecast | None:
+    """Projection of a context series to ``to_year``, a plan's end year (cached like assessments;
+    no draws kept); ``None`` once the data reach that year."""
+    if len(judged.values) < 4 or judged.years[-1] >= to_year:
         return None
 
     def compute() -> Forecast | None:
-        proj = project_judged(judged, methods, 2025, as_of=as_of)
+        proj = project_judged(judged, methods, to_year, as_of=as_of)
         return replace(proj.forecast, samples=None) if proj.forecast is not None else None
 
-    key = {"indicator": judged.indicator_id, "methods": methods if isinstance(methods, str) else list(methods), "as_of": as_of, "data": data_fingerprint(extra_data)}
+    key = {"indicator": judged.indicator_id, "methods": methods if isinstance(methods, str) else list(methods), "as_of": as_of,
+           "to_year": to_year, "data": data_fingerprint(extra_data)}
     return cached("context", key, compute)

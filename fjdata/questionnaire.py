@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from fjdata import __version__
 from fjdata.data_needs import DataNeed, StatementNeed, data_needs, statement_needs
 from fjdata.indicators import Indicator, catalogue
+from fjdata.plan import get_plan
 from fjdata.registry import Target, registry
 from fjdata.source_quality import tier_label
 from fjdata.statements import ASSERTIONS
@@ -102,7 +103,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 INSTRUCTIONS = {
     "zh": [
-        "《福建省“十四五”制造业高质量发展专项规划》终期评估 数据填报表",
+        "《{plan_zh}》终期评估 数据填报表",
         "",
         "1. 请在“请填写数据”表的黄色列填写：填报数值、数据状态（下拉选择：正式/初步/修订）、来源文件或文号、联系人、备注。灰色列为我们现有的数据和需要填报的原因，请勿修改。",
         "2. 数值请按“单位”列的单位填写，不加单位、不加千分位逗号。比重（%）填0–100之间的数；企业、项目等个数填不小于0的整数。",
@@ -114,7 +115,7 @@ INSTRUCTIONS = {
         "8. 填好后请将本文件原样发回（xlsx格式）。我们导入时会核对每个单元格，并逐一列出有问题的单元格（表名!列行）。",
     ],
     "en": [
-        "Final evaluation of Fujian's 14th Five-Year Plan for high-quality manufacturing — data request",
+        "Final evaluation of the {plan_en} — data request",
         "",
         "1. On the 'Data' sheet fill the yellow columns: value, status (dropdown: final / preliminary / revised), source document or reference number, contact, note. Grey columns show what we hold and why we ask; please do not edit them.",
         "2. Give values in the unit of the 'unit' column, without unit text or thousands separators. Shares (%) are numbers from 0 to 100; counts of firms, projects etc. are whole numbers ≥ 0.",
@@ -228,8 +229,9 @@ def build_workbook(
     ws = wb.active
     assert ws is not None
     ws.title = SHEETS["instructions"][lang]
+    plan = get_plan()
     for r, line in enumerate(INSTRUCTIONS[lang], start=1):
-        cell = ws.cell(row=r, column=1, value=line)
+        cell = ws.cell(row=r, column=1, value=line.format(plan_zh=plan.title_zh, plan_en=plan.title_en) if r == 1 else line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if r == 1:
             cell.font = Font(bold=True, size=14)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from fjdata import config
 from fjdata.errors import RegistryError
 from fjdata.indicators import Indicator, catalogue
+from fjdata.plan import Plan, get_plan
 
 KINDS = (
     "level",
@@ -27,7 +27,6 @@ KINDS = (
 OPS = ("≥", "≤", "≈", "=")
 DIRECTIONS = ("higher", "lower")
 ATTRIBUTES = ("预期性", "约束性")
-CHAPTERS = ("1", "2", "3", "4", "5", "annex")
 YEAR_RANGE = (2000, 2035)
 _ID = re.compile(r"^[a-z0-9_]+$")
 _REQUIRED = (
@@ -66,7 +65,8 @@ class Target:
     quote: str
     also_in: tuple[Place, ...] = field(default_factory=tuple)
     note: str | None = None
-    region: str = "Fujian"  # the region whose series the target is judged on (optional `region` key)
+    region: str = ""  # the region whose series the target is judged on (`region` key, default: the plan's)
+    plan_id: str = ""
 
     @property
     def higher_is_better(self) -> bool:
@@ -108,7 +108,7 @@ def _choice(raw: dict[str, object], key: str, allowed: tuple[str, ...], file: Pa
     return value
 
 
-def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator]) -> Target:
+def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator], plan: Plan) -> Target:
     if not isinstance(raw, dict):
         raise RegistryError(file, f"#{pos}", "-", "entry is not a mapping")
     label = f"#{pos} ({raw.get('target_id', '?')})"
@@ -118,7 +118,7 @@ def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator]) -> Ta
     tid = str(raw["target_id"])
     if not _ID.match(tid):
         raise RegistryError(file, label, "target_id", f"{tid!r} is not an ASCII slug [a-z0-9_]")
-    chapter = _choice({"chapter": str(raw["chapter"])}, "chapter", CHAPTERS, file, label)
+    chapter = _choice({"chapter": str(raw["chapter"])}, "chapter", plan.chapter_keys, file, label)
     kind = _choice(raw, "kind", KINDS, file, label)
     base_year = _year(raw, "base_year", file, label)
     target_year = _year(raw, "target_year", file, label)
@@ -165,13 +165,16 @@ def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator]) -> Ta
         quote=str(raw["quote"]),
         also_in=tuple(places),
         note=raw.get("note"),
-        region=str(raw.get("region") or "Fujian"),
+        region=str(raw.get("region") or plan.region),
+        plan_id=plan.plan_id,
     )
 
 
-def load_targets(path: Path | None = None, known: dict[str, Indicator] | None = None) -> list[Target]:
-    """Parse and validate a registry file; raises :class:`RegistryError` naming file, entry and field."""
-    path = path or config.TARGETS_FILE
+def load_targets(path: Path | None = None, known: dict[str, Indicator] | None = None, plan: str | Plan | None = None) -> list[Target]:
+    """Parse and validate a plan's targets file (default: the plan's own); raises
+    :class:`RegistryError` naming file, entry and field."""
+    the_plan = get_plan(plan)
+    path = path or the_plan.targets_file
     known = known if known is not None else catalogue()
     with path.open(encoding="utf-8") as fh:
         try:
@@ -183,7 +186,7 @@ def load_targets(path: Path | None = None, known: dict[str, Indicator] | None = 
     out: list[Target] = []
     seen: dict[str, int] = {}
     for pos, raw in enumerate(entries, start=1):
-        target = _parse(raw, path, pos, known)
+        target = _parse(raw, path, pos, known, the_plan)
         if target.target_id in seen:
             raise RegistryError(path, f"#{pos} ({target.target_id})", "target_id", f"duplicate id (first at entry #{seen[target.target_id]})")
         seen[target.target_id] = pos
@@ -191,45 +194,49 @@ def load_targets(path: Path | None = None, known: dict[str, Indicator] | None = 
     return out
 
 
-@lru_cache(maxsize=1)
-def registry() -> tuple[Target, ...]:
-    """The shipped registry, loaded once per process."""
-    return tuple(load_targets())
+def registry(plan: str | Plan | None = None) -> tuple[Target, ...]:
+    """A plan's targets (default: the default plan), loaded once per process and plan."""
+    return _registry(get_plan(plan))
 
 
-def chapters() -> list[str]:
-    """The plan's chapters (``config/chapters.yaml``), in plan order; some have no targets.
+@lru_cache(maxsize=8)
+def _registry(plan: Plan) -> tuple[Target, ...]:
+    return tuple(load_targets(plan=plan))
+
+
+def chapters(plan: str | Plan | None = None) -> list[str]:
+    """The plan's chapters (its ``plan.yaml``), in plan order; some have no targets.
 
     >>> chapters()
     ['1', '2', '3', '4', '5', 'annex']
     """
-    from fjdata.chapters import chapters as chapter_table
-
-    return [c for c in chapter_table() if c != "all"]
+    return list(get_plan(plan).chapter_keys)
 
 
-def target(target_id: str) -> Target:
+def target(target_id: str, plan: str | Plan | None = None) -> Target:
     """One target by id; an unknown id raises ``KeyError`` with a did-you-mean.
 
-    Parameters: ``target_id`` — an id from :func:`targets`. Returns the :class:`Target`.
+    Parameters: ``target_id`` — an id from :func:`targets`; ``plan`` — a plan id (default: the
+    default plan). Returns the :class:`Target`.
 
     >>> target("c2_mfg_share_gdp").chapter
     '2'
     """
-    for t in registry():
+    for t in registry(plan):
         if t.target_id == target_id:
             return t
     from fjdata.errors import did_you_mean
 
-    ids = [t.target_id for t in registry()]
-    raise KeyError(f"unknown target {target_id!r}{did_you_mean(target_id, ids)} (not in {config.TARGETS_FILE}; fjdata.targets() lists all {len(ids)})")
+    ids = [t.target_id for t in registry(plan)]
+    raise KeyError(f"unknown target {target_id!r}{did_you_mean(target_id, ids)} (not in {get_plan(plan).targets_file}; fjdata.targets() lists all {len(ids)})")
 
 
-def targets(chapter: int | str | None = None) -> pd.DataFrame:
+def targets(chapter: int | str | None = None, plan: str | Plan | None = None) -> pd.DataFrame:
     """The registry as a DataFrame, one row per target.
 
-    Parameters: ``chapter`` — ``None`` for every target, or one of :func:`chapters` (1–5 or
-    ``'annex'``); anything else raises :class:`fjdata.errors.ArgumentError` listing them.
+    Parameters: ``chapter`` — ``None`` for every target, or one of the plan's :func:`chapters`;
+    anything else raises :class:`fjdata.errors.ArgumentError` listing them. ``plan`` — a plan id
+    (default: the default plan).
     Returns one row per target (id, chapter, names, kind, target value, year, unit, quotes …).
 
     >>> len(targets(chapter=2)) > 0
@@ -237,9 +244,9 @@ def targets(chapter: int | str | None = None) -> pd.DataFrame:
     """
     from fjdata.arguments import check_chapter
 
-    check_chapter(chapter)
+    check_chapter(chapter, plan=plan)
     rows = []
-    for t in registry():
+    for t in registry(plan):
         if chapter is not None and t.chapter != str(chapter):
             continue
         row = asdict(t)

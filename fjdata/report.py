@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from fjdata import __version__
-from fjdata.assessment import Assessment, TargetResult, default_tolerance, results
+from fjdata.assessment import Assessment, TargetResult, default_tolerance, evaluation_year, results
 from fjdata.cache import atomic_write_bytes, cached
 from fjdata.chapters import chapter_context, chapter_title
 from fjdata.charts import bar_figure, feasibility_figure, png_bytes, series_figure, target_figure
@@ -27,6 +27,7 @@ from fjdata.indicators import indicator
 from fjdata.judgements import Light, Status, probability_band
 from fjdata.narrative import chapter_narrative
 from fjdata.observations import SourceRef, data_fingerprint
+from fjdata.plan import Plan, get_plan
 from fjdata.projection import ExtraData, context_forecast, judged_series
 from fjdata.transforms import by_year
 
@@ -223,10 +224,12 @@ def _projection_text(a: Assessment, confidence: float, lang: str = "zh") -> str:
     return f"{fmt(a.model_value)} [{fmt(lo)}, {fmt(hi)}]"
 
 
-def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[str, Assessment] | None = None, mid_year: int = 2022, confidence: float = 0.8) -> str:
+def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[str, Assessment] | None = None, mid_year: int | None = None, confidence: float = 0.8) -> str:
     w = WORDS[lang]
     proj_head = (f"模型：目标年预测值（{confidence:.0%}区间）" if lang == "zh" else f"Projected value in target year ({confidence:.0%} interval)")
     head = [w["no"], w["indicator"], w["attr"], w["target"], w["latest"], w["overall"], w["cn"], w["sdg"], proj_head, w["model"]]
+    if not midterm:  # no mid-term view (its year is not past yet): no column
+        midterm = None
     if midterm is not None:
         head.append(w["mid"].format(y=mid_year))
     rows = []
@@ -342,6 +345,7 @@ class ChapterReport:
     methods: str | tuple[str, ...]
     extra_data: ExtraData
     fingerprint: str
+    plan: Plan
 
     @classmethod
     def build(
@@ -352,16 +356,23 @@ class ChapterReport:
         methods: str | Sequence[str] = "auto",
         tolerance: float | None = None,
         extra_data: ExtraData = None,
-        mid_year: int = 2022,
+        mid_year: int | None = None,
         confidence: float = 0.8,
+        plan: str | Plan | None = None,
     ) -> ChapterReport:
+        """A chapter (or ``"all"``) of a plan (default: the default plan). The mid-term view
+        (``mid_year``, default: the plan's mid-term year) is shown only once that year is past."""
+        the_plan = get_plan(plan)
         delta = default_tolerance(tolerance)
         method = methods if isinstance(methods, str) else tuple(methods)
         key_chapter = None if chapter in (None, "all") else str(chapter)
-        items = tuple(results(key_chapter, as_of, method, delta, extra_data=extra_data))
-        mid = {a.target_id: a for a in (r.assessment for r in results(key_chapter, mid_year, method, delta, extra_data=extra_data))}
-        context = chapter_context(key_chapter) if key_chapter else ()
-        return cls(key_chapter or "all", lang, as_of, mid_year, delta, confidence, items, mid, context, method, extra_data, data_fingerprint(extra_data))
+        items = tuple(results(key_chapter, as_of, method, delta, extra_data=extra_data, plan=the_plan))
+        mid_year = the_plan.mid_term_year if mid_year is None else mid_year
+        mid: dict[str, Assessment] = {}
+        if mid_year < evaluation_year(as_of) and (as_of is None or mid_year < as_of):
+            mid = {a.target_id: a for a in (r.assessment for r in results(key_chapter, mid_year, method, delta, extra_data=extra_data, plan=the_plan))}
+        context = chapter_context(key_chapter, the_plan) if key_chapter else ()
+        return cls(key_chapter or "all", lang, as_of, mid_year, delta, confidence, items, mid, context, method, extra_data, data_fingerprint(extra_data), the_plan)
 
     @property
     def words(self) -> dict[str, str]:
@@ -369,13 +380,13 @@ class ChapterReport:
 
     def title(self) -> str:
         if self.chapter == "all":
-            return "《福建省“十四五”制造业高质量发展专项规划》目标执行情况总览" if self.lang == "zh" else "Fujian 14th FYP for manufacturing: overview of targets"
-        return chapter_title(self.chapter, self.lang)
+            return f"《{self.plan.title_zh}》目标执行情况总览" if self.lang == "zh" else f"{self.plan.title_en}: overview of targets"
+        return chapter_title(self.chapter, self.lang, self.plan)
 
     def header_html(self) -> str:
         w = self.words
         as_of = self.as_of if self.as_of is not None else max((r.assessment.latest_year or 0 for r in self.items), default=0) or "—"
-        plan = "福建省“十四五”制造业高质量发展专项规划" if self.lang == "zh" else "Fujian 14th Five-Year Plan for high-quality manufacturing (2021–2025)"
+        plan = self.plan.title(self.lang)
         meta = f"{w['generated']}: {date.today().isoformat()} · {w['data_as_of']}: {as_of} · {w['fingerprint']}: {self.fingerprint[:12]} · fjdata {__version__}"
         return f"{CSS}<div class='fj'><p class='meta'>{esc(plan)}</p><h1>{esc(self.title())}</h1><p class='meta'>{esc(meta)}</p></div>"
 
@@ -409,7 +420,7 @@ class ChapterReport:
             return []
         out = [f"<div class='fj'><h2>{esc(self.words['context'])}</h2>" + ("" if self.items else f"<p>{esc(self.words['none'])}</p>") + "</div>"]
         for iid in self.context_ids:
-            out.append(f"<div class='fj'>{context_chart_html(iid, self.lang, self.as_of, self.methods, self.extra_data)}</div>")
+            out.append(f"<div class='fj'>{context_chart_html(iid, self.lang, self.as_of, self.methods, self.extra_data, self.plan)}</div>")
         return out
 
     def sources_html(self) -> str:
@@ -429,7 +440,7 @@ class ChapterReport:
         by_chapter: dict[str, Counter[Light]] = {}
         for r in self.items:
             by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.overall_status.light] += 1
-        labels = [chapter_title(c, self.lang) for c in by_chapter]
+        labels = [chapter_title(c, self.lang, self.plan) for c in by_chapter]
         names = ("已实现/进展良好", "尚难判断", "未实现/滞后", "数据不足") if self.lang == "zh" else ("met/on track", "undecided", "missed/lagging", "insufficient")
         counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
         colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
@@ -437,13 +448,14 @@ class ChapterReport:
         return f"<div class='fj'><figure class='fj-chart'>{png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)}</figure></div>"
 
 
-def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods: str | Sequence[str], extra_data: ExtraData) -> str:
-    """A context indicator: its judged series and projection, without a target."""
+def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods: str | Sequence[str], extra_data: ExtraData, plan: Plan | None = None) -> str:
+    """A context indicator in the plan's region: its judged series and projection to the plan's end, without a target."""
+    the_plan = get_plan(plan)
     ind = indicator(indicator_id)
-    judged = judged_series(indicator_id, as_of=as_of, extra_data=extra_data)
+    judged = judged_series(indicator_id, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
     if not len(judged.values):
         return f"<p>{esc(ind.name(lang))}: {esc(Status.INSUFFICIENT.label(lang))}</p>"
-    forecast = context_forecast(judged, methods, as_of, extra_data)
+    forecast = context_forecast(judged, methods, as_of, extra_data, the_plan.end_year)
     sources = judged.raw.attrs.get("sources", ())
     statuses = {s.year: s.status for s in sources}
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))

@@ -33,7 +33,7 @@ body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;
 table{{border-collapse:collapse;width:100%;font-size:.92em}}th,td{{border:1px solid #ddd;padding:6px;vertical-align:top}}th{{background:#f3f5f9;text-align:left}}
 pre{{white-space:pre-wrap;font-size:.8em;color:#7f0000;margin:.3em 0 0}}.meta{{color:#555;font-size:.9em}}
 </style></head><body>
-<h1>《福建省“十四五”制造业高质量发展专项规划》目标监测报告</h1>
+<h1>规划目标监测报告 · Plan target monitoring</h1>
 <p class="meta">运行 Run {e(folder_name)} · 开始 {e(run.started)} · 结束 {e(run.finished)} · 成功 {ok}/{len(run.reports)} · 数据指纹 {e(run.data_hash[:12])}</p>
 <table><thead><tr><th>报告 Report</th><th>状态 Status</th><th>耗时 s</th><th>Notebook</th><th>参数 Params</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>

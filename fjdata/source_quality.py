@@ -138,10 +138,10 @@ def secondary_only_verdicts(extra_data: object = None) -> list[SecondaryOnlyVerd
     import math
 
     from fjdata.assessment import assess
-    from fjdata.observations import observations
+    from fjdata.observations import PLAN_REGION, observations
 
     frame = assess(extra_data=extra_data)  # type: ignore[arg-type]
-    everything = observations(region="Fujian", extra_data=extra_data)  # type: ignore[arg-type]
+    everything = observations(region=PLAN_REGION, extra_data=extra_data)  # type: ignore[arg-type]
     out = []
     judged = frame.dropna(subset=["latest_year"])
     for tid, iid, latest in zip(judged["target_id"].tolist(), judged["indicator_id"].tolist(), judged["latest_year"].tolist(), strict=True):

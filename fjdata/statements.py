@@ -77,9 +77,10 @@ def statement_files() -> list[Path]:
 
 def _validate(path: Path, rows: list[dict[str, str]]) -> list[tuple[int, str, str]]:
     from fjdata.observations import published_date
+    from fjdata.plan import plans
     from fjdata.registry import registry
 
-    targets = {t.target_id: t for t in registry()}
+    targets = {t.target_id: t for p in plans().values() for t in registry(p)}  # a statement may concern any plan's target
     problems: list[tuple[int, str, str]] = []
     for line, row in enumerate(rows, start=2):
         tid = row.get("target_id", "").strip()
@@ -139,10 +140,11 @@ def statements(target_id: str | None = None, as_of: int | None = None, files: li
     return sorted(out, key=lambda s: (s.published_date, s.file, s.line))
 
 
-def official_statement(target_id: str, as_of: int | None = None, files: list[Path] | None = None) -> Statement | None:
-    """The newest completed / not-completed statement about the target year, or ``None``."""
+def official_statement(target_id: str, as_of: int | None = None, files: list[Path] | None = None, year: int | None = None) -> Statement | None:
+    """The newest completed / not-completed statement about the target year (``year``, default:
+    the target's in the default plan), or ``None``."""
     from fjdata.registry import target
 
-    year = target(target_id).target_year
+    year = target(target_id).target_year if year is None else year
     final = [s for s in statements(target_id, as_of, files) if s.year == year and s.assertion in ("completed", "not_completed")]
     return final[-1] if final else None

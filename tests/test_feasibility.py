@@ -12,7 +12,7 @@ from fjdata import config
 from fjdata.cli import main
 from fjdata.feasibility import DraftError, DraftTarget, _mean_rate, assess_draft, feasibility, load_drafts
 
-EXAMPLE = config.project_root() / "plans" / "drafts" / "fujian-manufacturing-2030-example.yaml"
+EXAMPLE = config.project_root() / "drafts" / "fujian-manufacturing-2030-example.yaml"
 GDP = DraftTarget("GDP", "gdp_real_growth", "average_growth", "≥", 5.0, 2025, 2030, "Fujian")
 RD = DraftTarget("R&D", "rd_expenditure", "level", "≥", 2000.0, 2025, 2030, "Fujian")
 

@@ -297,7 +297,7 @@ PARAMS_CASES: list[tuple[str, str, str, str]] = [
     ("B52", "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: [1, 2]}\n", "parameters.chapter", "is not one of"),
     ("B53", "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: 9}\n", "parameters.chapter", "9 is not one of 1, 2, 3, 4, 5, annex, all"),
     ("B54", "notebook: chapter_report.ipynb\nname: x\nparameters: {lang: fr}\n", "parameters.lang", "'fr' is not 'zh' or 'en'"),
-    ("B55", "notebook: chapter_report.ipynb\nname: x\nparameters: {as_of: 2100}\n", "parameters.as_of", "not a year in 2005–2030"),
+    ("B55", "notebook: chapter_report.ipynb\nname: x\nparameters: {as_of: 2100}\n", "parameters.as_of", "not a year in 2005–"),
     ("B56", BOMB_TOP, "-", "aliases (*name) are not allowed"),
     ("B57", BOMB_VALUE, "-", "aliases (*name) are not allowed"),
     ("B58", "notebook: !!python/object/apply:os.system ['touch /tmp/fjdata-pwned']\nname: x\n", "-", "could not determine a constructor"),
@@ -415,7 +415,7 @@ NOTEBOOK_CASES = [
     ("B78", {"chapter": "9"}, "chapter", "is not one of"),
     ("B78-lang", {"lang": "fr"}, "lang", "'fr' is not 'zh' or 'en'"),
     ("B78-name", {"chapterr": "3"}, "chapterr", "did you mean 'chapter'"),
-    ("B79", {"as_of": 1800}, "as_of", "not a year in 2005–2030"),
+    ("B79", {"as_of": 1800}, "as_of", "not a year in 2005–"),
 ]
 
 

@@ -40,9 +40,10 @@ def chromium_path() -> str | None:
 
 
 def make_home(base: Path) -> Path:
-    """A throwaway project root: copies of notebooks/ and params/, its own outputs/."""
+    """A throwaway project root: copies of notebooks/, params/ and drafts/, its own outputs/."""
     shutil.copytree(ROOT / "notebooks", base / "notebooks")
     shutil.copytree(ROOT / "params", base / "params")
+    shutil.copytree(ROOT / "drafts", base / "drafts")
     return base
 
 
