@@ -388,7 +388,11 @@ class ChapterReport:
         as_of = self.as_of if self.as_of is not None else max((r.assessment.latest_year or 0 for r in self.items), default=0) or "—"
         plan = self.plan.title(self.lang)
         meta = f"{w['generated']}: {date.today().isoformat()} · {w['data_as_of']}: {as_of} · {w['fingerprint']}: {self.fingerprint[:12]} · fjdata {__version__}"
-        return f"{CSS}<div class='fj'><p class='meta'>{esc(plan)}</p><h1>{esc(self.title())}</h1><p class='meta'>{esc(meta)}</p></div>"
+        partial = ""
+        if self.plan.status == "partial":  # say what the public text leaves out, so no reader takes this for the whole plan
+            lead = "本规划的指标表仅部分公开，以下目标之外尚缺：" if self.lang == "zh" else "Only part of this plan's indicator table is public; still missing: "
+            partial = f"<p class='note'>{esc(lead + ('；' if self.lang == 'zh' else '; ').join(self.plan.missing))}</p>"
+        return f"{CSS}<div class='fj'><p class='meta'>{esc(plan)}</p><h1>{esc(self.title())}</h1><p class='meta'>{esc(meta)}</p>{partial}</div>"
 
     def summary_html(self) -> str:
         w = self.words
