@@ -151,6 +151,18 @@ def test_english_variant(tmp_path: Path) -> None:
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert lists == ['"final,preliminary,revised"']
     assert "Instructions" in wb.sheetnames and "factor 3" in " ".join(str(c.value) for c in wb["Instructions"]["A"])
+    # Filled in English, with a row the department added at the bottom (indicator and year given, no key).
+    keys = rows_by_key(ws)
+    fill(ws, keys["enterprise_key_labs|Fujian|2023"], 110, status="preliminary", source="Provincial S&T department list 2023 (test fixture)")
+    added = ws.max_row - 40 + 1
+    ws[f"B{added}"], ws[f"C{added}"] = "green_parks", 2025
+    fill(ws, added, 30, status="final", source="Provincial MIIT list (test fixture)")
+    filled = tmp_path / "filled_en.xlsx"
+    wb.save(filled)
+    figures, statements_read, problems = read_workbook(filled)
+    assert problems == [] and statements_read == []
+    assert [(f.indicator_id, f.year, f.value, f.status, f.row) for f in figures] == [
+        ("enterprise_key_labs", 2023, 110.0, "preliminary", keys["enterprise_key_labs|Fujian|2023"]), ("green_parks", 2025, 30.0, "final", added)]
 
 
 def test_cli_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
