@@ -325,7 +325,13 @@ def assessments(
     extra_data: ExtraData = None,
     use_cache: bool = True,
 ) -> list[Assessment]:
-    """The typed assessments, one per target."""
+    """The typed assessments, one per target (the same arguments as :func:`assess`).
+
+    Returns a list of frozen :class:`Assessment` records, in registry order.
+
+    >>> "c2_mfg_share_gdp" in {a.target_id for a in assessments(chapter=2)}
+    True
+    """
     return [r.assessment for r in results(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache)]
 
 

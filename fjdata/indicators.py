@@ -96,6 +96,8 @@ def catalogue() -> dict[str, Indicator]:
 def indicator(indicator_id: str) -> Indicator:
     """One indicator of the catalogue; an unknown id raises ``KeyError`` with a did-you-mean.
 
+    Parameters: ``indicator_id`` (a catalogue id). Returns the frozen :class:`Indicator`.
+
     >>> indicator("rd_intensity").unit
     '%'
     """

@@ -209,7 +209,7 @@ def chapters() -> list[str]:
 def target(target_id: str) -> Target:
     """One target by id; an unknown id raises ``KeyError`` with a did-you-mean.
 
-    Parameters: ``target_id`` — an id from :func:`targets`. Returns the :class:`Target`.
+    Parameters: ``target_id`` — an id from :func:`targets`. Returns the frozen :class:`Target`.
 
     >>> target("c2_mfg_share_gdp").chapter
     '2'
