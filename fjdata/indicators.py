@@ -107,4 +107,7 @@ def indicator(indicator_id: str) -> Indicator:
         from fjdata.errors import did_you_mean
 
         hint = did_you_mean(indicator_id, catalogue())
-        raise KeyError(f"unknown indicator {indicator_id!r}{hint} (not in {config.INDICATORS_DIR}; fjdata.indicators.catalogue() lists all {len(catalogue())})") from None
+        raise KeyError(
+            f"unknown indicator {indicator_id!r}{hint} (not in {config.INDICATORS_DIR}; "
+            f"fjdata.indicators.catalogue() lists all {len(catalogue())})"
+        ) from None

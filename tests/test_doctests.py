@@ -10,7 +10,20 @@ import pytest
 
 import fjdata
 
-MODULES = ["arguments", "assessment", "backtest", "cache", "cli", "config", "errors", "indicators", "observations", "params", "projection", "registry"]
+MODULES = [
+    "arguments",
+    "assessment",
+    "backtest",
+    "cache",
+    "cli",
+    "config",
+    "errors",
+    "indicators",
+    "observations",
+    "params",
+    "projection",
+    "registry",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

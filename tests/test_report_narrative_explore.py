@@ -46,7 +46,10 @@ def test_narrative_counts_each_category_once(chapter2: list[Assessment]) -> None
         _with(a, Status.INSUFFICIENT, Status.INSUFFICIENT, "e"),
     ]
     text = chapter_narrative(items, {}, "en", 2022)
-    assert text[0].startswith("This part has 5 quantitative targets") and "1 are met or met early, 1 are ahead of or broadly on schedule and 2 are lagging" in text[0]
+    assert (
+        text[0].startswith("This part has 5 quantitative targets")
+        and "1 are met or met early, 1 are ahead of or broadly on schedule and 2 are lagging" in text[0]
+    )
     assert "1 lack verifiable public data" in text[0]
     assert text[1] == "Model judgement: 2 likely or already met, 1 possible, 1 unlikely or missed."
     assert text[-1] == "Not judged for lack of data: T e."
@@ -56,8 +59,16 @@ def test_narrative_counts_each_category_once(chapter2: list[Assessment]) -> None
 
 def test_narrative_compares_with_the_midterm_in_the_right_direction(chapter2: list[Assessment]) -> None:
     a = chapter2[0]
-    now = [_with(a, Status.ON_TRACK, Status.LIKELY, "up"), _with(a, Status.LAGGING, Status.UNLIKELY, "down"), _with(a, Status.ON_TRACK, Status.POSSIBLE, "same")]
-    mid = {"up": _with(a, Status.LAGGING, Status.UNLIKELY, "up"), "down": _with(a, Status.ON_TRACK, Status.LIKELY, "down"), "same": _with(a, Status.ON_TRACK, Status.POSSIBLE, "same")}
+    now = [
+        _with(a, Status.ON_TRACK, Status.LIKELY, "up"),
+        _with(a, Status.LAGGING, Status.UNLIKELY, "down"),
+        _with(a, Status.ON_TRACK, Status.POSSIBLE, "same"),
+    ]
+    mid = {
+        "up": _with(a, Status.LAGGING, Status.UNLIKELY, "up"),
+        "down": _with(a, Status.ON_TRACK, Status.LIKELY, "down"),
+        "same": _with(a, Status.ON_TRACK, Status.POSSIBLE, "same"),
+    }
     line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the model view"))
     assert "3 targets could be judged then; 1 improved and 1 worsened since" in line
 
@@ -82,7 +93,11 @@ def test_exploration_marks_the_series_the_analysis_uses() -> None:
     consistent = observations("rd_intensity", region=None, vintage_rule="consistent")
     assert sorted(zip(used["region"], used["year"], strict=True)) == sorted(zip(consistent["region"], consistent["year"], strict=True))
     methods = ex.methods_table()
-    assert list(methods["method"]) == ["drift", "theta"] and (methods["lo"] < methods["mean"]).all() and (methods["mean"] < methods["hi"]).all()
+    assert (
+        list(methods["method"]) == ["drift", "theta"]
+        and (methods["lo"] < methods["mean"]).all()
+        and (methods["mean"] < methods["hi"]).all()
+    )
     assert "data:image/png;base64," in ex.methods_chart_html()
 
 
