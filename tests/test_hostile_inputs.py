@@ -993,3 +993,24 @@ def test_kernel_socket_folder_must_be_private(tmp_path: Path, monkeypatch: pytes
     kernel.ipc_dir().chmod(0o777)
     with pytest.raises(FjdataError, match="is not a private folder"):
         kernel.ipc_dir()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("case", "args", "fragment"),
+    [("B78-papermill", ["-p", "langg", "en"], "unknown parameter"), ("B79-papermill", ["-p", "as_of", "1800"], "not a year")],
+)
+def test_plain_papermill_fails_on_a_bad_parameter(tmp_path: Path, case: str, args: list[str], fragment: str) -> None:
+    """Papermill only warns about an unknown name; our notebooks refuse it (and bad values), so the run exits non-zero."""
+    papermill = Path(sys.executable).parent / "papermill"
+    cmd = [
+        str(papermill),
+        str(ROOT / "notebooks" / "overview.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        "-k",
+        "fjdata",
+        *args,
+        "--no-progress-bar",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode != 0 and "ParamsError" in proc.stderr and fragment in proc.stderr, proc.stderr[-2000:]
