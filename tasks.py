@@ -4,6 +4,7 @@
     python3 tasks.py report   # install into .venv, then run the nightly batch on the shipped data
     python3 tasks.py test     # install into .venv (with test tools), then run the whole test suite
     python3 tasks.py install  # only install (what the two above do first)
+    python3 tasks.py mutmut   # optional: mutation testing of judgements.py and transforms.py, then the score
 
 The virtual environment lives in ``.venv`` next to this file. Installation is skipped when
 pyproject.toml has not changed since the last one (a stamp file records its hash).
@@ -58,6 +59,11 @@ def main(argv: list[str]) -> int:
     if task == "test":
         install("[test]")
         return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT, check=False).returncode
+    if task == "mutmut":
+        # Optional and slow (not in CI): see [tool.mutmut] in pyproject.toml for what is mutated.
+        install("[test,mutation]")
+        subprocess.run([str(BIN / "mutmut"), "run", "--max-children", str(os.cpu_count() or 1), *rest], cwd=ROOT, check=False)
+        return subprocess.run([str(BIN / "mutmut"), "results"], cwd=ROOT, check=False).returncode
     print(__doc__)
     return 0 if task == "help" else 2
 

@@ -52,7 +52,9 @@ def bench_assess(work: Path) -> None:
     (work / "user").mkdir()
     (work / "user" / "new.csv").write_text(ROW, encoding="utf-8")
     changed = timed_process(code, env)
-    print(f"assess() + assess(as_of=2022), fresh process each:  cold {cold:6.1f} s   warm {warm:6.1f} s   after one change {changed:6.1f} s")
+    print(
+        f"assess() + assess(as_of=2022), fresh process each:  cold {cold:6.1f} s   warm {warm:6.1f} s   after one change {changed:6.1f} s"
+    )
     print(f"   ratios: cold/warm = {cold / warm:5.2f}   after-one-change/warm = {changed / warm:5.2f}")
 
 
@@ -64,8 +66,14 @@ def bench_nightly(work: Path) -> None:
         start = time.perf_counter()
         pair = list(pool.map(lambda o: timed_cmd([str(BIN / "fjdata"), "nightly", "--outputs", str(work / o)], env), ["n3", "n4"]))
         both = time.perf_counter() - start
-    print(f"fjdata nightly (all reports):  first, empty cache {first:6.1f} s   warm {warm:6.1f} s   warm beside a second batch {pair[0]:6.1f} s / {pair[1]:6.1f} s (both done in {both:.1f} s)")
-    print(f"   ratios: first/warm = {first / warm:5.2f}   beside-another/warm = {max(pair) / warm:5.2f}   two batches/one = {both / warm:5.2f}")
+    print(
+        f"fjdata nightly (all reports):  first, empty cache {first:6.1f} s   warm {warm:6.1f} s   "
+        f"warm beside a second batch {pair[0]:6.1f} s / {pair[1]:6.1f} s (both done in {both:.1f} s)"
+    )
+    print(
+        f"   ratios: first/warm = {first / warm:5.2f}   beside-another/warm = {max(pair) / warm:5.2f}   "
+        f"two batches/one = {both / warm:5.2f}"
+    )
 
 
 def bench_blas(work: Path) -> None:

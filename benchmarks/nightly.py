@@ -57,8 +57,22 @@ def run_b(work: Path) -> None:
         pfile = work / f"{spec.name}.params.yaml"
         pfile.write_text(yaml.safe_dump(spec.parameters, allow_unicode=True), encoding="utf-8")
         out = work / f"{spec.name}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(spec.notebook), str(out), "-k", KERNEL_NAME, "-f", str(pfile),
-                        "--cwd", str(spec.notebook.parent), "--no-progress-bar"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(spec.notebook),
+                str(out),
+                "-k",
+                KERNEL_NAME,
+                "-f",
+                str(pfile),
+                "--cwd",
+                str(spec.notebook.parent),
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
         subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)], check=True, capture_output=True)
 
 
@@ -69,7 +83,9 @@ def _floor_one(path: str) -> None:
 
 
 def run_c(work: Path, n: int, workers: int) -> None:
-    subprocess.run([sys.executable, __file__, "--floor", str(work), "--n", str(n), "--workers", str(workers)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, __file__, "--floor", str(work), "--n", str(n), "--workers", str(workers)], check=True, capture_output=True
+    )
 
 
 def floor(work: Path, n: int, workers: int) -> None:
@@ -80,7 +96,10 @@ def floor(work: Path, n: int, workers: int) -> None:
 
     paths = []
     for i in range(n):
-        nb = new_notebook(cells=[new_code_cell(FLOOR_IMPORTS)], metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": "fjdata", "language": "python"}})
+        nb = new_notebook(
+            cells=[new_code_cell(FLOOR_IMPORTS)],
+            metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": "fjdata", "language": "python"}},
+        )
         path = work / f"floor_{i}.ipynb"
         nbformat.write(nb, path)
         paths.append(str(path))

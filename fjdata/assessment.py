@@ -553,7 +553,13 @@ def assessments(
     use_cache: bool = True,
     plan: str | Plan | None = None,
 ) -> list[Assessment]:
-    """The typed assessments, one per target of the plan (default: the default plan)."""
+    """The typed assessments, one per target of the plan (the same arguments as :func:`assess`).
+
+    Returns a list of frozen :class:`Assessment` records, in registry order.
+
+    >>> "c2_mfg_share_gdp" in {a.target_id for a in assessments(chapter=2)}
+    True
+    """
     return [r.assessment for r in results(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan)]
 
 

@@ -182,7 +182,14 @@ def _members_from(errors: pd.DataFrame) -> list[str]:
 
 def backtest(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
     """Accuracy table: per method, MASE, coverage of the 80/95 % intervals and n forecasts,
-    pooled over the headline series (or one series), plus drift-relative MASE."""
+    pooled over the headline series (or one series), plus drift-relative MASE.
+
+    Parameters: ``indicator_id`` (None for the headline series, or one catalogue id),
+    ``use_cache``, ``as_of`` (None, or a year: only data known then). Returns one row per method.
+
+    >>> "drift" in set(backtest()["method"])
+    True
+    """
     errors = backtest_errors(indicator_id, use_cache, as_of)
     if errors.empty:
         return pd.DataFrame(columns=["method", "mase", "relative_to_drift", "coverage80", "coverage95", "coverage80_calibrated", "coverage95_calibrated", "calibration", "status_accuracy", "n"])

@@ -53,7 +53,9 @@ def code_fingerprint() -> str:
 def _key(namespace: str, parts: Mapping[str, object]) -> str:
     from fjdata import __version__
 
-    blob = json.dumps({"ns": namespace, "v": __version__, "code": code_fingerprint(), "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str)
+    blob = json.dumps(
+        {"ns": namespace, "v": __version__, "code": code_fingerprint(), "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 

@@ -110,6 +110,8 @@ def catalogue() -> dict[str, Indicator]:
 def indicator(indicator_id: str) -> Indicator:
     """One indicator of the catalogue; an unknown id raises ``KeyError`` with a did-you-mean.
 
+    Parameters: ``indicator_id`` (a catalogue id). Returns the frozen :class:`Indicator`.
+
     >>> indicator("rd_intensity").unit
     '%'
     """
@@ -119,4 +121,7 @@ def indicator(indicator_id: str) -> Indicator:
         from fjdata.errors import did_you_mean
 
         hint = did_you_mean(indicator_id, catalogue())
-        raise KeyError(f"unknown indicator {indicator_id!r}{hint} (not in {config.INDICATORS_DIR}; fjdata.indicators.catalogue() lists all {len(catalogue())})") from None
+        raise KeyError(
+            f"unknown indicator {indicator_id!r}{hint} (not in {config.INDICATORS_DIR}; "
+            f"fjdata.indicators.catalogue() lists all {len(catalogue())})"
+        ) from None

@@ -128,9 +128,16 @@ def _execute(spec: ReportSpec, folder: str, timeout: int, retries: int, data_has
         attempts += 1
         try:
             pm.execute_notebook(
-                str(spec.notebook), str(executed), parameters=params, kernel_name=config.KERNEL_NAME,
-                execution_timeout=timeout, start_timeout=120, progress_bar=False, log_output=False,
-                cwd=str(spec.notebook.parent), kernel_manager_class="fjdata.kernel.IPCKernelManager",
+                str(spec.notebook),
+                str(executed),
+                parameters=params,
+                kernel_name=config.KERNEL_NAME,
+                execution_timeout=timeout,
+                start_timeout=120,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(spec.notebook.parent),
+                kernel_manager_class="fjdata.kernel.IPCKernelManager",
             )
             status, error = ReportStatus.SUCCESS, None
             break
@@ -151,8 +158,18 @@ def _execute(spec: ReportSpec, folder: str, timeout: int, retries: int, data_has
             status = ReportStatus.FAILED
             error = (error + "\n" if error else "") + "HTML export failed: " + _describe(exc)
     return ReportResult(
-        spec.name, status, round(time.monotonic() - start, 2), str(spec.params_file), spec.notebook.name, params, spec.title,
-        error, attempts, html, f"notebooks/{executed.name}" if executed.is_file() else None, data_hash,
+        spec.name,
+        status,
+        round(time.monotonic() - start, 2),
+        str(spec.params_file),
+        spec.notebook.name,
+        params,
+        spec.title,
+        error,
+        attempts,
+        html,
+        f"notebooks/{executed.name}" if executed.is_file() else None,
+        data_hash,
     )
 
 
@@ -232,7 +249,10 @@ def _write_tables(folder: Path) -> list[str]:
 def _update_latest(outputs: Path, folder: Path) -> None:
     link = outputs / "latest"
     if link.exists() and not link.is_symlink():  # F17: never replace a real file or folder the user made
-        raise FjdataError(f"{link} is a real {'folder' if link.is_dir() else 'file'}, not the link fjdata maintains; move it away (the run is complete in {folder})")
+        raise FjdataError(
+            f"{link} is a real {'folder' if link.is_dir() else 'file'}, not the link fjdata maintains; "
+            f"move it away (the run is complete in {folder})"
+        )
     tmp = outputs / f".latest-{uuid.uuid4().hex[:8]}"
     tmp.symlink_to(folder.name, target_is_directory=True)
     try:
@@ -268,7 +288,9 @@ def _prepare_outputs(outputs: Path) -> Path:
         raise _output_error(outputs, exc) from None
     free = shutil.disk_usage(outputs).free
     if free < MIN_FREE_BYTES:
-        raise FjdataError(f"no space: only {free / 1e6:.1f} MB free on the device holding {outputs} (a run needs about {MIN_FREE_BYTES / 1e6:.0f} MB)")
+        raise FjdataError(
+            f"no space: only {free / 1e6:.1f} MB free on the device holding {outputs} (a run needs about {MIN_FREE_BYTES / 1e6:.0f} MB)"
+        )
     return outputs
 
 
@@ -356,7 +378,9 @@ def load_reports(batch: BatchSpec, only: Sequence[str] | None = None, data_hash:
             key = f"duplicate:{file}"
             order.append(key)
             error = f"{file}: key 'name': {spec.name!r} is also the name in {names[spec.name]}; report names must be unique"
-            results[key] = ReportResult(spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, error, data_hash=data_hash)
+            results[key] = ReportResult(
+                spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, error, data_hash=data_hash
+            )
             continue
         names[spec.name] = file
         if only and spec.name not in only:
@@ -366,7 +390,9 @@ def load_reports(batch: BatchSpec, only: Sequence[str] | None = None, data_hash:
     if only:
         unknown = sorted(set(only) - set(names))
         if unknown:
-            raise ParamsError(batch.file, "--only", f"no report named {', '.join(unknown)}; the batch has {', '.join(names) or 'no valid reports'}")
+            raise ParamsError(
+                batch.file, "--only", f"no report named {', '.join(unknown)}; the batch has {', '.join(names) or 'no valid reports'}"
+            )
     return LoadedBatch(tuple(specs), results, order)
 
 
@@ -399,10 +425,36 @@ def run_nightly(
         try:
             _warm_cache(spec)
         except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
-            results[spec.name] = ReportResult(spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, str(exc), 0, None, None, data_hash)
+            results[spec.name] = ReportResult(
+                spec.name,
+                ReportStatus.INVALID,
+                0.0,
+                str(file),
+                spec.notebook.name,
+                spec.parameters,
+                spec.title,
+                str(exc),
+                0,
+                None,
+                None,
+                data_hash,
+            )
             continue
         except Exception as exc:  # anything else (unreadable file, a bug) fails this report only
-            results[spec.name] = ReportResult(spec.name, ReportStatus.FAILED, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, _describe(exc), 0, None, None, data_hash)
+            results[spec.name] = ReportResult(
+                spec.name,
+                ReportStatus.FAILED,
+                0.0,
+                str(file),
+                spec.notebook.name,
+                spec.parameters,
+                spec.title,
+                _describe(exc),
+                0,
+                None,
+                None,
+                data_hash,
+            )
             continue
         specs.append(spec)
     show = sys.stderr.isatty() if progress is None else progress
@@ -432,13 +484,26 @@ def run_nightly(
             try:
                 res = fut.result()
             except Exception as exc:  # the worker itself died
-                res = ReportResult(spec.name, ReportStatus.FAILED, 0.0, str(spec.params_file), spec.notebook.name, spec.parameters, spec.title, "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip())
+                res = ReportResult(
+                    spec.name,
+                    ReportStatus.FAILED,
+                    0.0,
+                    str(spec.params_file),
+                    spec.notebook.name,
+                    spec.parameters,
+                    spec.title,
+                    "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip(),
+                )
             results[spec.name] = res
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(f"{res.name}: {res.status.value}")
             else:
-                print(f"[fjdata nightly] {res.name}: {res.status.value} ({res.duration_s:.1f}s)" + (f" — {res.error}" if res.error else ""), file=sys.stderr, flush=True)
+                print(
+                    f"[fjdata nightly] {res.name}: {res.status.value} ({res.duration_s:.1f}s)" + (f" — {res.error}" if res.error else ""),
+                    file=sys.stderr,
+                    flush=True,
+                )
         pool.shutdown(wait=True)
     except BaseException:
         # Killed (SIGTERM, Ctrl-C) or crashed: stop the workers now, with their kernels, and
@@ -459,7 +524,9 @@ def run_nightly(
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise _output_error(outputs, exc) from None
-    run = RunResult(folder, ordered, started, finished, data_hash, extra={"tables": tables, "tables_error": tables_error, "complete": complete})
+    run = RunResult(
+        folder, ordered, started, finished, data_hash, extra={"tables": tables, "tables_error": tables_error, "complete": complete}
+    )
     manifest = {
         "fjdata_version": __version__,
         "python": sys.version.split()[0],

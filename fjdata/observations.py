@@ -517,7 +517,16 @@ def observations(
     as_of: int | None = None,
     extra_data: Sequence[str | Path] | str | Path | None = None,
 ) -> pd.DataFrame:
-    """The tidy observations table (every version by default; ``vintage_rule`` selects)."""
+    """The tidy observations table (every version by default; ``vintage_rule`` selects).
+
+    Parameters: ``indicator_id`` (None for all), ``region`` ('Fujian', 'China' or None for both),
+    ``vintage_rule`` ('all', 'consistent', 'latest', 'first' or a vintage label), ``as_of`` (None or
+    a year from 2005 on), ``extra_data`` (CSV paths to overlay). Returns one row per figure and
+    version, with its source, quote, file and line.
+
+    >>> observations("rd_intensity", vintage_rule="consistent")["year"].is_unique
+    True
+    """
     from fjdata.arguments import check_as_of, check_vintage_rule
 
     check_as_of(as_of)
@@ -582,6 +591,12 @@ def series(
     ``series.attrs`` carries ``indicator``, ``unit``, ``region``, ``vintage_rule``,
     ``vintages`` (labels used), ``sources`` (a tuple of :class:`SourceRef`, one per year) and
     ``statuses`` (year → status). Gaps stay gaps: missing years are absent, never filled.
+
+    Parameters: ``indicator_id`` (a catalogue id), ``region``, ``vintage_rule``, ``as_of``,
+    ``extra_data`` — as for :func:`observations`. Returns the series.
+
+    >>> series("rd_intensity").attrs["unit"]
+    '%'
     """
     ind = indicator(indicator_id)
     region = resolve_region(region) or PLAN_REGION
@@ -622,8 +637,14 @@ def coverage(region: str = PLAN_REGION, years: range | None = None, indicator_id
     """Indicator × year table: ``●`` final, ``p`` preliminary, ``r`` revised, ``d`` derived, ``·`` missing.
 
     Codes describe the version the default vintage rule selects; a trailing ``+`` means other
-    versions of that year exist as well. ``years`` defaults to ten years before the default
-    plan's base year through its end year.
+    versions of that year exist as well.
+
+    Parameters: ``region`` (default: the default plan's), ``years`` (the columns; default: ten
+    years before the default plan's base year through its end year), ``indicator_ids`` (None for
+    the whole catalogue). Returns one row per indicator, one column per year, and ``n`` (years covered).
+
+    >>> coverage(years=range(2020, 2022), indicator_ids=["rd_intensity"]).columns.tolist()
+    [2020, 2021, 'n']
     """
     if years is None:
         from fjdata.plan import get_plan

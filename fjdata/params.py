@@ -297,7 +297,9 @@ def load_report(params_file: Path) -> ReportSpec:
     if not isinstance(name, str) or not _NAME.match(name):
         raise ParamsError(params_file, "name", f"{name!r} must be a non-empty ASCII file stem")
     if name.lower() in RESERVED_NAMES:
-        raise ParamsError(params_file, "name", f"{name!r} is reserved for the run folder's own files ({', '.join(RESERVED_NAMES)}); choose another name")
+        raise ParamsError(
+            params_file, "name", f"{name!r} is reserved for the run folder's own files ({', '.join(RESERVED_NAMES)}); choose another name"
+        )
     if not isinstance(raw.get("title", ""), str | int | float):
         raise ParamsError(params_file, "title", "must be a string")
     given = raw.get("parameters") or {}
@@ -358,10 +360,10 @@ def check_injected_parameters(notebook: str, namespace: dict[str, Any]) -> None:
 
     ``namespace`` is the kernel's ``globals()``; ``notebook`` the file name in ``notebooks/``.
 
-    >>> check_injected_parameters("chapter_report.ipynb", {"chapter": "2", "chapterr": 3})
+    >>> check_injected_parameters("chapter_report.ipynb", {"chapter": "2", "chapterr": 3})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    fjdata.errors.ParamsError: chapter_report.ipynb: key 'chapterr': unknown parameter (did you mean 'chapter'?); chapter_report.ipynb declares chapter, lang, as_of, methods, confidence, tolerance, extra_data, output_dir, mid_year
+    fjdata.errors.ParamsError: chapter_report.ipynb: key 'chapterr': unknown parameter (did you mean 'chapter'?); ...
     """
     from fjdata.errors import did_you_mean
 

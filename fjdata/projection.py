@@ -160,6 +160,8 @@ def project(
     """Project an indicator to ``to_year`` (default: the default plan's end year): ``method`` is
     one of :data:`fjdata.models.METHODS`, a list of them (combined with equal weights), or ``"auto"``.
 
+    Parameters: ``indicator_id``, ``method``, ``to_year``, ``base_year`` (of a chained index),
+    ``region``, ``as_of``, ``extra_data``. Returns a :class:`Projection` (``.frame()`` is the table).
     ``to_year`` must lie in 1991–2035 and ``as_of`` in 2005–this year; otherwise
     :class:`fjdata.errors.ArgumentError` says so. ``.frame()`` of a projection with no forecast
     (e.g. ``to_year`` not after the last observation) raises a ``ValueError`` that says why.

@@ -30,8 +30,20 @@ ATTRIBUTES = ("预期性", "约束性")
 YEAR_RANGE = (2000, 2035)
 _ID = re.compile(r"^[a-z0-9_]+$")
 _REQUIRED = (
-    "target_id", "chapter", "section", "name_zh", "name_en", "unit", "kind", "direction",
-    "base_year", "target_year", "target_op", "target_text", "indicator_id", "quote",
+    "target_id",
+    "chapter",
+    "section",
+    "name_zh",
+    "name_en",
+    "unit",
+    "kind",
+    "direction",
+    "base_year",
+    "target_year",
+    "target_op",
+    "target_text",
+    "indicator_id",
+    "quote",
 )
 
 
@@ -135,9 +147,13 @@ def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator], plan:
         raise RegistryError(file, label, "indicator_id", f"unknown indicator {iid!r} (not in the catalogue)")
     chain = known[iid].chain
     if kind == "average_growth" and chain != "growth_to_index":
-        raise RegistryError(file, label, "kind", f"average_growth needs a growth-rate indicator (chain growth_to_index); {iid} has chain {chain}")
+        raise RegistryError(
+            file, label, "kind", f"average_growth needs a growth-rate indicator (chain growth_to_index); {iid} has chain {chain}"
+        )
     if kind in ("level", "share", "count", "period_total", "annual_quota") and chain != "none":
-        raise RegistryError(file, label, "kind", f"{kind} is judged on levels, but {iid} is chained ({chain}); use average_growth or cumulative_reduction")
+        raise RegistryError(
+            file, label, "kind", f"{kind} is judged on levels, but {iid} is chained ({chain}); use average_growth or cumulative_reduction"
+        )
     places = []
     for i, place in enumerate(raw.get("also_in") or [], start=1):
         if not isinstance(place, dict) or not place.get("quote") or not place.get("section"):
@@ -188,7 +204,9 @@ def load_targets(path: Path | None = None, known: dict[str, Indicator] | None = 
     for pos, raw in enumerate(entries, start=1):
         target = _parse(raw, path, pos, known, the_plan)
         if target.target_id in seen:
-            raise RegistryError(path, f"#{pos} ({target.target_id})", "target_id", f"duplicate id (first at entry #{seen[target.target_id]})")
+            raise RegistryError(
+                path, f"#{pos} ({target.target_id})", "target_id", f"duplicate id (first at entry #{seen[target.target_id]})"
+            )
         seen[target.target_id] = pos
         out.append(target)
     return out
@@ -217,7 +235,7 @@ def target(target_id: str, plan: str | Plan | None = None) -> Target:
     """One target by id; an unknown id raises ``KeyError`` with a did-you-mean.
 
     Parameters: ``target_id`` — an id from :func:`targets`; ``plan`` — a plan id (default: the
-    default plan). Returns the :class:`Target`.
+    default plan). Returns the frozen :class:`Target`.
 
     >>> target("c2_mfg_share_gdp").chapter
     '2'
@@ -228,7 +246,9 @@ def target(target_id: str, plan: str | Plan | None = None) -> Target:
     from fjdata.errors import did_you_mean
 
     ids = [t.target_id for t in registry(plan)]
-    raise KeyError(f"unknown target {target_id!r}{did_you_mean(target_id, ids)} (not in {get_plan(plan).targets_file}; fjdata.targets() lists all {len(ids)})")
+    raise KeyError(
+        f"unknown target {target_id!r}{did_you_mean(target_id, ids)} (not in {get_plan(plan).targets_file}; fjdata.targets() lists all {len(ids)})"
+    )
 
 
 def targets(chapter: int | str | None = None, plan: str | Plan | None = None) -> pd.DataFrame:

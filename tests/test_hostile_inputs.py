@@ -40,12 +40,26 @@ PY = sys.executable
 HEADER = ",".join(COLUMNS)
 
 
-def row(indicator_id: str = "manufacturing_va_share_gdp", year: object = 2025, value: object = 33.5, unit: str = "%", **kw: object) -> dict[str, object]:
+def row(
+    indicator_id: str = "manufacturing_va_share_gdp", year: object = 2025, value: object = 33.5, unit: str = "%", **kw: object
+) -> dict[str, object]:
     """The review's template row (test data, never shipped)."""
     r: dict[str, object] = {
-        "indicator_id": indicator_id, "region": "Fujian", "year": year, "value": value, "unit": unit,
-        "status": "preliminary", "vintage": "initial", "published": "2026-01-20", "source_title": "测试来源",
-        "source_url": "https://example.gov.cn/x", "quote": f"原文 {value}", "note": "", "inputs": "", "formula": "", "bound": "",
+        "indicator_id": indicator_id,
+        "region": "Fujian",
+        "year": year,
+        "value": value,
+        "unit": unit,
+        "status": "preliminary",
+        "vintage": "initial",
+        "published": "2026-01-20",
+        "source_title": "测试来源",
+        "source_url": "https://example.gov.cn/x",
+        "quote": f"原文 {value}",
+        "note": "",
+        "inputs": "",
+        "formula": "",
+        "bound": "",
     }
     r.update(kw)
     return r
@@ -63,11 +77,20 @@ def csv_text(rows: list[dict[str, object]], columns: tuple[str, ...] = COLUMNS, 
     return buf.getvalue()
 
 
-def run_limited(code: str, mem_mb: int = 1500, timeout: float = 120, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_limited(
+    code: str, mem_mb: int = 1500, timeout: float = 120, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run Python code in a child with an address-space limit and a timeout (no hang, no OOM)."""
     prelude = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({mem_mb} << 20, {mem_mb} << 20))\n"
-    return subprocess.run([PY, "-c", prelude + textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, cwd=cwd or ROOT, check=False)
+    return subprocess.run(
+        [PY, "-c", prelude + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or ROOT,
+        check=False,
+    )
 
 
 def expect_problem(exc: DataValidationError, line: int | None, field: str, fragment: str) -> None:
@@ -79,11 +102,17 @@ def expect_problem(exc: DataValidationError, line: int | None, field: str, fragm
 # --- observation CSVs (B01–B41) ------------------------------------------------------------
 # (case, file bytes, expected line, field, fragment); line None = any line.
 
+
 def _bytes(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode(encoding)
 
 
-MULTILINE = HEADER + "\n" + csv_text([row(note="a\nb\nc\nd", year=2024, vintage="v1")]).split("\n", 1)[1] + csv_text([row(value="abc", vintage="v2")]).split("\n", 1)[1]
+MULTILINE = (
+    HEADER
+    + "\n"
+    + csv_text([row(note="a\nb\nc\nd", year=2024, vintage="v1")]).split("\n", 1)[1]
+    + csv_text([row(value="abc", vintage="v2")]).split("\n", 1)[1]
+)
 CSV_ERRORS: list[tuple[str, bytes, int | None, str, str]] = [
     ("B01", _bytes(csv_text([row()], tuple(c for c in COLUMNS if c != "quote"))), 1, "quote", "missing column"),
     ("B02", _bytes(csv_text([row()], (*COLUMNS, "confidence"))), 1, "confidence", "unknown column"),
@@ -104,14 +133,26 @@ CSV_ERRORS: list[tuple[str, bytes, int | None, str, str]] = [
     ("B19", _bytes(csv_text([row("gdp_happiness_index")])), 2, "indicator_id", "unknown indicator 'gdp_happiness_index'"),
     ("B20", _bytes(csv_text([row(), row()])), 3, "vintage", "duplicate key"),
     ("B21", _bytes(csv_text([row(), row(value=30)])), 3, "vintage", "also line 2"),
-    ("B23", _bytes(csv_text([row(value="about 33"), row(value="33%", year=2024), row(value="", year=2023)])), 4, "value", "is not a number"),
+    (
+        "B23",
+        _bytes(csv_text([row(value="about 33"), row(value="33%", year=2024), row(value="", year=2023)])),
+        4,
+        "value",
+        "is not a number",
+    ),
     ("B24", _bytes(csv_text([row(value="21,000")])), 2, "value", "'21,000' is not a number"),
     ("B25", _bytes(csv_text([row(value="21_000")])), 2, "value", "'21_000' is not a number"),
     ("B29", _bytes(csv_text([row(quote="x" * 2_000_000)])), 2, "quote", "fields are limited to"),
     ("B31", _bytes(csv_text([row(published="1999")])), 2, "published", "before the end of the year it reports"),
     ("B32", _bytes(csv_text([row(region="fujian")])), 2, "region", "is not one of"),
     ("B34", _bytes(csv_text([row(unit="percent")])), 2, "unit", "does not match the catalogue unit '%'"),
-    ("B35", _bytes(HEADER + "\n" + csv_text([row()]).split("\n", 1)[1].rstrip("\n") + ",surplus,fields\n"), 2, "-", "2 field(s) more than the header"),
+    (
+        "B35",
+        _bytes(HEADER + "\n" + csv_text([row()]).split("\n", 1)[1].rstrip("\n") + ",surplus,fields\n"),
+        2,
+        "-",
+        "2 field(s) more than the header",
+    ),
     ("B36", _bytes(csv_text([row(published="2026-13-45")])), 2, "published", "month must be in 1..12"),
     ("B37", _bytes(csv_text([row(status="Final", bound="LOWER")])), 2, "status", "is not one of"),
     ("B38", _bytes(MULTILINE), 6, "value", "'abc' is not a number"),
@@ -159,6 +200,7 @@ def test_B07_header_only_is_zero_rows(tmp_path: Path) -> None:
 
 # --- overlay mechanics (B22, B27, B28, B30, B41–B49) ----------------------------------------
 
+
 def test_B22_two_user_files_disagreeing_on_a_key_is_an_error_naming_both(tmp_path: Path) -> None:
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
@@ -173,7 +215,7 @@ def test_B22_two_user_files_disagreeing_on_a_key_is_an_error_naming_both(tmp_pat
 def test_B27_formula_text_never_reaches_a_table_cell(tmp_path: Path) -> None:
     from fjdata.explore import Exploration
 
-    evil = "=HYPERLINK(\"http://x\")"
+    evil = '=HYPERLINK("http://x")'
     path = tmp_path / "f.csv"
     path.write_text(csv_text([row(year=2024, vintage="fx", source_title=evil, quote="@SUM(1)", note="+cmd")]), encoding="utf-8")
     assert check_file(path) == []  # accepted as text
@@ -187,8 +229,20 @@ def test_B28_html_and_javascript_are_escaped(tmp_path: Path) -> None:
     from fjdata.explore import Exploration
 
     path = tmp_path / "x.csv"
-    path.write_text(csv_text([row(year=2024, vintage="xss", source_title="<script>alert(1)</script>", quote="<img src=x onerror=alert(1)>",
-                                  source_url="javascript:alert(1)")]), encoding="utf-8")
+    path.write_text(
+        csv_text(
+            [
+                row(
+                    year=2024,
+                    vintage="xss",
+                    source_title="<script>alert(1)</script>",
+                    quote="<img src=x onerror=alert(1)>",
+                    source_url="javascript:alert(1)",
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
     page = Exploration.build("manufacturing_va_share_gdp", methods=["drift"], extra_data=path).observations_html()
     assert "<script>alert" not in page and "<img src=x" not in page and "href='javascript:" not in page and 'href="javascript:' not in page
     assert "&lt;script&gt;" in page
@@ -224,7 +278,9 @@ def test_B42_folder_named_csv_in_user_folder(user_dir: Path) -> None:
         all_observations()
 
 
-def test_B43_missing_extra_data_is_the_same_clean_error_everywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_B43_missing_extra_data_is_the_same_clean_error_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "nope.csv"
     monkeypatch.setenv("FJDATA_EXTRA_DATA", str(missing))
     assert cli.main(["assess"]) == 2
@@ -274,14 +330,23 @@ def test_B49_user_row_replaces_shipped_row_and_is_flagged(tmp_path: Path) -> Non
     shipped = all_observations()
     one = shipped[(shipped["indicator_id"] == "manufacturing_va_share_gdp") & (shipped["region"] == "Fujian")].iloc[-1]
     path = tmp_path / "same.csv"
-    path.write_text(csv_text([row(year=int(one["year"]), value=float(one["value"]) + 0.1, vintage=one["vintage"], published=str(one["published"]))]), encoding="utf-8")
+    path.write_text(
+        csv_text([row(year=int(one["year"]), value=float(one["value"]) + 0.1, vintage=one["vintage"], published=str(one["published"]))]),
+        encoding="utf-8",
+    )
     merged = all_observations(extra_data=path)
-    same = merged[(merged["indicator_id"] == one["indicator_id"]) & (merged["year"] == one["year"]) & (merged["vintage"] == one["vintage"]) & (merged["region"] == "Fujian")]
+    same = merged[
+        (merged["indicator_id"] == one["indicator_id"])
+        & (merged["year"] == one["year"])
+        & (merged["vintage"] == one["vintage"])
+        & (merged["region"] == "Fujian")
+    ]
     assert len(same) == 1 and bool(same["user_supplied"].iloc[0]) and same["file"].iloc[0] == "same.csv"
     assert len(merged) == len(shipped)
 
 
 # --- params files (B50–B77) ----------------------------------------------------------------
+
 
 def _params(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
     path = tmp_path / name
@@ -289,13 +354,18 @@ def _params(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
     return path
 
 
-BOMB_VALUE = "notebook: chapter_report.ipynb\nname: b\nparameters:\n  chapter: &i [&h [&g [&f [&e [&d [&c [&b [&a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"],*a,*a,*a,*a,*a,*a,*a,*a],*b,*b,*b,*b,*b,*b,*b,*b],*c,*c,*c,*c,*c,*c,*c,*c],*d,*d,*d,*d,*d,*d,*d,*d],*e,*e,*e,*e,*e,*e,*e,*e],*f,*f,*f,*f,*f,*f,*f,*f],*g,*g,*g,*g,*g,*g,*g,*g],*h,*h,*h,*h,*h,*h,*h,*h]\n"
-BOMB_TOP = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nnotebook: overview.ipynb\nname: x\n"
+BOMB_VALUE = 'notebook: chapter_report.ipynb\nname: b\nparameters:\n  chapter: &i [&h [&g [&f [&e [&d [&c [&b [&a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"],*a,*a,*a,*a,*a,*a,*a,*a],*b,*b,*b,*b,*b,*b,*b,*b],*c,*c,*c,*c,*c,*c,*c,*c],*d,*d,*d,*d,*d,*d,*d,*d],*e,*e,*e,*e,*e,*e,*e,*e],*f,*f,*f,*f,*f,*f,*f,*f],*g,*g,*g,*g,*g,*g,*g,*g],*h,*h,*h,*h,*h,*h,*h,*h]\n'  # noqa: E501 (the review's input, verbatim)
+BOMB_TOP = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nnotebook: overview.ipynb\nname: x\n'  # noqa: E501 (the review's input, verbatim)
 PARAMS_CASES: list[tuple[str, str, str, str]] = [
     ("B50", "notebook: chapter_report.ipynb\nname: x\ncolour: red\n", "colour", "unknown key; expected"),
     ("B51", "notebook: chapter_report.ipynb\nname: x\nparameters: {chapterr: '3'}\n", "parameters.chapterr", "declares chapter"),
     ("B52", "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: [1, 2]}\n", "parameters.chapter", "is not one of"),
-    ("B53", "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: 9}\n", "parameters.chapter", "9 is not one of 1, 2, 3, 4, 5, annex, all"),
+    (
+        "B53",
+        "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: 9}\n",
+        "parameters.chapter",
+        "9 is not one of 1, 2, 3, 4, 5, annex, all",
+    ),
     ("B54", "notebook: chapter_report.ipynb\nname: x\nparameters: {lang: fr}\n", "parameters.lang", "'fr' is not 'zh' or 'en'"),
     ("B55", "notebook: chapter_report.ipynb\nname: x\nparameters: {as_of: 2100}\n", "parameters.as_of", "not a year in 2005–"),
     ("B56", BOMB_TOP, "-", "aliases (*name) are not allowed"),
@@ -310,9 +380,24 @@ PARAMS_CASES: list[tuple[str, str, str, str]] = [
     ("B67", "notebook: chapter_report.ipynb\nname: x\nparameters:\n  chapter: '2'\n  chapter: '3'\n", "-", "duplicate key 'chapter'"),
     ("B68", "notebook: chapter_report.ipynb\nname: x\nparameters: {tolerance: .nan}\n", "parameters.tolerance", "is not a number in 0–0.5"),
     ("B69", "notebook: chapter_report.ipynb\nname: x\nparameters: {methods: [theta, prophet]}\n", "parameters.methods", "naive, drift"),
-    ("B70", "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: " + "[" * 50_000 + "]" * 50_000 + "}\n", "-", "parameter files are limited to"),
-    ("B70-depth", "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: " + "[" * 1_000 + "]" * 1_000 + "}\n", "-", "nested deeper than"),
-    ("B71", "notebook: explore.ipynb\nname: x\nparameters: {indicator_id: ../../etc/passwd}\n", "parameters.indicator_id", "not an indicator id"),
+    (
+        "B70",
+        "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: " + "[" * 50_000 + "]" * 50_000 + "}\n",
+        "-",
+        "parameter files are limited to",
+    ),
+    (
+        "B70-depth",
+        "notebook: chapter_report.ipynb\nname: x\nparameters: {chapter: " + "[" * 1_000 + "]" * 1_000 + "}\n",
+        "-",
+        "nested deeper than",
+    ),
+    (
+        "B71",
+        "notebook: explore.ipynb\nname: x\nparameters: {indicator_id: ../../etc/passwd}\n",
+        "parameters.indicator_id",
+        "not an indicator id",
+    ),
     ("B72", "- notebook: overview.ipynb\n", "-", "top level must be a mapping"),
     ("B73", "notebook: {overview.ipynb\nname: x\n", "-", "not valid YAML"),
 ]
@@ -355,7 +440,9 @@ def test_B59_output_dir_is_overridden_by_the_run_folder(tmp_path: Path, monkeypa
         raise RuntimeError("stop here")
 
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
-    spec = params.load_report(_params(tmp_path, "notebook: overview.ipynb\nname: o\nparameters: {output_dir: ../../../../tmp/x-evil-outdir}\n"))
+    spec = params.load_report(
+        _params(tmp_path, "notebook: overview.ipynb\nname: o\nparameters: {output_dir: ../../../../tmp/x-evil-outdir}\n")
+    )
     nightly._execute(spec, str(tmp_path / "run"), 10, 0, "h")
     assert seen["output_dir"] == str(tmp_path / "run")
 
@@ -380,7 +467,9 @@ def test_B63_no_params_file_can_run_a_notebook_outside_notebooks(tmp_path: Path)
 
 
 def test_B65_duplicate_report_names_keep_the_first_and_reject_the_second(tmp_path: Path) -> None:
-    dup = _params(tmp_path, (ROOT / "params" / "chapter_5.yaml").read_text(encoding="utf-8").replace('chapter: "5"', 'chapter: "1"'), "dup.yaml")
+    dup = _params(
+        tmp_path, (ROOT / "params" / "chapter_5.yaml").read_text(encoding="utf-8").replace('chapter: "5"', 'chapter: "1"'), "dup.yaml"
+    )
     batch = _params(tmp_path, f"reports:\n  - {ROOT / 'params' / 'chapter_5.yaml'}\n  - dup.yaml\n", "b5.yml")
     loaded = nightly.load_reports(params.load_batch(batch))
     assert [s.name for s in loaded.specs] == ["chapter_5_zh"]
@@ -456,7 +545,9 @@ CLI_CASES: list[tuple[str, list[str], int, str]] = [
 
 
 @pytest.mark.parametrize(("case", "argv", "rc", "fragment"), CLI_CASES, ids=[c[0] for c in CLI_CASES])
-def test_cli_refuses_nonsense_with_a_clear_message(capsys: pytest.CaptureFixture[str], case: str, argv: list[str], rc: int, fragment: str) -> None:
+def test_cli_refuses_nonsense_with_a_clear_message(
+    capsys: pytest.CaptureFixture[str], case: str, argv: list[str], rc: int, fragment: str
+) -> None:
     assert cli.main(argv) == rc
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err, err
@@ -498,6 +589,7 @@ def test_B94_outputs_is_a_file_or_batch_missing(tmp_path: Path, capsys: pytest.C
 
 
 # --- the cache (F07–F10, F13, F18, K2) -----------------------------------------------------
+
 
 @pytest.fixture
 def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -595,11 +687,26 @@ def test_K2_cache_key_follows_overlay_changes(user_dir: Path) -> None:
 
 SLEEPY = {
     "cells": [
-        {"cell_type": "code", "execution_count": None, "id": "p", "metadata": {"tags": ["parameters"]}, "outputs": [], "source": "seconds = 60"},
-        {"cell_type": "code", "execution_count": None, "id": "s", "metadata": {}, "outputs": [], "source": "import time\ntime.sleep(seconds)"},
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "p",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "source": "seconds = 60",
+        },
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "s",
+            "metadata": {},
+            "outputs": [],
+            "source": "import time\ntime.sleep(seconds)",
+        },
     ],
     "metadata": {"kernelspec": {"name": "fjdata", "display_name": "fjdata", "language": "python"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -640,7 +747,9 @@ def _start_sleepy_nightly(home: Path) -> tuple[subprocess.Popen[str], set[int]]:
     env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs")}
     log = home / "nightly.log"
     with log.open("w") as fh:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen([PY, "-m", "fjdata.cli", "nightly"], env=env, text=True, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [PY, "-m", "fjdata.cli", "nightly"], env=env, text=True, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + 240
     kids: set[int] = set()
     while time.monotonic() < deadline:  # wait until workers have started kernels
@@ -654,7 +763,9 @@ def _start_sleepy_nightly(home: Path) -> tuple[subprocess.Popen[str], set[int]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("case", "sig"), [("F01", signal.SIGKILL), ("F02", signal.SIGTERM), ("F03", signal.SIGINT)], ids=["F01", "F02", "F03"])
+@pytest.mark.parametrize(
+    ("case", "sig"), [("F01", signal.SIGKILL), ("F02", signal.SIGTERM), ("F03", signal.SIGINT)], ids=["F01", "F02", "F03"]
+)
 def test_killed_nightly_leaves_no_orphans_and_no_dated_folder(sleepy_home: Path, case: str, sig: int) -> None:
     proc, kids = _start_sleepy_nightly(sleepy_home)
     if sig == signal.SIGINT:
@@ -722,7 +833,9 @@ def _invalid_only_batch(tmp_path: Path) -> Path:
     return _params(tmp_path, f"reports: [{bad.name}]\n", "batch.yml")
 
 
-def test_F11_read_only_outputs_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_F11_read_only_outputs_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     real_mkdir = Path.mkdir
 
     def read_only(self: Path, *a: Any, **kw: Any) -> None:
@@ -736,7 +849,9 @@ def test_F11_read_only_outputs_is_one_clear_line(tmp_path: Path, monkeypatch: py
     assert "cannot write to" in err and "Read-only file system" in err and "Traceback" not in err
 
 
-def test_F12_full_disk_says_no_space_and_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_F12_full_disk_says_no_space_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     batch = _invalid_only_batch(tmp_path)
     # (a) too little space: refused up front, with the words "no space".
@@ -760,7 +875,9 @@ def test_F12_full_disk_says_no_space_and_leaves_nothing_behind(tmp_path: Path, m
 
 def test_F14_runtime_never_needs_the_plan_text(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FJDATA_PLAN_TEXT", "/nonexistent/plan.txt")
-    users = [p.name for p in config.PACKAGE_DIR.rglob("*.py") if "plan_text_file" in p.read_text(encoding="utf-8") and p.name != "config.py"]
+    users = [
+        p.name for p in config.PACKAGE_DIR.rglob("*.py") if "plan_text_file" in p.read_text(encoding="utf-8") and p.name != "config.py"
+    ]
     assert users == []
     assert not config.plan_text_file().exists()
 
@@ -798,7 +915,9 @@ def test_F17_a_real_latest_folder_is_never_replaced(tmp_path: Path) -> None:
 def test_K1_assessment_is_deterministic_across_processes() -> None:
     code = "import fjdata; print(fjdata.assess(chapter=2, use_cache=False).to_csv(index=False))"
     outs = [
-        subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=600, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [PY, "-c", code], capture_output=True, text=True, timeout=600, check=True, env={**os.environ, "PYTHONHASHSEED": seed}
+        ).stdout
         for seed in ("1", "2")
     ]
     assert outs[0] == outs[1] and len(outs[0].splitlines()) > 5
@@ -863,3 +982,35 @@ def test_the_catalogue_covers_at_least_110_review_cases() -> None:
 
 
 _ = (Iterator, pd, json)
+
+
+def test_kernel_socket_folder_must_be_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review's hardening note: a socket folder another user could write is refused."""
+    from fjdata import kernel
+
+    monkeypatch.setattr(kernel.tempfile, "gettempdir", lambda: str(tmp_path))
+    assert kernel.ipc_dir().stat().st_mode & 0o777 == 0o700
+    kernel.ipc_dir().chmod(0o777)
+    with pytest.raises(FjdataError, match="is not a private folder"):
+        kernel.ipc_dir()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("case", "args", "fragment"),
+    [("B78-papermill", ["-p", "langg", "en"], "unknown parameter"), ("B79-papermill", ["-p", "as_of", "1800"], "not a year")],
+)
+def test_plain_papermill_fails_on_a_bad_parameter(tmp_path: Path, case: str, args: list[str], fragment: str) -> None:
+    """Papermill only warns about an unknown name; our notebooks refuse it (and bad values), so the run exits non-zero."""
+    papermill = Path(sys.executable).parent / "papermill"
+    cmd = [
+        str(papermill),
+        str(ROOT / "notebooks" / "overview.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        "-k",
+        "fjdata",
+        *args,
+        "--no-progress-bar",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode != 0 and "ParamsError" in proc.stderr and fragment in proc.stderr, proc.stderr[-2000:]

@@ -86,7 +86,14 @@ def test_loglinear_is_the_linear_trend_on_logs() -> None:
     se = np.sqrt(resid @ resid / (n - 2) * (1 + 1 / n + (xn - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum()))
     m = const + slope * xn
     t80, t95 = stats.t.ppf(0.90, n - 2), stats.t.ppf(0.975, n - 2)
-    _check(fit_method("loglinear", YEARS, Y, 2023), np.exp(m), np.exp(m - t80 * se), np.exp(m + t80 * se), np.exp(m - t95 * se), np.exp(m + t95 * se))
+    _check(
+        fit_method("loglinear", YEARS, Y, 2023),
+        np.exp(m),
+        np.exp(m - t80 * se),
+        np.exp(m + t80 * se),
+        np.exp(m - t95 * se),
+        np.exp(m + t95 * se),
+    )
 
 
 def test_theta_matches_statsmodels_at_both_levels() -> None:
@@ -102,14 +109,22 @@ def test_theta_matches_statsmodels_at_both_levels() -> None:
 def test_damped_ets_matches_statsmodels_at_both_levels() -> None:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    model = ETSModel(pd.Series(Y, index=pd.RangeIndex(len(Y))), error="add", trend="add", damped_trend=True, initialization_method="estimated")
+    model = ETSModel(
+        pd.Series(Y, index=pd.RangeIndex(len(Y))), error="add", trend="add", damped_trend=True, initialization_method="estimated"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(disp=False)
         pred = res.get_prediction(start=len(Y), end=len(Y) + H - 1)
         f80, f95 = pred.summary_frame(alpha=0.20), pred.summary_frame(alpha=0.05)
-    _check(fit_method("ets_damped", YEARS, Y, 2023), f80["mean"].to_numpy(), f80["pi_lower"].to_numpy(), f80["pi_upper"].to_numpy(),
-           f95["pi_lower"].to_numpy(), f95["pi_upper"].to_numpy())
+    _check(
+        fit_method("ets_damped", YEARS, Y, 2023),
+        f80["mean"].to_numpy(),
+        f80["pi_lower"].to_numpy(),
+        f80["pi_upper"].to_numpy(),
+        f95["pi_lower"].to_numpy(),
+        f95["pi_upper"].to_numpy(),
+    )
 
 
 def test_arima_is_the_better_small_model_by_aicc() -> None:
@@ -133,6 +148,7 @@ def test_80_percent_interval_is_narrower_than_95_by_the_normal_ratio() -> None:
 
 # --- backtest scoring (M6) -----------------------------------------------------------------
 
+
 def _forecast(mean: float, lo80: float, hi80: float, lo95: float, hi95: float) -> Forecast:
     return Forecast("drift", "natural", None, (2021,), (mean,), (lo80,), (hi80,), (lo95,), (hi95,), 5, (2016, 2020), loc=(mean,), sd=(1.0,))
 
@@ -150,12 +166,20 @@ def test_backtest_scores_each_interval_with_its_own_bounds(actual: float, in80: 
 
 # --- the as-of rule (M2) -------------------------------------------------------------------
 
+
 def test_as_of_drops_figures_published_after_the_following_year(tmp_path: Path) -> None:
     """A 2022 figure published in 2024 was unknown at the mid-term (end of 2023); one
     published in March 2023 was known. Both years are ≤ 2022, so only the publication date
     can tell them apart."""
-    base = {"indicator_id": "green_parks", "region": "Fujian", "unit": "个", "status": "final", "source_title": "Test fixture (not real data)",
-            "source_url": "https://example.invalid/t", "quote": "q"}
+    base = {
+        "indicator_id": "green_parks",
+        "region": "Fujian",
+        "unit": "个",
+        "status": "final",
+        "source_title": "Test fixture (not real data)",
+        "source_url": "https://example.invalid/t",
+        "quote": "q",
+    }
     rows = [
         {**base, "year": 2022, "value": 11, "vintage": "late_release", "published": "2024-03"},
         {**base, "year": 2021, "value": 10, "vintage": "timely_release", "published": "2023-03"},

@@ -91,7 +91,11 @@ def test_exploration_marks_the_series_the_analysis_uses() -> None:
     consistent = observations("rd_intensity", region=None, vintage_rule="consistent")
     assert sorted(zip(used["region"], used["year"], strict=True)) == sorted(zip(consistent["region"], consistent["year"], strict=True))
     methods = ex.methods_table()
-    assert list(methods["method"]) == ["drift", "theta"] and (methods["lo"] < methods["mean"]).all() and (methods["mean"] < methods["hi"]).all()
+    assert (
+        list(methods["method"]) == ["drift", "theta"]
+        and (methods["lo"] < methods["mean"]).all()
+        and (methods["mean"] < methods["hi"]).all()
+    )
     assert "data:image/png;base64," in ex.methods_chart_html()
 
 
