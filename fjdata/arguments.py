@@ -139,7 +139,9 @@ def check_to_year(to_year: int) -> None:
         raise ArgumentError(f"to_year {to_year} is outside 1991–{TO_YEAR_LAST}; fjdata projects at most to {TO_YEAR_LAST}")
 
 
-def check_assess_arguments(chapter: int | str | None, as_of: int | None, method: str | Sequence[str], vintage_rule: str, plan: object = None) -> None:
+def check_assess_arguments(
+    chapter: int | str | None, as_of: int | None, method: str | Sequence[str], vintage_rule: str, plan: object = None
+) -> None:
     """The checks :func:`fjdata.assess` and friends run first (``plan``: an id, a Plan or None)."""
     check_plan(plan)
     check_chapter(chapter, plan=plan)

@@ -177,7 +177,6 @@ def _probability(proj: Projection, goal: Goal, higher: bool) -> float:
     return fc.probability(goal.target_year, goal.target, higher)
 
 
-
 def evaluation_year(as_of: int | None, today: date | None = None) -> int:
     """The last complete year of a view: ``as_of``, or the year before today."""
     return as_of if as_of is not None else (today or date.today()).year - 1
@@ -197,8 +196,17 @@ def _attainment(goal: Goal, latest: float, higher: bool) -> tuple[float | None, 
     return (goal.target / latest if latest > 0 else None), latest - goal.target
 
 
-def _overall(goal: Goal | None, final: bool, final_value: float | None, latest_met: bool, period_over: bool,
-             cn_status: Status, model_status: Status, quota: QuotaJudgement | None, basic_band: float) -> tuple[Status, str]:
+def _overall(
+    goal: Goal | None,
+    final: bool,
+    final_value: float | None,
+    latest_met: bool,
+    period_over: bool,
+    cn_status: Status,
+    model_status: Status,
+    quota: QuotaJudgement | None,
+    basic_band: float,
+) -> tuple[Status, str]:
     """The one verdict a reader sees first, and what it rests on (a pure function of the judgements)."""
     if goal is None:
         return Status.NOT_QUANTIFIED, "none"
@@ -269,7 +277,11 @@ def assess_target(
     observed_raw = by_year(raw)
     plan_years = range(t.base_year + 1, t.target_year + 1)
     # The latest observation: for a chained series, the latest published rate (even after a gap).
-    latest_year: int | None = max(observed_raw) if (chained and observed_raw and max(observed_raw) > t.base_year) else (int(values.index[-1].year) if n_obs > 0 else None)
+    latest_year: int | None = (
+        max(observed_raw)
+        if (chained and observed_raw and max(observed_raw) > t.base_year)
+        else (int(values.index[-1].year) if n_obs > 0 else None)
+    )
     latest = float(values.iloc[-1]) if n_obs > 0 and not chained else None
     raw_latest = observed_raw.get(latest_year) if latest_year is not None else None
     latest_status = latest_bound = None
@@ -283,7 +295,11 @@ def assess_target(
     avg: AverageGrowth | None = None
     published = None
     if chained and goal is not None and t.target_value is not None and t.kind in ("average_growth", "cumulative_reduction"):
-        target_rate = t.target_value if t.kind == "average_growth" else ((1 - t.target_value / 100.0) ** (1 / (t.target_year - t.base_year)) - 1) * 100.0
+        target_rate = (
+            t.target_value
+            if t.kind == "average_growth"
+            else ((1 - t.target_value / 100.0) ** (1 / (t.target_year - t.base_year)) - 1) * 100.0
+        )
         published = _published_average(t, as_of, vintage_rule, extra_data) if t.kind == "average_growth" else None
         if published is not None:
             avg = AverageGrowth(published[0], tuple(plan_years), (), len(plan_years), True, None)
@@ -296,7 +312,10 @@ def assess_target(
             # The index the observed average implies: equal to the chained index when no year is missing.
             latest = 100.0 * (1 + avg.rate / 100.0) ** (latest_year - t.base_year)
             if avg.years_missing:
-                notes.append(f"年均增速基于{len(avg.years_used)}/{avg.n_plan_years}年的数据，缺{_years(avg.years_missing)}年 / average over {len(avg.years_used)} of {avg.n_plan_years} years")
+                notes.append(
+                    f"年均增速基于{len(avg.years_used)}/{avg.n_plan_years}年的数据，缺{_years(avg.years_missing)}年 / average over "
+                    f"{len(avg.years_used)} of {avg.n_plan_years} years"
+                )
 
     final = latest_year is not None and latest_year >= t.target_year
     data_age = t.target_year - latest_year if latest_year is not None else None
@@ -305,7 +324,13 @@ def assess_target(
     cn = sdg = None
     quota: QuotaJudgement | None = None
     have_base = goal is not None and not math.isnan(goal.base)
-    latest_met = bool(latest is not None and goal is not None and goal.op in ("≥", "≤") and goal.met(latest) and (latest_bound != "upper" if goal.op == "≥" else latest_bound != "lower"))
+    latest_met = bool(
+        latest is not None
+        and goal is not None
+        and goal.op in ("≥", "≤")
+        and goal.met(latest)
+        and (latest_bound != "upper" if goal.op == "≥" else latest_bound != "lower")
+    )
     if goal is None:
         cn_status = sdg_status = Status.NOT_QUANTIFIED
     elif t.kind == "annual_quota":
@@ -351,7 +376,9 @@ def assess_target(
         point = {} if chained else {"mean": latest}
     elif n_obs < int(min_points["model"]):
         model_status = Status.NOT_QUANTIFIED if goal is None else Status.INSUFFICIENT
-        notes.append(f"模型判断至少需要{min_points['model']}个观测值，现有{n_obs}个 / model needs ≥{min_points['model']} points, has {n_obs}")
+        notes.append(
+            f"模型判断至少需要{min_points['model']}个观测值，现有{n_obs}个 / model needs ≥{min_points['model']} points, has {n_obs}"
+        )
     else:
         proj = project_judged(judged, method, t.target_year, as_of=as_of)
         if proj.forecast is None:
@@ -369,7 +396,10 @@ def assess_target(
                 model_status = judge_estimate(prob, estimate_bands) if period_over else judge_probability(prob, bands)
     model_estimate = period_over and model_method not in (None, "observed")
     if model_estimate:
-        notes.append(f"{t.target_year}年数据尚未公布，模型值为对该年的估计 / the {t.target_year} value is not yet published: the model value estimates it")
+        notes.append(
+            f"{t.target_year}年数据尚未公布，模型值为对该年的估计 / "
+            f"the {t.target_year} value is not yet published: the model value estimates it"
+        )
 
     # How far: share of the target reached and the gap, on the target's own unit.
     attainment = gap = None
@@ -406,30 +436,70 @@ def assess_target(
     latest_ref = refs.get(latest_year) if latest_year is not None else None
 
     a = Assessment(
-        target_id=t.target_id, chapter=t.chapter, name_zh=t.name_zh, name_en=t.name_en, kind=t.kind,
-        attribute=t.attribute, unit=t.unit, direction=t.direction, target_text=t.target_text,
-        target_op=t.target_op, target_value=t.target_value, target_year=t.target_year, base_year=t.base_year,
-        indicator_id=t.indicator_id, as_of=as_of, judged_scale=judged.describe("zh"),
+        target_id=t.target_id,
+        chapter=t.chapter,
+        name_zh=t.name_zh,
+        name_en=t.name_en,
+        kind=t.kind,
+        attribute=t.attribute,
+        unit=t.unit,
+        direction=t.direction,
+        target_text=t.target_text,
+        target_op=t.target_op,
+        target_value=t.target_value,
+        target_year=t.target_year,
+        base_year=t.base_year,
+        indicator_id=t.indicator_id,
+        as_of=as_of,
+        judged_scale=judged.describe("zh"),
         judged_unit="指数" if chained else t.unit,
         base_used_year=goal.base_year if goal is not None and have_base else None,
         base_used_value=goal.base if goal is not None and have_base else None,
         base_origin=base_origin if have_base else "none",
         goal_value=goal.target if goal is not None else None,
-        latest_year=latest_year, latest_value=latest, latest_raw_value=raw_latest, latest_status=latest_status, latest_bound=latest_bound,
+        latest_year=latest_year,
+        latest_value=latest,
+        latest_raw_value=raw_latest,
+        latest_status=latest_status,
+        latest_bound=latest_bound,
         n_obs=n_obs,
-        cn_status=cn_status, cn_progress=cn.progress if cn else None, cn_elapsed=cn.elapsed if cn else None,
-        sdg_status=sdg_status, sdg_ratio=sdg.ratio if sdg else None,
-        sdg_cagr_actual=sdg.cagr_actual if sdg else None, sdg_cagr_required=sdg.cagr_required if sdg else None,
-        model_status=model_status, model_method=model_method, model_members=members,
-        model_year=t.target_year if point else None, model_value=point.get("mean"),
-        model_lo80=point.get("lo80"), model_hi80=point.get("hi80"), model_lo95=point.get("lo95"), model_hi95=point.get("hi95"),
-        model_prob=prob, notes=tuple(notes), fit_warnings=fit_warnings,
-        overall_status=overall, overall_basis=basis, period_over=period_over, final=final, model_estimate=model_estimate,
-        attainment=attainment, gap=gap, gap_unit=gap_unit, data_age=data_age, years_used=years_used, years_missing=years_missing,
-        avg_growth=avg.rate if avg is not None else None, avg_growth_published=bool(avg and avg.published),
+        cn_status=cn_status,
+        cn_progress=cn.progress if cn else None,
+        cn_elapsed=cn.elapsed if cn else None,
+        sdg_status=sdg_status,
+        sdg_ratio=sdg.ratio if sdg else None,
+        sdg_cagr_actual=sdg.cagr_actual if sdg else None,
+        sdg_cagr_required=sdg.cagr_required if sdg else None,
+        model_status=model_status,
+        model_method=model_method,
+        model_members=members,
+        model_year=t.target_year if point else None,
+        model_value=point.get("mean"),
+        model_lo80=point.get("lo80"),
+        model_hi80=point.get("hi80"),
+        model_lo95=point.get("lo95"),
+        model_hi95=point.get("hi95"),
+        model_prob=prob,
+        notes=tuple(notes),
+        fit_warnings=fit_warnings,
+        overall_status=overall,
+        overall_basis=basis,
+        period_over=period_over,
+        final=final,
+        model_estimate=model_estimate,
+        attainment=attainment,
+        gap=gap,
+        gap_unit=gap_unit,
+        data_age=data_age,
+        years_used=years_used,
+        years_missing=years_missing,
+        avg_growth=avg.rate if avg is not None else None,
+        avg_growth_published=bool(avg and avg.published),
         avg_growth_flip=avg.flip_rate if avg is not None else None,
-        quota_years_short=quota.years_short if quota else (), quota_min_ratio=quota.min_ratio if quota else None,
-        latest_spliced=bool(latest_ref and latest_ref.spliced), disputes=disputes,
+        quota_years_short=quota.years_short if quota else (),
+        quota_min_ratio=quota.min_ratio if quota else None,
+        latest_spliced=bool(latest_ref and latest_ref.spliced),
+        disputes=disputes,
     )
     forecast = replace(proj.forecast, samples=None) if proj is not None and proj.forecast is not None else None
     sources = judged.raw.attrs.get("sources", ())
@@ -521,9 +591,18 @@ def default_tolerance(tolerance: float | None) -> float:
     return float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
 
 
-def _results_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, extra_data: ExtraData, plan: Plan) -> dict[str, object]:
+def _results_key(
+    as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, extra_data: ExtraData, plan: Plan
+) -> dict[str, object]:
     method_key = method if isinstance(method, str) else list(method)
-    return {"plan": plan.plan_id, "as_of": as_of, "method": method_key, "tolerance": tolerance, "vintage_rule": vintage_rule, "data": data_fingerprint(extra_data)}
+    return {
+        "plan": plan.plan_id,
+        "as_of": as_of,
+        "method": method_key,
+        "tolerance": tolerance,
+        "vintage_rule": vintage_rule,
+        "data": data_fingerprint(extra_data),
+    }
 
 
 def warm(
@@ -598,7 +677,9 @@ def assess(
             row[col.replace("_status", "_label_en")] = status.en
             row[col.replace("_status", "_light")] = status.light.value
         row["disputes"] = " | ".join(
-            f"{d.year}: {d.used_value:g} ({d.used_vintage}, {d.reason}) vs " + ", ".join(f"{v:g} ({vin}, {st})" for v, vin, st, _ in d.others) for d in a.disputes
+            f"{d.year}: {d.used_value:g} ({d.used_vintage}, {d.reason}) vs "
+            + ", ".join(f"{v:g} ({vin}, {st})" for v, vin, st, _ in d.others)
+            for d in a.disputes
         )
         row["years_used"] = ",".join(map(str, a.years_used))
         row["years_missing"] = ",".join(map(str, a.years_missing))

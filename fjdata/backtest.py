@@ -65,13 +65,17 @@ def _event_rate(indicator_id: str) -> tuple[float, bool]:
     return 0.0, higher
 
 
-def _backtest_series(indicator_id: str, min_train: int, max_h: int, as_of: int | None) -> tuple[list[dict[str, object]], list[tuple[int, dict[str, Forecast], Context]]]:
+def _backtest_series(
+    indicator_id: str, min_train: int, max_h: int, as_of: int | None
+) -> tuple[list[dict[str, object]], list[tuple[int, dict[str, Forecast], Context]]]:
     judged = judged_series(indicator_id, as_of=as_of)
     years = np.asarray(judged.years, dtype=int)
     values = judged.values.to_numpy(dtype=float)
     if len(values) <= min_train:
         return [], []
-    ctx = Context(indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id))
+    ctx = Context(
+        indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id)
+    )
     rows: list[dict[str, object]] = []
     fitted = []
     for k in range(min_train, len(years)):
@@ -120,13 +124,26 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
             side80, side95 = (fc.hi80[i], fc.hi95[i]) if y >= med else (fc.lo80[i], fc.lo95[i])
             z80 = abs(y - med) / abs(side80 - med) if side80 != med else np.inf
             z95 = abs(y - med) / abs(side95 - med) if side95 != med else np.inf
-        out.append({
-            "indicator_id": ctx.indicator_id, "origin": origin, "horizon": h, "year": year, "method": method,
-            "actual": y, "forecast": fc.mean[i], "abs_error": abs(y - fc.mean[i]),
-            "scaled_error": abs(y - fc.mean[i]) / ctx.q if ctx.q > 0 else np.nan,
-            "in80": fc.lo80[i] <= y <= fc.hi80[i], "in95": fc.lo95[i] <= y <= fc.hi95[i], "z80": z80, "z95": z95,
-            "p_meet": p, "predicted_meet": p >= 0.5, "came_true": bool(y >= threshold if ctx.higher else y <= threshold),
-        })
+        out.append(
+            {
+                "indicator_id": ctx.indicator_id,
+                "origin": origin,
+                "horizon": h,
+                "year": year,
+                "method": method,
+                "actual": y,
+                "forecast": fc.mean[i],
+                "abs_error": abs(y - fc.mean[i]),
+                "scaled_error": abs(y - fc.mean[i]) / ctx.q if ctx.q > 0 else np.nan,
+                "in80": fc.lo80[i] <= y <= fc.hi80[i],
+                "in95": fc.lo95[i] <= y <= fc.hi95[i],
+                "z80": z80,
+                "z95": z95,
+                "p_meet": p,
+                "predicted_meet": p >= 0.5,
+                "came_true": bool(y >= threshold if ctx.higher else y <= threshold),
+            }
+        )
     return out
 
 
@@ -192,7 +209,20 @@ def backtest(indicator_id: str | None = None, use_cache: bool = True, as_of: int
     """
     errors = backtest_errors(indicator_id, use_cache, as_of)
     if errors.empty:
-        return pd.DataFrame(columns=["method", "mase", "relative_to_drift", "coverage80", "coverage95", "coverage80_calibrated", "coverage95_calibrated", "calibration", "status_accuracy", "n"])
+        return pd.DataFrame(
+            columns=[
+                "method",
+                "mase",
+                "relative_to_drift",
+                "coverage80",
+                "coverage95",
+                "coverage80_calibrated",
+                "coverage95_calibrated",
+                "calibration",
+                "status_accuracy",
+                "n",
+            ]
+        )
     return summarise(errors)
 
 

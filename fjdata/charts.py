@@ -30,12 +30,40 @@ from fjdata.transforms import by_year
 COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8c8d"}
 DPI = 96
 TEXT = {
-    "zh": {"obs": "观测值", "prelim": "初步/推算值", "fc": "预测（{m}）", "fan80": "80%预测区间", "fan95": "95%预测区间",
-           "target": "目标", "path": "达标所需路径", "year": "年份", "band": "目标区间", "floor": "下限值（超过/突破）", "plan_base": "规划基期值",
-           "rate": "当年增速", "avg": "规划期年均（{n}/{N}年）", "target_rate": "目标年均增速", "missing": "缺数据"},
-    "en": {"obs": "observed", "prelim": "preliminary/derived", "fc": "projection ({m})", "fan80": "80% interval", "fan95": "95% interval",
-           "target": "target", "path": "required path", "year": "year", "band": "target band", "floor": "lower bound (\"over\")", "plan_base": "base value stated in the plan",
-           "rate": "growth that year", "avg": "plan-period average ({n}/{N} yrs)", "target_rate": "target average", "missing": "no data"},
+    "zh": {
+        "obs": "观测值",
+        "prelim": "初步/推算值",
+        "fc": "预测（{m}）",
+        "fan80": "80%预测区间",
+        "fan95": "95%预测区间",
+        "target": "目标",
+        "path": "达标所需路径",
+        "year": "年份",
+        "band": "目标区间",
+        "floor": "下限值（超过/突破）",
+        "plan_base": "规划基期值",
+        "rate": "当年增速",
+        "avg": "规划期年均（{n}/{N}年）",
+        "target_rate": "目标年均增速",
+        "missing": "缺数据",
+    },
+    "en": {
+        "obs": "observed",
+        "prelim": "preliminary/derived",
+        "fc": "projection ({m})",
+        "fan80": "80% interval",
+        "fan95": "95% interval",
+        "target": "target",
+        "path": "required path",
+        "year": "year",
+        "band": "target band",
+        "floor": 'lower bound ("over")',
+        "plan_base": "base value stated in the plan",
+        "rate": "growth that year",
+        "avg": "plan-period average ({n}/{N} yrs)",
+        "target_rate": "target average",
+        "missing": "no data",
+    },
 }
 
 
@@ -52,11 +80,22 @@ def target_figure(result: TargetResult, lang: str = "zh") -> Figure:
         statuses = {y: statuses.get(y if y > base else y + 1, "final") if y != base else "final" for y in by_year(result.history)}
     scale_note = a.judged_scale if lang == "zh" else result.history_scale
     bounds = {} if result.history_scale else {s.year: s.bound for s in result.sources if s.bound}
-    fig = series_figure(a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang, bounds)
+    fig = series_figure(
+        a.name_zh if lang == "zh" else a.name_en, a.unit, result.history, scale_note, statuses, result.forecast, result.goal, lang, bounds
+    )
     if a.base_origin == "plan" and a.base_used_year is not None and a.base_used_value is not None:
         # The base value the plan itself states (第一章), distinct from observed data.
         ax = fig.axes[0]
-        ax.plot([a.base_used_year], [a.base_used_value], "s", mfc="white", color=COLOURS["target"], ms=6, label=TEXT[lang]["plan_base"], zorder=5)
+        ax.plot(
+            [a.base_used_year],
+            [a.base_used_value],
+            "s",
+            mfc="white",
+            color=COLOURS["target"],
+            ms=6,
+            label=TEXT[lang]["plan_base"],
+            zorder=5,
+        )
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
@@ -105,7 +144,16 @@ def series_figure(
         elif goal.target != goal.base:
             path_years = list(range(goal.base_year, goal.target_year + 1))
             ax.plot(path_years, required_path(goal, path_years), ":", color=COLOURS["path"], lw=1.3, label=t["path"])
-        ax.plot([goal.target_year], [goal.target], marker="*", ms=13, color=COLOURS["target"], ls="none", label=f"{t['target']} {goal.target_year}", zorder=5)
+        ax.plot(
+            [goal.target_year],
+            [goal.target],
+            marker="*",
+            ms=13,
+            color=COLOURS["target"],
+            ls="none",
+            label=f"{t['target']} {goal.target_year}",
+            zorder=5,
+        )
     ax.set_title(title, fontsize=11, loc="left")
     label = (("指数" if lang == "zh" else "index") + (f"（{scale_note}）" if lang == "zh" else f" ({scale_note})")) if scale_note else unit
     ax.set_ylabel(label, fontsize=8)
@@ -132,7 +180,14 @@ def growth_figure(result: TargetResult, lang: str = "zh") -> Figure:
     span = (a.base_year + 0.5, a.target_year + 0.5)
     ax.hlines(a.target_value, *span, colors=COLOURS["target"], linestyles=":", lw=1.6, label=f"{t['target_rate']} {a.target_value:g}%")
     n_years = a.target_year - a.base_year
-    ax.hlines(a.avg_growth, *span, colors=COLOURS["fc"], linestyles="--", lw=1.6, label=t["avg"].format(n=len(a.years_used), N=n_years) + f" {a.avg_growth:.1f}%")
+    ax.hlines(
+        a.avg_growth,
+        *span,
+        colors=COLOURS["fc"],
+        linestyles="--",
+        lw=1.6,
+        label=t["avg"].format(n=len(a.years_used), N=n_years) + f" {a.avg_growth:.1f}%",
+    )
     for y in a.years_missing:
         ax.annotate(t["missing"], (y, 0), ha="center", va="bottom", fontsize=8, color="#777", xytext=(0, 3), textcoords="offset points")
     ax.axhline(0, color="#999", lw=0.8)
@@ -157,7 +212,14 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
     if f.history is not None and len(f.history):
         hist = by_year(f.history)
         if growth:
-            ax.bar(list(hist), list(hist.values()), color=COLOURS["obs"], width=0.6, zorder=3, label="当年增速" if lang == "zh" else "growth that year")
+            ax.bar(
+                list(hist),
+                list(hist.values()),
+                color=COLOURS["obs"],
+                width=0.6,
+                zorder=3,
+                label="当年增速" if lang == "zh" else "growth that year",
+            )
         else:
             for run_years, run_values in consecutive_runs(list(hist), list(hist.values())):
                 ax.plot(run_years, run_values, "-o", color=COLOURS["obs"], ms=4, lw=1.4, zorder=3)
@@ -170,15 +232,19 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
         ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=TEXT[lang]["fan80"])
         ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4)
     span = (d.base_year + 0.5, d.target_year + 0.5)
-    marks: list[tuple[float | None, str, Literal["-", "--", ":"]]] = [(f.value_p50, "50%", "-"), (f.value_p75, "75%", "--"), (f.value_p90, "90%", ":")]
+    marks: list[tuple[float | None, str, Literal["-", "--", ":"]]] = [
+        (f.value_p50, "50%", "-"),
+        (f.value_p75, "75%", "--"),
+        (f.value_p90, "90%", ":"),
+    ]
     for value, label, style in marks:
         if value is None:
             continue
-        text = (f"{label}把握可达 {value:.1f}" if lang == "zh" else f"met with {label} probability: {value:.1f}")
+        text = f"{label}把握可达 {value:.1f}" if lang == "zh" else f"met with {label} probability: {value:.1f}"
         # Growth: a level over the whole period; a level target: a short bar at the target year.
         where = span if growth else (d.target_year - 0.45, d.target_year + 0.45)
         ax.hlines(value, *where, colors="#555", linestyles=style, lw=1.4, label=text)
-    target_label = (f"候选目标 {d.target_op}{d.target_value:g}" if lang == "zh" else f"candidate {d.target_op} {d.target_value:g}")
+    target_label = f"候选目标 {d.target_op}{d.target_value:g}" if lang == "zh" else f"candidate {d.target_op} {d.target_value:g}"
     if growth:
         ax.hlines(d.target_value, *span, colors=COLOURS["target"], lw=2, label=target_label)
     else:

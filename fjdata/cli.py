@@ -94,7 +94,20 @@ def _assess(args: argparse.Namespace) -> int:
 
     frame = assess(args.chapter, args.as_of, plan=args.plan)
     if args.format == "table":
-        frame = frame[["target_id", "latest_year", "n_obs", "overall_label_zh", "attainment", "years_missing", "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob_band"]]
+        frame = frame[
+            [
+                "target_id",
+                "latest_year",
+                "n_obs",
+                "overall_label_zh",
+                "attainment",
+                "years_missing",
+                "cn_label_zh",
+                "sdg_label_zh",
+                "model_label_zh",
+                "model_prob_band",
+            ]
+        ]
     _emit(frame, args.format)
     return 0
 
@@ -104,8 +117,23 @@ def _feasibility(args: argparse.Namespace) -> int:
 
     frame = feasibility(args.file, as_of=args.as_of)
     if args.format == "table":
-        frame = frame[["name", "target", "target_year", "unit", "last_year", "required_rate", "achieved_rate_5y", "achieved_rate_10y",
-                       "probability", "value_p50", "value_p75", "value_p90", "note"]].round(3)
+        frame = frame[
+            [
+                "name",
+                "target",
+                "target_year",
+                "unit",
+                "last_year",
+                "required_rate",
+                "achieved_rate_5y",
+                "achieved_rate_10y",
+                "probability",
+                "value_p50",
+                "value_p75",
+                "value_p90",
+                "note",
+            ]
+        ].round(3)
     _emit(frame, args.format)
     return 0
 

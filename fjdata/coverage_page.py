@@ -31,7 +31,14 @@ TIER_COLOURS = {
     "secondary_copy": "#ef6c00",
     "derived": "#6d4c41",
 }
-TIER_SHORT = {"official_statistics": "统", "department": "部", "official_release": "政", "media": "媒", "secondary_copy": "转", "derived": "推"}
+TIER_SHORT = {
+    "official_statistics": "统",
+    "department": "部",
+    "official_release": "政",
+    "media": "媒",
+    "secondary_copy": "转",
+    "derived": "推",
+}
 
 
 @dataclass(frozen=True)
@@ -126,9 +133,17 @@ def coverage_html(rows: list[CoverageRow] | None = None, questionnaire: str = QU
     env = Environment(autoescape=select_autoescape(default=True))
     target_year = max((r.target.target_year for r in rows), default=0)
     return env.from_string(_TEMPLATE).render(
-        rows=rows, years=years, tiers=TIERS, colours=TIER_COLOURS, short=TIER_SHORT, label=tier_label, questionnaire=questionnaire,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), both=sum(r.base and r.late for r in rows),
-        late_label=f"{target_year - 1}或{target_year}年", asked=sum(r.asked for r in rows),
+        rows=rows,
+        years=years,
+        tiers=TIERS,
+        colours=TIER_COLOURS,
+        short=TIER_SHORT,
+        label=tier_label,
+        questionnaire=questionnaire,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        both=sum(r.base and r.late for r in rows),
+        late_label=f"{target_year - 1}或{target_year}年",
+        asked=sum(r.asked for r in rows),
     )
 
 

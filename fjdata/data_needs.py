@@ -155,14 +155,30 @@ def data_needs(
     return out
 
 
-def statement_needs(needs: list[DataNeed], chapter: str | int | None = None, targets: Iterable[Target] | None = None) -> list[StatementNeed]:
+def statement_needs(
+    needs: list[DataNeed], chapter: str | int | None = None, targets: Iterable[Target] | None = None
+) -> list[StatementNeed]:
     """Targets for which an official statement (已完成/未完成) on the target year is asked."""
     chosen = [t for t in (targets if targets is not None else registry()) if chapter is None or t.chapter == str(chapter)]
     final_needed = {(tid, n.year) for n in needs for tid in n.target_ids}
     out = []
     for t in chosen:
         if t.kind == "national_quota":
-            out.append(StatementNeed(t.target_id, t.target_year, "国家下达指标未公布具体数值，只能以官方表述为据", "the assigned quota is not published; only an official statement can settle it"))
+            out.append(
+                StatementNeed(
+                    t.target_id,
+                    t.target_year,
+                    "国家下达指标未公布具体数值，只能以官方表述为据",
+                    "the assigned quota is not published; only an official statement can settle it",
+                )
+            )
         elif (t.target_id, t.target_year) in final_needed:
-            out.append(StatementNeed(t.target_id, t.target_year, f"{t.target_year}年数据尚缺或不足；如有官方完成情况表述请一并提供", f"the {t.target_year} figure is missing or weak; an official statement on completion helps"))
+            out.append(
+                StatementNeed(
+                    t.target_id,
+                    t.target_year,
+                    f"{t.target_year}年数据尚缺或不足；如有官方完成情况表述请一并提供",
+                    f"the {t.target_year} figure is missing or weak; an official statement on completion helps",
+                )
+            )
     return out

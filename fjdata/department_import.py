@@ -136,7 +136,12 @@ class ImportResult:
     def summary(self) -> str:
         if self.already_imported:
             return f"{self.workbook.name}: already imported (SHA-256 {self.sha256[:12]}… in {self.previous_file}); nothing written"
-        lines = [f"{self.workbook.name}: imported {len(self.figures)} figure(s) and {len(self.statements)} statement(s) (SHA-256 {self.sha256[:12]}…)"]
+        lines = [
+            (
+                f"{self.workbook.name}: imported {len(self.figures)} figure(s) and {len(self.statements)} statement(s) (SHA-256 "
+                f"{self.sha256[:12]}…)"
+            )
+        ]
         lines += [f"  wrote {p}" for p in (self.observations_file, self.statements_file) if p is not None]
         if self.changes:
             lines.append(f"verdicts that change ({len(self.changes)}):")
@@ -191,7 +196,17 @@ def _header_map(ws: Worksheet, columns: tuple[Column, ...], problems: list[Probl
         if field is not None:
             found[field] = int(cell.column)
     for col in columns:
-        if col.field not in found and col.field not in ("definition", "plan_wording", "reason", "held_value", "held_detail", "held_source", "targets", "indicator_name", "target_name"):
+        if col.field not in found and col.field not in (
+            "definition",
+            "plan_wording",
+            "reason",
+            "held_value",
+            "held_detail",
+            "held_source",
+            "targets",
+            "indicator_name",
+            "target_name",
+        ):
             problems.append(Problem(ws.title, 1, "-", f"missing column {col.zh!r} / {col.en!r}; do not rename or delete headers"))
     return found
 
@@ -227,9 +242,11 @@ def _jump(ind: Indicator, value: float, year: int, neighbours: dict[int, float])
     for y, other in sorted(neighbours.items()):
         if ind.series_kind in ("level", "count"):
             if other > 0 and value > 0 and max(value / other, other / value) > float(limits["ratio"]):
-                return f"{value:g} is more than {float(limits['ratio']):g}× away from the {y} value {other:g}; explain in the note or correct it"
+                ratio = float(limits["ratio"])
+                return f"{value:g} is more than {ratio:g}× away from the {y} value {other:g}; explain in the note or correct it"
         elif abs(value - other) > float(limits["points"]):
-            return f"{value:g} is more than {float(limits['points']):g} points away from the {y} value {other:g}; explain in the note or correct it"
+            points = float(limits["points"])
+            return f"{value:g} is more than {points:g} points away from the {y} value {other:g}; explain in the note or correct it"
     return None
 
 
@@ -281,19 +298,28 @@ def _read_data(ws: Worksheet, known: dict[str, Indicator], problems: list[Proble
                 bad("key", f"row key {key!r} is damaged (expected indicator_id|region|year); do not edit column A")
                 continue
             if (iid, year_text) != (parts[0], parts[2]):
-                bad("indicator_id", f"indicator/year {iid}/{year_text} differ from the row key {key!r}; do not edit these columns in listed rows")
+                bad(
+                    "indicator_id",
+                    f"indicator/year {iid}/{year_text} differ from the row key {key!r}; do not edit these columns in listed rows",
+                )
                 continue
             region = parts[1]
             if region not in REGIONS:
                 bad("key", f"region {region!r} in the row key is not one of {', '.join(REGIONS)}")
         ind = known.get(iid)
         if ind is None:
-            bad("indicator_id", f"{iid!r} is not an indicator id in the catalogue" if iid else "missing: an added row needs the indicator id")
+            bad(
+                "indicator_id",
+                f"{iid!r} is not an indicator id in the catalogue" if iid else "missing: an added row needs the indicator id",
+            )
         year = None
         if re.fullmatch(r"\d{4}", year_text) and YEAR_RANGE[0] <= int(year_text) <= YEAR_RANGE[1]:
             year = int(year_text)
         else:
-            bad("year", f"{year_text!r} is not a year {YEAR_RANGE[0]}–{YEAR_RANGE[1]}" if year_text else "missing: an added row needs the year")
+            bad(
+                "year",
+                f"{year_text!r} is not a year {YEAR_RANGE[0]}–{YEAR_RANGE[1]}" if year_text else "missing: an added row needs the year",
+            )
         raw = cell.get("value")
         value = _number(raw)
         note = _text(cell.get("note"))
@@ -318,8 +344,25 @@ def _read_data(ws: Worksheet, known: dict[str, Indicator], problems: list[Proble
                 bad("year", f"{iid} {year} is filled twice (also row {seen[k]})")
             seen[k] = r
         if len(problems) == before and ind is not None and year is not None and value is not None and status is not None:
-            parsed.append((DepartmentFigure(iid, region, year, value, status, source, _text(cell.get("contact")), note, ws.title, r,
-                                            f"{letter['value']}{r}", _text(raw)), ind))
+            parsed.append(
+                (
+                    DepartmentFigure(
+                        iid,
+                        region,
+                        year,
+                        value,
+                        status,
+                        source,
+                        _text(cell.get("contact")),
+                        note,
+                        ws.title,
+                        r,
+                        f"{letter['value']}{r}",
+                        _text(raw),
+                    ),
+                    ind,
+                )
+            )
     # Plausibility against the neighbouring years: the shipped series, overridden by this workbook's figures.
     filled = {(f.indicator_id, f.region, f.year): f.value for f, _ in parsed}
     out = []
@@ -360,8 +403,15 @@ def _read_statements(ws: Worksheet, problems: list[Problem]) -> list[DepartmentS
             bad("year", f"{year_text!r} is not a year of the plan period {targets[tid].base_year}–{targets[tid].target_year}")
         assertion = assertion_code(cell.get("assertion", ""))
         if assertion is None:
-            bad("assertion", f"{cell.get('assertion', '')!r} is not one of {choices}" if cell.get("assertion") else f"missing: choose one of {choices}")
-        for field, what in (("speaker", "who made the statement"), ("source_document", "the document or 文号"), ("quote", "the verbatim sentence")):
+            bad(
+                "assertion",
+                f"{cell.get('assertion', '')!r} is not one of {choices}" if cell.get("assertion") else f"missing: choose one of {choices}",
+            )
+        for field, what in (
+            ("speaker", "who made the statement"),
+            ("source_document", "the document or 文号"),
+            ("quote", "the verbatim sentence"),
+        ):
             if not cell.get(field):
                 bad(field, f"missing: {what}")
         try:
@@ -371,8 +421,22 @@ def _read_statements(ws: Worksheet, problems: list[Problem]) -> list[DepartmentS
         if not cell.get("source_url") and not _DOC_NUMBER.search(cell.get("source_document", "")):
             bad("source_url", "missing: give the URL, or a document number (文号) in the source column")
         if len(problems) == before and assertion is not None:
-            out.append(DepartmentStatement(tid, int(year_text), assertion, cell["speaker"], cell["published"], cell["source_document"],
-                                           cell.get("source_url", ""), cell["quote"], cell.get("contact", ""), cell.get("note", ""), ws.title, r))
+            out.append(
+                DepartmentStatement(
+                    tid,
+                    int(year_text),
+                    assertion,
+                    cell["speaker"],
+                    cell["published"],
+                    cell["source_document"],
+                    cell.get("source_url", ""),
+                    cell["quote"],
+                    cell.get("contact", ""),
+                    cell.get("note", ""),
+                    ws.title,
+                    r,
+                )
+            )
     return out
 
 
@@ -439,7 +503,9 @@ def import_workbook(path: str | Path, compare: bool = True, now: datetime | None
     if previous is not None:
         return ImportResult(path, sha, True, None, None, tuple(figures), tuple(stmts), (), previous)
     if not figures and not stmts:
-        raise DepartmentImportError(path, [Problem(SHEETS["data"]["zh"], 2, "-", "nothing is filled in; no value and no statement to import")])
+        raise DepartmentImportError(
+            path, [Problem(SHEETS["data"]["zh"], 2, "-", "nothing is filled in; no value and no statement to import")]
+        )
     now = now or datetime.now(UTC)
     stamp = now.isoformat(timespec="seconds")
     day = now.strftime("%Y%m%d")
@@ -450,27 +516,50 @@ def import_workbook(path: str | Path, compare: bool = True, now: datetime | None
     if figures:
         rows = [
             {
-                "indicator_id": f.indicator_id, "region": f.region, "year": f.year, "value": format(f.value, ".15g"),
-                "unit": known[f.indicator_id].unit, "status": f.status, "vintage": f"dept_{day}_{sha[:8]}", "published": now.date().isoformat(),
-                "source_title": f"{f.source_document}（部门填报 / department questionnaire）", "source_url": f"xlsx:{path.name}#{f.sheet}!{f.cell}",
+                "indicator_id": f.indicator_id,
+                "region": f.region,
+                "year": f.year,
+                "value": format(f.value, ".15g"),
+                "unit": known[f.indicator_id].unit,
+                "status": f.status,
+                "vintage": f"dept_{day}_{sha[:8]}",
+                "published": now.date().isoformat(),
+                "source_title": f"{f.source_document}（部门填报 / department questionnaire）",
+                "source_url": f"xlsx:{path.name}#{f.sheet}!{f.cell}",
                 "quote": f"{f.sheet}!{f.cell} = {f.raw}",
-                "note": _provenance(path.name, f.sheet, f.row, sha, stamp) + (f"; contact={f.contact}" if f.contact else "") + (f"; note={f.note}" if f.note else ""),
+                "note": _provenance(path.name, f.sheet, f.row, sha, stamp)
+                + (f"; contact={f.contact}" if f.contact else "")
+                + (f"; note={f.note}" if f.note else ""),
                 "source_tier": DEPARTMENT,
             }
             for f in figures
         ]
-        obs_file = _exclusive_write(base / f"department_{day}_{sha[:12]}.csv", lambda p: _write_csv(p, COLUMNS, rows), lambda p: read_csv(p, origin="user"))
+        obs_file = _exclusive_write(
+            base / f"department_{day}_{sha[:12]}.csv", lambda p: _write_csv(p, COLUMNS, rows), lambda p: read_csv(p, origin="user")
+        )
     if stmts:
         srows = [
             {
-                "target_id": s.target_id, "year": s.year, "assertion": s.assertion, "speaker": s.speaker, "published": s.published,
-                "source_title": s.source_document, "source_url": s.source_url, "quote": s.quote,
-                "note": _provenance(path.name, s.sheet, s.row, sha, stamp) + (f"; contact={s.contact}" if s.contact else "") + (f"; note={s.note}" if s.note else ""),
+                "target_id": s.target_id,
+                "year": s.year,
+                "assertion": s.assertion,
+                "speaker": s.speaker,
+                "published": s.published,
+                "source_title": s.source_document,
+                "source_url": s.source_url,
+                "quote": s.quote,
+                "note": _provenance(path.name, s.sheet, s.row, sha, stamp)
+                + (f"; contact={s.contact}" if s.contact else "")
+                + (f"; note={s.note}" if s.note else ""),
             }
             for s in stmts
         ]
         try:
-            stmt_file = _exclusive_write(base / "statements" / f"department_{day}_{sha[:12]}.csv", lambda p: _write_csv(p, STATEMENT_CSV_COLUMNS, srows), read_statements)
+            stmt_file = _exclusive_write(
+                base / "statements" / f"department_{day}_{sha[:12]}.csv",
+                lambda p: _write_csv(p, STATEMENT_CSV_COLUMNS, srows),
+                read_statements,
+            )
         except Exception:
             if obs_file is not None:
                 obs_file.unlink(missing_ok=True)  # all or nothing

@@ -70,7 +70,8 @@ class Exploration:
         i = self.ind
         scale = self.judged.describe(self.lang)
         return (
-            f"{CSS}<div class='fj'><h1>{esc(i.name(self.lang))}</h1><p class='meta'>{esc(i.indicator_id)} · {esc(i.unit)} · {esc(i.series_kind)}"
+            f"{CSS}<div class='fj'><h1>{esc(i.name(self.lang))}</h1><p class='meta'>{esc(i.indicator_id)} · {esc(i.unit)} · "
+            f"{esc(i.series_kind)}"
             f"{' · ' + esc(scale) if scale else ''}</p><p>{esc(i.definition)}</p></div>"
         )
 
@@ -79,7 +80,23 @@ class Exploration:
         used = observations(self.ind.indicator_id, region=None, vintage_rule="consistent", as_of=self.as_of, extra_data=self.extra_data)
         used_keys = set(zip(used["region"], used["year"], used["vintage"], strict=True))
         rows = rows.assign(used=[(r, y, v) in used_keys for r, y, v in zip(rows["region"], rows["year"], rows["vintage"], strict=True)])
-        return rows[["region", "year", "value", "unit", "status", "vintage", "published", "used", "user_supplied", "source_title", "source_url", "quote", "note"]]
+        return rows[
+            [
+                "region",
+                "year",
+                "value",
+                "unit",
+                "status",
+                "vintage",
+                "published",
+                "used",
+                "user_supplied",
+                "source_title",
+                "source_url",
+                "quote",
+                "note",
+            ]
+        ]
 
     def observations_html(self) -> str:
         """The observations as a compact table with linked sources (all versions; ``used`` marks the analysis series)."""
@@ -102,9 +119,31 @@ class Exploration:
         for f in self.fits:
             at = f.at(f.years[-1])
             lo, hi = (at["lo80"], at["hi80"]) if self.confidence == 0.8 else (at["lo95"], at["hi95"])
-            rows.append({"method": f.method, "year": f.years[-1], "mean": at["mean"], "lo": lo, "hi": hi, "n_obs": f.n_obs, "fit_years": f"{f.fit_years[0]}–{f.fit_years[1]}", "warnings": "; ".join(f.warnings)})
+            rows.append(
+                {
+                    "method": f.method,
+                    "year": f.years[-1],
+                    "mean": at["mean"],
+                    "lo": lo,
+                    "hi": hi,
+                    "n_obs": f.n_obs,
+                    "fit_years": f"{f.fit_years[0]}–{f.fit_years[1]}",
+                    "warnings": "; ".join(f.warnings),
+                }
+            )
         for m, why in self.skipped.items():
-            rows.append({"method": m, "year": None, "mean": None, "lo": None, "hi": None, "n_obs": None, "fit_years": "", "warnings": f"not fitted: {why}"})
+            rows.append(
+                {
+                    "method": m,
+                    "year": None,
+                    "mean": None,
+                    "lo": None,
+                    "hi": None,
+                    "n_obs": None,
+                    "fit_years": "",
+                    "warnings": f"not fitted: {why}",
+                }
+            )
         return pd.DataFrame(rows)
 
     def methods_figure(self) -> Figure:
@@ -131,8 +170,12 @@ class Exploration:
     def methods_chart_html(self) -> str:
         if not self.judged.years:
             return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
-        key = {"explore": self.ind.indicator_id, "lang": self.lang, "history": sorted(by_year(self.judged.values).items()),
-               "fits": [(f.method, f.years, f.mean, f.lo80, f.hi80) for f in self.fits]}
+        key = {
+            "explore": self.ind.indicator_id,
+            "lang": self.lang,
+            "history": sorted(by_year(self.judged.values).items()),
+            "fits": [(f.method, f.years, f.mean, f.lo80, f.hi80) for f in self.fits],
+        }
         png = cached("chart", key, lambda: png_bytes(self.methods_figure()))
         return f"<div class='fj'><figure class='fj-chart'>{png_img(png, self.ind.name(self.lang))}</figure></div>"
 
@@ -144,8 +187,23 @@ class Exploration:
 
     def assessment_table(self) -> pd.DataFrame:
         frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data, plan=self.plan)
-        cols = ["target_id", "name_zh", "target_text", "latest_year", "n_obs", "overall_label_zh", "attainment", "gap", "years_missing",
-                "cn_label_zh", "sdg_label_zh", "model_label_zh", "model_prob_band", "model_method", "disputes"]
+        cols = [
+            "target_id",
+            "name_zh",
+            "target_text",
+            "latest_year",
+            "n_obs",
+            "overall_label_zh",
+            "attainment",
+            "gap",
+            "years_missing",
+            "cn_label_zh",
+            "sdg_label_zh",
+            "model_label_zh",
+            "model_prob_band",
+            "model_method",
+            "disputes",
+        ]
         return frame.loc[frame["indicator_id"] == self.ind.indicator_id, cols].reset_index(drop=True)
 
     def user_rows_html(self) -> str:
@@ -157,5 +215,9 @@ class Exploration:
         # Capped (B30): a 500k-row overlay must not turn a leadership report into 150 MB of HTML.
         shown = rows.head(USER_ROWS_SHOWN)[["indicator_id", "region", "year", "value", "vintage", "source_title", "file"]]
         more = len(rows) - len(shown)
-        note = (f"<p class='note'>另有{more}行未显示。</p>" if self.lang == "zh" else f"<p class='note'>{more} more rows not shown.</p>") if more else ""
+        note = (
+            (f"<p class='note'>另有{more}行未显示。</p>" if self.lang == "zh" else f"<p class='note'>{more} more rows not shown.</p>")
+            if more
+            else ""
+        )
         return "<div class='fj'>" + shown.to_html(index=False, escape=True) + note + "</div>"

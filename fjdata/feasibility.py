@@ -139,19 +139,33 @@ def parse_drafts(entries: Sequence[dict[str, object]], defaults: dict[str, objec
             import difflib
 
             close = difflib.get_close_matches(iid, list(known), n=3)
-            raise DraftError(file, entry, "indicator_id", f"unknown indicator {iid!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+            raise DraftError(
+                file, entry, "indicator_id", f"unknown indicator {iid!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
+            )
         kind = _choice(raw, "kind", KINDS, file, entry)
         if (kind == "average_growth") != (known[iid].chain == "growth_to_index"):
-            raise DraftError(file, entry, "kind", f"{kind} does not fit {iid} (a {known[iid].series_kind} series); use "
-                             + ("average_growth" if known[iid].chain == "growth_to_index" else "level, share or count"))
+            raise DraftError(
+                file,
+                entry,
+                "kind",
+                f"{kind} does not fit {iid} (a {known[iid].series_kind} series); use "
+                + ("average_growth" if known[iid].chain == "growth_to_index" else "level, share or count"),
+            )
         base_year, target_year = _year(raw, "base_year", file, entry), _year(raw, "target_year", file, entry)
         if target_year <= base_year:
             raise DraftError(file, entry, "target_year", f"{target_year} is not after base_year {base_year}")
-        out.append(DraftTarget(
-            name=str(raw.get("name") or known[iid].name_zh), indicator_id=iid, kind=kind,
-            target_op=_choice(raw, "target_op", OPS, file, entry), target_value=_number(raw, "target_value", file, entry),
-            base_year=base_year, target_year=target_year, region=_choice(raw, "region", REGIONS, file, entry),
-        ))
+        out.append(
+            DraftTarget(
+                name=str(raw.get("name") or known[iid].name_zh),
+                indicator_id=iid,
+                kind=kind,
+                target_op=_choice(raw, "target_op", OPS, file, entry),
+                target_value=_number(raw, "target_value", file, entry),
+                base_year=base_year,
+                target_year=target_year,
+                region=_choice(raw, "region", REGIONS, file, entry),
+            )
+        )
     return out
 
 
@@ -215,7 +229,9 @@ def _cagr(levels: dict[int, float], end: int, span: int) -> float | None:
     return ((levels[end] / levels[start]) ** (1 / span) - 1) * 100
 
 
-def assess_draft(d: DraftTarget, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None) -> Feasibility:
+def assess_draft(
+    d: DraftTarget, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None
+) -> Feasibility:
     """Feasibility of one candidate target (see the module docstring)."""
     ind = catalogue()[d.indicator_id]
     judged = judged_series(d.indicator_id, d.base_year, region=d.region, as_of=as_of, extra_data=extra_data)
@@ -228,31 +244,89 @@ def assess_draft(d: DraftTarget, method: str | Sequence[str] = "auto", as_of: in
     if growth:
         # On the chained index (base year = 100), the target is a level in the target year.
         if d.base_year not in levels:
-            return Feasibility(d, "%", last, raw_last, d.target_value, None, None, None, None, None, None, None,
-                               f"逐年增速未能连到基年{d.base_year} / the chain of yearly rates does not reach the base year {d.base_year}", judged.raw)
+            return Feasibility(
+                d,
+                "%",
+                last,
+                raw_last,
+                d.target_value,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                f"逐年增速未能连到基年{d.base_year} / the chain of yearly rates does not reach the base year {d.base_year}",
+                judged.raw,
+            )
         goal = 100.0 * (1 + d.target_value / 100.0) ** (d.target_year - d.base_year)
         required = ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100 if d.target_year > last else None
     else:
         goal = d.target_value
-        required = ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100 if d.target_year > last and goal > 0 and levels[last] > 0 else None
+        required = (
+            ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100
+            if d.target_year > last and goal > 0 and levels[last] > 0
+            else None
+        )
     if growth:
         rates = by_year(judged.raw)
         achieved5, achieved10 = _mean_rate(rates, last, 5), _mean_rate(rates, last, 10)
         run = _run_length(sorted(levels), last)
         if run < MIN_CHAIN:
-            return Feasibility(d, "%", last, raw_last, d.target_value, achieved5, achieved10, None, None, None, None, None,
-                               f"截至{last}年仅有{run}个连续年份的增速，不足以外推（至少需要{MIN_CHAIN}个） / "
-                               f"only {run} consecutive years of rates end in {last}: too few to project the index (need {MIN_CHAIN})", judged.raw)
+            return Feasibility(
+                d,
+                "%",
+                last,
+                raw_last,
+                d.target_value,
+                achieved5,
+                achieved10,
+                None,
+                None,
+                None,
+                None,
+                None,
+                f"截至{last}年仅有{run}个连续年份的增速，不足以外推（至少需要{MIN_CHAIN}个） / "
+                f"only {run} consecutive years of rates end in {last}: too few to project the index (need {MIN_CHAIN})",
+                judged.raw,
+            )
     else:
         achieved5, achieved10 = _cagr(levels, last, 5), _cagr(levels, last, 10)
     if d.target_year <= last:
-        return Feasibility(d, ind.unit if not growth else "%", last, raw_last, required, achieved5, achieved10, None, None, None, None, None,
-                           f"目标年份{d.target_year}已有实际数据 / the target year {d.target_year} is already observed")
+        return Feasibility(
+            d,
+            ind.unit if not growth else "%",
+            last,
+            raw_last,
+            required,
+            achieved5,
+            achieved10,
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"目标年份{d.target_year}已有实际数据 / the target year {d.target_year} is already observed",
+        )
     proj = project_judged(judged, method, d.target_year, as_of=as_of)
     fc = proj.forecast
     if fc is None:
-        return Feasibility(d, ind.unit if not growth else "%", last, raw_last, required, achieved5, achieved10, None, None, None, None, None,
-                           "没有可拟合的方法 / no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
+        return Feasibility(
+            d,
+            ind.unit if not growth else "%",
+            last,
+            raw_last,
+            required,
+            achieved5,
+            achieved10,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "没有可拟合的方法 / no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()),
+        )
     higher = d.target_op == "≥"
     prob = fc.probability(d.target_year, goal, higher)
     # The value met with probability q: the (1 − q) quantile for a floor, the q quantile for a ceiling.
@@ -262,16 +336,22 @@ def assess_draft(d: DraftTarget, method: str | Sequence[str] = "auto", as_of: in
         values = [((v / 100.0) ** (1 / span) - 1) * 100 for v in values]
     history = judged.raw if growth else judged.values
     p50, p75, p90 = values
-    return Feasibility(d, "%" if growth else ind.unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc)
+    return Feasibility(
+        d, "%" if growth else ind.unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc
+    )
 
 
-def assess_drafts(drafts: Sequence[DraftTarget] | str | Path, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None) -> list[Feasibility]:
+def assess_drafts(
+    drafts: Sequence[DraftTarget] | str | Path, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None
+) -> list[Feasibility]:
     """:func:`assess_draft` for every candidate (``drafts``: a list or a YAML / XLSX file)."""
     items = load_drafts(drafts) if isinstance(drafts, str | Path) else list(drafts)
     return [assess_draft(d, method, as_of, extra_data) for d in items]
 
 
-def feasibility(drafts: Sequence[DraftTarget] | str | Path, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None) -> pd.DataFrame:
+def feasibility(
+    drafts: Sequence[DraftTarget] | str | Path, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None
+) -> pd.DataFrame:
     """One row per candidate target: probability, required vs achieved growth, values at 50/75/90 %.
 
     ``drafts`` is a list of :class:`DraftTarget` or the path of a YAML / XLSX draft file.
@@ -284,10 +364,25 @@ def feasibility_frame(results: Sequence[Feasibility]) -> pd.DataFrame:
     rows = []
     for f in results:
         d = f.target
-        rows.append({
-            "name": d.name, "indicator_id": d.indicator_id, "kind": d.kind, "target": f"{d.target_op} {d.target_value:g}", "target_year": d.target_year,
-            "unit": f.unit, "last_year": f.last_year, "last_value": f.last_value, "required_rate": f.required_rate,
-            "achieved_rate_5y": f.achieved_rate_5y, "achieved_rate_10y": f.achieved_rate_10y, "probability": f.probability,
-            "value_p50": f.value_p50, "value_p75": f.value_p75, "value_p90": f.value_p90, "method": f.method, "note": f.note,
-        })
+        rows.append(
+            {
+                "name": d.name,
+                "indicator_id": d.indicator_id,
+                "kind": d.kind,
+                "target": f"{d.target_op} {d.target_value:g}",
+                "target_year": d.target_year,
+                "unit": f.unit,
+                "last_year": f.last_year,
+                "last_value": f.last_value,
+                "required_rate": f.required_rate,
+                "achieved_rate_5y": f.achieved_rate_5y,
+                "achieved_rate_10y": f.achieved_rate_10y,
+                "probability": f.probability,
+                "value_p50": f.value_p50,
+                "value_p75": f.value_p75,
+                "value_p90": f.value_p90,
+                "method": f.method,
+                "note": f.note,
+            }
+        )
     return pd.DataFrame(rows)

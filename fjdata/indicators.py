@@ -63,7 +63,9 @@ def _parse_entry(raw: object, file: Path, pos: int) -> Indicator:
             raise RegistryError(file, label, "bounds", "must be a list [lo, hi] of two numbers")
         bounds = (float(bounds[0]), float(bounds[1]))
     if raw["series_kind"] == "period_average" and (not raw.get("average_of") or not isinstance(raw.get("period_start"), int)):
-        raise RegistryError(file, label, "average_of", "a period_average series needs average_of (a rate indicator) and period_start (a year)")
+        raise RegistryError(
+            file, label, "average_of", "a period_average series needs average_of (a rate indicator) and period_start (a year)"
+        )
     if not isinstance(raw.get("splice", True), bool):
         raise RegistryError(file, label, "splice", "must be true or false")
     return Indicator(

@@ -189,7 +189,9 @@ def judge_annual_quota(values: dict[int, float], goal: Goal, period_over: bool) 
     met = tuple(y for y in years if goal.met(values[y]))
     short = tuple(y for y in years if y not in met)
     missing = tuple(y for y in plan_years if y not in values and (period_over or y < years[-1]))
-    ratios = [values[y] / goal.target for y in years if goal.target] if goal.op == "≥" else [goal.target / values[y] for y in years if values[y]]
+    ratios = (
+        [values[y] / goal.target for y in years if goal.target] if goal.op == "≥" else [goal.target / values[y] for y in years if values[y]]
+    )
     ratio = min(ratios) if ratios else None
     if short:
         return QuotaJudgement(Status.MISSED if period_over else Status.LAGGING, met, short, missing, ratio)
@@ -292,7 +294,9 @@ class AverageGrowth:
     flip_rate: float | None  # the average the missing years would need to cross to change the verdict
 
 
-def average_growth_from_rates(rates: dict[int, float], base_year: int, target_year: int, target_rate: float, period_over: bool) -> AverageGrowth | None:
+def average_growth_from_rates(
+    rates: dict[int, float], base_year: int, target_year: int, target_rate: float, period_over: bool
+) -> AverageGrowth | None:
     """Geometric mean of the yearly rates observed in (base, target]; the missing years' break-even.
 
     The five-year average is ``(Π(1+g_t))^(1/N) − 1``; with years missing it is estimated by the

@@ -80,7 +80,9 @@ class MethodUnavailable(Exception):
     """The method cannot be fitted on this series (too short, non-positive, failed to fit)."""
 
 
-def _captured(fn: Callable[[], tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]]) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float], tuple[str, ...]]:
+def _captured(
+    fn: Callable[[], tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]],
+) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float], tuple[str, ...]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(all="ignore"):
@@ -145,7 +147,9 @@ def _ets_damped(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | 
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     # get_prediction needs an index on the endog; a RangeIndex carries no frequency warnings.
-    model = ETSModel(pd.Series(y, index=pd.RangeIndex(len(y))), error="add", trend="add", damped_trend=True, initialization_method="estimated")
+    model = ETSModel(
+        pd.Series(y, index=pd.RangeIndex(len(y))), error="add", trend="add", damped_trend=True, initialization_method="estimated"
+    )
     res = model.fit(disp=False)
     frame = res.get_prediction(start=len(y), end=len(y) + h - 1).summary_frame(alpha=0.05)
     loc = frame["mean"].to_numpy(float)
@@ -213,7 +217,18 @@ def fit_method(
     return _forecast(method, scale, bounds, yrs, loc, sd, df, params, msgs, to_year)
 
 
-def _forecast(method: str, scale: str, bounds: tuple[float, float] | None, yrs: np.ndarray, loc: np.ndarray, sd: np.ndarray, df: float | None, params: dict[str, float], msgs: tuple[str, ...], to_year: int) -> Forecast:
+def _forecast(
+    method: str,
+    scale: str,
+    bounds: tuple[float, float] | None,
+    yrs: np.ndarray,
+    loc: np.ndarray,
+    sd: np.ndarray,
+    df: float | None,
+    params: dict[str, float],
+    msgs: tuple[str, ...],
+    to_year: int,
+) -> Forecast:
     q80 = float(stats.t.ppf(0.90, df)) if df else Z80
     q95 = float(stats.t.ppf(0.975, df)) if df else Z95
 
@@ -258,14 +273,30 @@ def calibrate(fc: Forecast, factor: float) -> Forecast:
             draws = np.clip(draws, *fc.bounds)
         q = np.quantile(draws, [0.025, 0.10, 0.90, 0.975], axis=0)
         return replace(
-            fc, samples=draws, lo95=tuple(map(float, q[0])), lo80=tuple(map(float, q[1])), hi80=tuple(map(float, q[2])),
-            hi95=tuple(map(float, q[3])), params={**fc.params, "calibration": float(factor)},
+            fc,
+            samples=draws,
+            lo95=tuple(map(float, q[0])),
+            lo80=tuple(map(float, q[1])),
+            hi80=tuple(map(float, q[2])),
+            hi95=tuple(map(float, q[3])),
+            params={**fc.params, "calibration": float(factor)},
         )
     if not fc.sd:
         return fc
     loc = np.asarray(fc.loc)
     sd = np.asarray(fc.sd) * factor
-    out = _forecast(fc.method, fc.scale, fc.bounds, np.asarray([fc.fit_years[0], fc.years[0] - 1]), loc, sd, fc.df, dict(fc.params), fc.warnings, fc.years[-1])
+    out = _forecast(
+        fc.method,
+        fc.scale,
+        fc.bounds,
+        np.asarray([fc.fit_years[0], fc.years[0] - 1]),
+        loc,
+        sd,
+        fc.df,
+        dict(fc.params),
+        fc.warnings,
+        fc.years[-1],
+    )
     return replace(out, n_obs=fc.n_obs, fit_years=fc.fit_years, params={**fc.params, "calibration": float(factor)})
 
 

@@ -42,8 +42,11 @@ def gap_sentence(a: Assessment, lang: str) -> str:
     zh = lang == "zh"
     if a.kind == "average_growth" and a.avg_growth is not None:
         used = f"{len(a.years_used)}/{a.target_year - a.base_year}"
-        s = (f"{a.name_zh}：规划期年均增长{a.avg_growth:.1f}%（基于{used}年数据），目标{a.target_text}" if zh
-             else f"{a.name_en}: average growth {a.avg_growth:.1f}% a year ({used} years observed); target {a.target_op} {number(a.target_value)}%")
+        s = (
+            f"{a.name_zh}：规划期年均增长{a.avg_growth:.1f}%（基于{used}年数据），目标{a.target_text}"
+            if zh
+            else f"{a.name_en}: average growth {a.avg_growth:.1f}% a year ({used} years observed); target {a.target_op} {number(a.target_value)}%"
+        )
         if a.years_missing and a.avg_growth_flip is not None:
             met = a.overall_status in _MET
             if zh:
@@ -60,17 +63,31 @@ def gap_sentence(a: Assessment, lang: str) -> str:
         s = f"{a.name_en}: latest {floor}{latest} {a.unit} ({a.latest_year}); target {a.target_op} {number(a.target_value)} by {a.target_year}"
     at_least = a.latest_bound == "lower"  # a floor: the true share is at least this, the gap at most
     if a.attainment is not None and a.kind not in ("annual_quota",):
-        s += (f"，达到目标的{'至少' if at_least else ''}{a.attainment:.0%}" if zh else f", {'at least ' if at_least else ''}{a.attainment:.0%} of the target")
+        s += (
+            f"，达到目标的{'至少' if at_least else ''}{a.attainment:.0%}"
+            if zh
+            else f", {'at least ' if at_least else ''}{a.attainment:.0%} of the target"
+        )
     if a.gap is not None and a.gap > 0:
-        s += (f"，{'至多' if at_least else ''}差{number(a.gap)}{unit}" if zh else f", {'at most ' if at_least else ''}{number(a.gap)} {a.unit} short")
+        s += (
+            f"，{'至多' if at_least else ''}差{number(a.gap)}{unit}"
+            if zh
+            else f", {'at most ' if at_least else ''}{number(a.gap)} {a.unit} short"
+        )
     if a.model_value is not None and a.model_method != "observed" and a.goal_value is not None:
         band = probability_band(a.model_prob, lang)
         if a.model_estimate:
-            s += (f"；{a.target_year}年数据尚未公布，模型估计{a.target_year}年约为{number(a.model_value)}，达标可能性{band}" if zh
-                  else f"; {a.target_year} not yet published: the model estimates about {number(a.model_value)}, chance the target was met {band}")
+            s += (
+                f"；{a.target_year}年数据尚未公布，模型估计{a.target_year}年约为{number(a.model_value)}，达标可能性{band}"
+                if zh
+                else f"; {a.target_year} not yet published: the model estimates about {number(a.model_value)}, chance the target was met {band}"
+            )
         else:
-            s += (f"；按趋势{a.target_year}年预计为{number(a.model_value)}，达标概率{band}" if zh
-                  else f"; trend points to {number(a.model_value)} in {a.target_year}, chance of meeting it {band}")
+            s += (
+                f"；按趋势{a.target_year}年预计为{number(a.model_value)}，达标概率{band}"
+                if zh
+                else f"; trend points to {number(a.model_value)} in {a.target_year}, chance of meeting it {band}"
+            )
     return s + ("。" if zh else ".")
 
 
@@ -100,7 +117,11 @@ def chapter_narrative(items: Sequence[Assessment], midterm: dict[str, Assessment
         if met:
             out.append("已实现的目标：" + _names(met, lang) + "。")
     else:
-        lead = "The plan period is over: this is the final evaluation." if ended else "The plan period is still running: this is a progress review."
+        lead = (
+            "The plan period is over: this is the final evaluation."
+            if ended
+            else "The plan period is still running: this is a progress review."
+        )
         out.append(
             f"{lead} Of {n} quantitative targets, {len(met)} are met ({len(final)} with an observed target-year figure), {len(good)} on track or probably met, "
             f"{len(short)} missed, probably missed or lagging, {len(undecided)} too close to call; {len(nodata)} lack verifiable data and "

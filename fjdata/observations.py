@@ -43,8 +43,22 @@ from fjdata.source_quality import TIERS, derive_tier
 from fjdata.transforms import year_index
 
 COLUMNS = (
-    "indicator_id", "region", "year", "value", "unit", "status", "vintage", "published",
-    "source_title", "source_url", "quote", "note", "inputs", "formula", "bound", "source_tier",
+    "indicator_id",
+    "region",
+    "year",
+    "value",
+    "unit",
+    "status",
+    "vintage",
+    "published",
+    "source_title",
+    "source_url",
+    "quote",
+    "note",
+    "inputs",
+    "formula",
+    "bound",
+    "source_tier",
 )
 OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier")  # source_tier: derived by rule when empty
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
@@ -83,7 +97,9 @@ def published_date(text: str) -> date:
     return date(year, int(month), int(day))
 
 
-def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indicator], lines: Sequence[int] | None = None) -> list[tuple[int, str, str]]:
+def _validate_rows(
+    path: Path, rows: list[dict[str, str]], known: dict[str, Indicator], lines: Sequence[int] | None = None
+) -> list[tuple[int, str, str]]:
     problems: list[tuple[int, str, str]] = []
     seen: dict[tuple[str, ...], int] = {}
     for line, row in zip(lines or range(2, len(rows) + 2), rows, strict=True):  # line 1 is the header
@@ -114,7 +130,9 @@ def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indi
         if ind is not None and math.isfinite(value):
             lo, hi = ind.bounds if ind.series_kind == "share" and ind.bounds else VALUE_LIMITS.get(ind.series_kind, (-1e9, 1e9))
             if not lo <= value <= hi:
-                problems.append((line, "value", f"{raw_value} is outside {lo:g}–{hi:g}, the range of a {ind.series_kind} ({iid}, unit {ind.unit})"))
+                problems.append(
+                    (line, "value", f"{raw_value} is outside {lo:g}–{hi:g}, the range of a {ind.series_kind} ({iid}, unit {ind.unit})")
+                )
         unit = row.get("unit", "").strip()
         if ind is not None and unit != ind.unit:
             problems.append((line, "unit", f"{unit!r} does not match the catalogue unit {ind.unit!r} of {iid}"))
@@ -145,7 +163,13 @@ def _validate_rows(path: Path, rows: list[dict[str, str]], known: dict[str, Indi
         key = tuple(row.get(k, "").strip() for k in KEY)
         if all(key):
             if key in seen:
-                problems.append((line, "vintage", f"duplicate key {'/'.join(key)} (also line {seen[key]}); use a distinct vintage label for a different release"))
+                problems.append(
+                    (
+                        line,
+                        "vintage",
+                        f"duplicate key {'/'.join(key)} (also line {seen[key]}); use a distinct vintage label for a different release",
+                    )
+                )
             else:
                 seen[key] = line
     return problems
@@ -176,7 +200,9 @@ def _decode(path: Path, blob: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = blob[: exc.start].count(b"\n") + 1
         hint = "UTF-16" if blob[:2] in (b"\xff\xfe", b"\xfe\xff") else "a legacy encoding such as GBK"
-        raise DataValidationError(path, [(line, "-", f"not UTF-8 text (byte {exc.start}; looks like {hint}); save the file as UTF-8")]) from None
+        raise DataValidationError(
+            path, [(line, "-", f"not UTF-8 text (byte {exc.start}; looks like {hint}); save the file as UTF-8")]
+        ) from None
 
 
 def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str = "shipped") -> pd.DataFrame:
@@ -214,7 +240,12 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
             start = reader.line_num + 1
     except csv.Error as exc:
         raise DataValidationError(path, [(start, "-", f"not readable as CSV: {exc}")]) from None
-    too_long = [(ln, k, f"{len(v)} characters; fields are limited to {MAX_FIELD_CHARS}") for ln, r in zip(lines, rows, strict=True) for k, v in r.items() if len(v) > MAX_FIELD_CHARS]
+    too_long = [
+        (ln, k, f"{len(v)} characters; fields are limited to {MAX_FIELD_CHARS}")
+        for ln, r in zip(lines, rows, strict=True)
+        for k, v in r.items()
+        if len(v) > MAX_FIELD_CHARS
+    ]
     problems = surplus + too_long + _validate_rows(path, rows, known, lines)
     if problems:
         raise DataValidationError(path, sorted(problems, key=lambda p: p[0]))
@@ -222,7 +253,12 @@ def read_csv(path: Path, known: dict[str, Indicator] | None = None, origin: str 
     frame["year"] = frame["year"].astype(int)
     frame["value"] = frame["value"].astype(float)
     frame["published_date"] = [published_date(p) for p in frame["published"]]
-    frame["source_tier"] = [t or derive_tier(u, ti, st, n).tier for t, u, ti, st, n in zip(frame["source_tier"], frame["source_url"], frame["source_title"], frame["status"], frame["note"], strict=True)]
+    frame["source_tier"] = [
+        t or derive_tier(u, ti, st, n).tier
+        for t, u, ti, st, n in zip(
+            frame["source_tier"], frame["source_url"], frame["source_title"], frame["status"], frame["note"], strict=True
+        )
+    ]
     frame["origin"] = origin
     frame["file"] = path.name
     frame["line"] = lines
@@ -291,7 +327,16 @@ def _check_against_shipped(path: Path, user: pd.DataFrame, base: pd.DataFrame) -
         lo, hi = float(same.min()) / PLAUSIBLE_FACTOR, float(same.max()) * PLAUSIBLE_FACTOR
         value = float(row["value"])
         if value > 0 and not lo <= value <= hi:
-            problems.append((int(row["line"]), "value", f"{value:g} is implausible for {row['indicator_id']}/{row['region']}: the shipped series lies in {same.min():g}–{same.max():g} (allowed {lo:g}–{hi:g})"))
+            problems.append(
+                (
+                    int(row["line"]),
+                    "value",
+                    (
+                        f"{value:g} is implausible for {row['indicator_id']}/{row['region']}: the shipped series lies in "
+                        f"{same.min():g}–{same.max():g} (allowed {lo:g}–{hi:g})"
+                    ),
+                )
+            )
     if problems:
         raise DataValidationError(path, problems)
 
@@ -303,7 +348,9 @@ def _shipped() -> pd.DataFrame:
     dup = shipped[shipped.duplicated(list(KEY), keep=False)]
     if not dup.empty:
         first = dup.iloc[0]
-        problems = [(int(r["line"]), "vintage", f"duplicate key {'/'.join(str(r[k]) for k in KEY)} across shipped files") for _, r in dup.iterrows()]
+        problems = [
+            (int(r["line"]), "vintage", f"duplicate key {'/'.join(str(r[k]) for k in KEY)} across shipped files") for _, r in dup.iterrows()
+        ]
         raise DataValidationError(str(first["file"]), problems)
     return shipped
 
@@ -322,7 +369,11 @@ def _overlay(base: pd.DataFrame, files: Iterable[Path]) -> pd.DataFrame:
         if not earlier.empty:
             mine = user.set_index(list(KEY))
             clashes = [
-                (int(mine.loc[k, "line"]), "value", f"{'/'.join(map(str, k))} is {mine.loc[k, 'value']:g} here but {r['value']:g} in {r['file']}:{r['line']}")
+                (
+                    int(mine.loc[k, "line"]),
+                    "value",
+                    f"{'/'.join(map(str, k))} is {mine.loc[k, 'value']:g} here but {r['value']:g} in {r['file']}:{r['line']}",
+                )
                 for k, r in ((tuple(r[c] for c in KEY), r) for _, r in earlier.iterrows())
                 if float(mine.loc[k, "value"]) != float(r["value"])
             ]
@@ -573,9 +624,18 @@ class SourceRef:
 def _source_ref(row: Mapping[Any, Any]) -> SourceRef:
     alts = tuple(_source_ref({**a, "user_supplied": False}) for a in (row.get("alternatives") or ()))
     return SourceRef(
-        int(row["year"]), float(row["value"]), str(row["status"]), str(row["vintage"]), str(row["source_title"]),
-        str(row["source_url"]), str(row["quote"]), bool(row.get("user_supplied", False)), str(row.get("bound") or ""),
-        str(row.get("selection") or ""), bool(row.get("spliced", False)), alts,
+        int(row["year"]),
+        float(row["value"]),
+        str(row["status"]),
+        str(row["vintage"]),
+        str(row["source_title"]),
+        str(row["source_url"]),
+        str(row["quote"]),
+        bool(row.get("user_supplied", False)),
+        str(row.get("bound") or ""),
+        str(row.get("selection") or ""),
+        bool(row.get("spliced", False)),
+        alts,
     )
 
 
@@ -626,7 +686,14 @@ def data_fingerprint(extra_data: Sequence[str | Path] | str | Path | None = None
     from fjdata.statements import statement_files  # official statements change verdicts too
 
     plan_files = [f for p in plans().values() for f in p.files]
-    files = [*plan_files, config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml")), *shipped_files(), *user_files(extra_data), *statement_files()]
+    files = [
+        *plan_files,
+        config.SETTINGS_FILE,
+        *sorted(config.INDICATORS_DIR.glob("*.yaml")),
+        *shipped_files(),
+        *user_files(extra_data),
+        *statement_files(),
+    ]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -695,7 +762,9 @@ def evaluate_formula(row: pd.Series | dict[str, object], frame: pd.DataFrame) ->
             continue
         name, ref = (s.strip() for s in part.split("=", 1))
         iid, region, year, vintage = ref.split("/")
-        match = frame[(frame["indicator_id"] == iid) & (frame["region"] == region) & (frame["year"] == int(year)) & (frame["vintage"] == vintage)]
+        match = frame[
+            (frame["indicator_id"] == iid) & (frame["region"] == region) & (frame["year"] == int(year)) & (frame["vintage"] == vintage)
+        ]
         if len(match) != 1:
             raise ValueError(f"input {ref} of {row['indicator_id']}/{row['year']} not found exactly once")
         names[name] = float(match["value"].iloc[0])

@@ -147,10 +147,22 @@ def load_plan(folder: str | Path) -> Plan:
     if status == "partial" and not missing:
         raise RegistryError(file, "plan", "missing", "a partial plan lists what its public text leaves out")
     return Plan(
-        plan_id=plan_id, title_zh=str(raw["title_zh"]), title_en=str(raw["title_en"]), region=str(raw["region"]),
-        start_year=start, end_year=end, base_year=base, mid_term_year=mid, status=status, folder=folder, targets_file=targets_file,
-        chapters=tuple(chapters), text_citation=str(text.get("citation", "")), text_file=str(text.get("file", "")),
-        text_sha256=str(text.get("sha256", "")), missing=tuple(str(m) for m in missing),
+        plan_id=plan_id,
+        title_zh=str(raw["title_zh"]),
+        title_en=str(raw["title_en"]),
+        region=str(raw["region"]),
+        start_year=start,
+        end_year=end,
+        base_year=base,
+        mid_term_year=mid,
+        status=status,
+        folder=folder,
+        targets_file=targets_file,
+        chapters=tuple(chapters),
+        text_citation=str(text.get("citation", "")),
+        text_file=str(text.get("file", "")),
+        text_sha256=str(text.get("sha256", "")),
+        missing=tuple(str(m) for m in missing),
     )
 
 
@@ -185,5 +197,8 @@ def get_plan(plan: str | Plan | None = None) -> Plan:
     if plan_id not in found:
         from fjdata.errors import did_you_mean
 
-        raise KeyError(f"unknown plan {plan_id!r}{did_you_mean(plan_id, list(found))}; plans: {', '.join(found) or 'none'} (in {', '.join(map(str, plan_dirs()))})")
+        raise KeyError(
+            f"unknown plan {plan_id!r}{did_you_mean(plan_id, list(found))}; plans: {', '.join(found) or 'none'} (in "
+            f"{', '.join(map(str, plan_dirs()))})"
+        )
     return found[plan_id]

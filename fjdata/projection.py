@@ -99,7 +99,9 @@ class Projection:
         return pd.DataFrame({"year": f.years, "mean": f.mean, "lo80": f.lo80, "hi80": f.hi80, "lo95": f.lo95, "hi95": f.hi95})
 
 
-def fit_methods(judged: JudgedSeries, methods: Sequence[str], to_year: int, factors: dict[str, float] | None = None) -> tuple[list[Forecast], dict[str, str]]:
+def fit_methods(
+    judged: JudgedSeries, methods: Sequence[str], to_year: int, factors: dict[str, float] | None = None
+) -> tuple[list[Forecast], dict[str, str]]:
     """Fit each method; ``factors`` (method → spread factor) calibrate the intervals."""
     fits: list[Forecast] = []
     skipped: dict[str, str] = {}
@@ -114,7 +116,9 @@ def fit_methods(judged: JudgedSeries, methods: Sequence[str], to_year: int, fact
     return fits, skipped
 
 
-def project_judged(judged: JudgedSeries, method: str | Sequence[str], to_year: int, as_of: int | None = None, calibrated: bool = True) -> Projection:
+def project_judged(
+    judged: JudgedSeries, method: str | Sequence[str], to_year: int, as_of: int | None = None, calibrated: bool = True
+) -> Projection:
     """Project a judged series with one method, a list to combine, or ``auto``.
 
     ``auto`` picks its methods from the backtest on data as of ``as_of``, so a mid-term view
@@ -181,7 +185,9 @@ def project(
     return project_judged(judged, method, to_year, as_of=as_of)
 
 
-def context_forecast(judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData, to_year: int) -> Forecast | None:
+def context_forecast(
+    judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData, to_year: int
+) -> Forecast | None:
     """Projection of a context series to ``to_year``, a plan's end year (cached like assessments;
     no draws kept); ``None`` once the data reach that year."""
     if len(judged.values) < 4 or judged.years[-1] >= to_year:
@@ -191,6 +197,11 @@ def context_forecast(judged: JudgedSeries, methods: str | Sequence[str], as_of: 
         proj = project_judged(judged, methods, to_year, as_of=as_of)
         return replace(proj.forecast, samples=None) if proj.forecast is not None else None
 
-    key = {"indicator": judged.indicator_id, "methods": methods if isinstance(methods, str) else list(methods), "as_of": as_of,
-           "to_year": to_year, "data": data_fingerprint(extra_data)}
+    key = {
+        "indicator": judged.indicator_id,
+        "methods": methods if isinstance(methods, str) else list(methods),
+        "as_of": as_of,
+        "to_year": to_year,
+        "data": data_fingerprint(extra_data),
+    }
     return cached("context", key, compute)

@@ -252,7 +252,11 @@ def build_workbook(
             if lang == "en":
                 detail = f"{held.year} · {held.status}{' · lower bound' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
             if not need.held:  # nothing for this year: the nearest year we hold, for orientation only
-                detail = (f"本年无数据；最近：{_fmt(held.value)}（{detail}）" if lang == "zh" else f"nothing for this year; nearest: {_fmt(held.value)} ({detail})")
+                detail = (
+                    f"本年无数据；最近：{_fmt(held.value)}（{detail}）"
+                    if lang == "zh"
+                    else f"nothing for this year; nearest: {_fmt(held.value)} ({detail})"
+                )
             elif len(need.held) > 1:
                 others = ", ".join(_fmt(h.value) for h in need.held[:-1])
                 detail += f"（其他版本 {others}）" if lang == "zh" else f" (other versions {others})"
@@ -268,7 +272,10 @@ def build_workbook(
             "held_value": held.value if need.held and held is not None else None,  # only a figure for this very year
             "held_detail": detail,
             "held_source": held.source_title if held is not None else "",
-            "reason": need.reason_text(lang) + ("；" if lang == "zh" else "; ") + ("应填" if lang == "zh" else "expects ") + value_rule_text(ind, lang),
+            "reason": need.reason_text(lang)
+            + ("；" if lang == "zh" else "; ")
+            + ("应填" if lang == "zh" else "expects ")
+            + value_rule_text(ind, lang),
         }
         for i, col in enumerate(DATA_COLUMNS, start=1):
             data.cell(row=row, column=i, value=values.get(col.field))
@@ -282,7 +289,13 @@ def build_workbook(
             data[f"{letter(DATA_COLUMNS, f)}{r}"].fill = _INPUT_FILL
     groups.setdefault(_value_rule(None), []).append(f"{value_col}{first_extra}:{value_col}{last_extra}")
     for (kind, op, lo, hi), cells in groups.items():
-        dv = DataValidation(type=kind, operator=op, formula1=f"{lo:g}" if lo is not None else None, formula2=f"{hi:g}" if hi is not None else None, allow_blank=True)
+        dv = DataValidation(
+            type=kind,
+            operator=op,
+            formula1=f"{lo:g}" if lo is not None else None,
+            formula2=f"{hi:g}" if hi is not None else None,
+            allow_blank=True,
+        )
         dv.error = ("数值应为" if lang == "zh" else "The value must be ") + _rule_words(kind, op, lo, hi, lang)
         dv.errorTitle = "数值无效" if lang == "zh" else "Invalid value"
         dv.showErrorMessage = True
@@ -331,8 +344,15 @@ def build_workbook(
     meta = wb.create_sheet(SHEETS["meta"][lang])
     years = title_years or (min((n.year for n in needs), default=0), max((n.year for n in needs), default=0))
     for r, (k, v) in enumerate(
-        [("format", "fjdata-questionnaire-1"), ("lang", lang), ("generated", datetime.now(UTC).isoformat(timespec="seconds")),
-         ("fjdata_version", __version__), ("years", f"{years[0]}-{years[1]}"), ("data_rows", str(len(needs))), ("statement_rows", str(len(statement_rows)))],
+        [
+            ("format", "fjdata-questionnaire-1"),
+            ("lang", lang),
+            ("generated", datetime.now(UTC).isoformat(timespec="seconds")),
+            ("fjdata_version", __version__),
+            ("years", f"{years[0]}-{years[1]}"),
+            ("data_rows", str(len(needs))),
+            ("statement_rows", str(len(statement_rows))),
+        ],
         start=1,
     ):
         meta.cell(row=r, column=1, value=k)

@@ -247,7 +247,8 @@ def target(target_id: str, plan: str | Plan | None = None) -> Target:
 
     ids = [t.target_id for t in registry(plan)]
     raise KeyError(
-        f"unknown target {target_id!r}{did_you_mean(target_id, ids)} (not in {get_plan(plan).targets_file}; fjdata.targets() lists all {len(ids)})"
+        f"unknown target {target_id!r}{did_you_mean(target_id, ids)} (not in {get_plan(plan).targets_file}; fjdata.targets() "
+        f"lists all {len(ids)})"
     )
 
 

@@ -54,36 +54,130 @@ CSS = """
 
 WORDS = {
     "zh": {
-        "no": "序号", "indicator": "指标", "target": "目标", "latest": "最新值（年份）", "cn": "(a) 进度对比时间", "sdg": "(b) 增速比R",
-        "model": "(c) 模型：达标概率", "mid": "中期（{y}年数据）", "attr": "属性", "summary": "执行情况总览（交通灯）",
-        "narrative": "要点", "charts": "逐项图表", "insufficient": "数据不足的目标", "sources": "数据来源", "context": "相关背景指标",
-        "none": "本章无量化目标。以下为与本章相关的背景指标。", "generated": "生成日期", "data_as_of": "数据截至",
-        "fingerprint": "数据指纹", "legend": "判断方法：(a) 中期评估惯例：完成进度P与时间进度τ之比，容差δ={d:.0%}；(b) 欧盟统计局/Open SDG 增速比 R=实际年均增速/所需年均增速；(c) 统计模型预测目标年份达标概率。三者并列呈现，不合成。",
-        "source_col": "来源", "quote": "原文", "year": "年份", "value": "数值", "status": "状态",
-        "reason": "原因", "progress": "完成进度{p:.0%}，时间进度{t:.0%}", "ratio": "R={r:.2f}", "prob": "达标可能性{b}", "user": "用户补充",
-        "overall": "总体判断", "basis_final": "{y}年实际值", "basis_latest": "据{y}年数据", "basis_estimate": "{y}年数据待公布，模型估计",
-        "basis_forecast": "模型预测", "basis_statement": "官方表述", "basis_progress": "据{y}年进度", "basis_quota": "逐年对照", "attain": "达到目标的{a:.0%}",
-        "gap": "差{g}", "over": "超出{g}", "missing": "缺{ys}年数据", "stale": "数据较旧（{y}年）", "flip": "缺失年份平均需{dir}{r:.1f}%结论才变",
-        "below": "低于", "above": "高于", "disputed": "来源不一：采用{v}（{why}），另有{o}", "quota_min": "最低为指标的{r:.1f}倍",
-        "quota_short": "未达标年份：{ys}", "observed": "实际值", "avg": "年均{r:.1f}%（{n}/{N}年）", "spliced": "拼接",
-        "why_plan_owner": "规划部门评估数", "why_status": "更正式的发布", "why_newer": "较新发布", "why_highest_floor": "更高下限",
-        "why_family": "同一口径序列", "why_spliced": "其他口径补缺", "why_only": "唯一来源", "why_rule": "指定规则", "not_used": "未采用",
+        "no": "序号",
+        "indicator": "指标",
+        "target": "目标",
+        "latest": "最新值（年份）",
+        "cn": "(a) 进度对比时间",
+        "sdg": "(b) 增速比R",
+        "model": "(c) 模型：达标概率",
+        "mid": "中期（{y}年数据）",
+        "attr": "属性",
+        "summary": "执行情况总览（交通灯）",
+        "narrative": "要点",
+        "charts": "逐项图表",
+        "insufficient": "数据不足的目标",
+        "sources": "数据来源",
+        "context": "相关背景指标",
+        "none": "本章无量化目标。以下为与本章相关的背景指标。",
+        "generated": "生成日期",
+        "data_as_of": "数据截至",
+        "fingerprint": "数据指纹",
+        "legend": "判断方法：(a) 中期评估惯例：完成进度P与时间进度τ之比，容差δ={d:.0%}；(b) 欧盟统计局/Open SDG 增速比 R=实际年均增速/所需年均增速；(c) 统计模型预测目标年份达标概率。三者并列呈现，不合成。",
+        "source_col": "来源",
+        "quote": "原文",
+        "year": "年份",
+        "value": "数值",
+        "status": "状态",
+        "reason": "原因",
+        "progress": "完成进度{p:.0%}，时间进度{t:.0%}",
+        "ratio": "R={r:.2f}",
+        "prob": "达标可能性{b}",
+        "user": "用户补充",
+        "overall": "总体判断",
+        "basis_final": "{y}年实际值",
+        "basis_latest": "据{y}年数据",
+        "basis_estimate": "{y}年数据待公布，模型估计",
+        "basis_forecast": "模型预测",
+        "basis_statement": "官方表述",
+        "basis_progress": "据{y}年进度",
+        "basis_quota": "逐年对照",
+        "attain": "达到目标的{a:.0%}",
+        "gap": "差{g}",
+        "over": "超出{g}",
+        "missing": "缺{ys}年数据",
+        "stale": "数据较旧（{y}年）",
+        "flip": "缺失年份平均需{dir}{r:.1f}%结论才变",
+        "below": "低于",
+        "above": "高于",
+        "disputed": "来源不一：采用{v}（{why}），另有{o}",
+        "quota_min": "最低为指标的{r:.1f}倍",
+        "quota_short": "未达标年份：{ys}",
+        "observed": "实际值",
+        "avg": "年均{r:.1f}%（{n}/{N}年）",
+        "spliced": "拼接",
+        "why_plan_owner": "规划部门评估数",
+        "why_status": "更正式的发布",
+        "why_newer": "较新发布",
+        "why_highest_floor": "更高下限",
+        "why_family": "同一口径序列",
+        "why_spliced": "其他口径补缺",
+        "why_only": "唯一来源",
+        "why_rule": "指定规则",
+        "not_used": "未采用",
     },
     "en": {
-        "no": "#", "indicator": "Indicator", "target": "Target", "latest": "Latest (year)", "cn": "(a) Progress vs time", "sdg": "(b) Growth ratio R",
-        "model": "(c) Model: P(meet)", "mid": "Mid-term ({y} data)", "attr": "Type", "summary": "Summary (traffic lights)",
-        "narrative": "Key points", "charts": "Charts by target", "insufficient": "Targets with insufficient data", "sources": "Sources", "context": "Context indicators",
-        "none": "This chapter sets no quantitative targets. Context indicators that bear on it follow.", "generated": "Generated", "data_as_of": "Data as of",
-        "fingerprint": "Data fingerprint", "legend": "Judgements: (a) Chinese mid-term practice: progress P vs elapsed time τ, tolerance δ={d:.0%}; (b) Eurostat/Open SDG growth ratio R = actual ÷ required average growth; (c) statistical model: probability the target is met in the target year. Shown side by side, never blended.",
-        "source_col": "Source", "quote": "Quote", "year": "Year", "value": "Value", "status": "Status",
-        "reason": "Reason", "progress": "progress {p:.0%} of the way, time elapsed {t:.0%}", "ratio": "R={r:.2f}", "prob": "chance met {b}", "user": "user-supplied",
-        "overall": "Overall", "basis_final": "{y} outcome", "basis_latest": "from {y} data", "basis_estimate": "{y} not yet published: model estimate",
-        "basis_forecast": "model forecast", "basis_statement": "official statement", "basis_progress": "progress as of {y}", "basis_quota": "year by year", "attain": "{a:.0%} of target",
-        "gap": "{g} short", "over": "{g} above", "missing": "missing: {ys}", "stale": "old data ({y})", "flip": "missing years must average {dir} {r:.1f}% to change it",
-        "below": "below", "above": "above", "disputed": "sources differ: {v} used ({why}), also {o}", "quota_min": "weakest year {r:.1f}× the quota",
-        "quota_short": "years short: {ys}", "observed": "observed", "avg": "avg {r:.1f}% a year ({n}/{N} yrs)", "spliced": "spliced",
-        "why_plan_owner": "plan owner's evaluation", "why_status": "more official release", "why_newer": "newer release", "why_highest_floor": "higher floor",
-        "why_family": "one consistent series", "why_spliced": "gap filled from another release", "why_only": "only source", "why_rule": "chosen rule", "not_used": "not used",
+        "no": "#",
+        "indicator": "Indicator",
+        "target": "Target",
+        "latest": "Latest (year)",
+        "cn": "(a) Progress vs time",
+        "sdg": "(b) Growth ratio R",
+        "model": "(c) Model: P(meet)",
+        "mid": "Mid-term ({y} data)",
+        "attr": "Type",
+        "summary": "Summary (traffic lights)",
+        "narrative": "Key points",
+        "charts": "Charts by target",
+        "insufficient": "Targets with insufficient data",
+        "sources": "Sources",
+        "context": "Context indicators",
+        "none": "This chapter sets no quantitative targets. Context indicators that bear on it follow.",
+        "generated": "Generated",
+        "data_as_of": "Data as of",
+        "fingerprint": "Data fingerprint",
+        "legend": "Judgements: (a) Chinese mid-term practice: progress P vs elapsed time τ, tolerance δ={d:.0%}; (b) Eurostat/Open SDG growth ratio R = actual ÷ required average growth; (c) statistical model: probability the target is met in the target year. Shown side by side, never blended.",
+        "source_col": "Source",
+        "quote": "Quote",
+        "year": "Year",
+        "value": "Value",
+        "status": "Status",
+        "reason": "Reason",
+        "progress": "progress {p:.0%} of the way, time elapsed {t:.0%}",
+        "ratio": "R={r:.2f}",
+        "prob": "chance met {b}",
+        "user": "user-supplied",
+        "overall": "Overall",
+        "basis_final": "{y} outcome",
+        "basis_latest": "from {y} data",
+        "basis_estimate": "{y} not yet published: model estimate",
+        "basis_forecast": "model forecast",
+        "basis_statement": "official statement",
+        "basis_progress": "progress as of {y}",
+        "basis_quota": "year by year",
+        "attain": "{a:.0%} of target",
+        "gap": "{g} short",
+        "over": "{g} above",
+        "missing": "missing: {ys}",
+        "stale": "old data ({y})",
+        "flip": "missing years must average {dir} {r:.1f}% to change it",
+        "below": "below",
+        "above": "above",
+        "disputed": "sources differ: {v} used ({why}), also {o}",
+        "quota_min": "weakest year {r:.1f}× the quota",
+        "quota_short": "years short: {ys}",
+        "observed": "observed",
+        "avg": "avg {r:.1f}% a year ({n}/{N} yrs)",
+        "spliced": "spliced",
+        "why_plan_owner": "plan owner's evaluation",
+        "why_status": "more official release",
+        "why_newer": "newer release",
+        "why_highest_floor": "higher floor",
+        "why_family": "one consistent series",
+        "why_spliced": "gap filled from another release",
+        "why_only": "only source",
+        "why_rule": "chosen rule",
+        "not_used": "not used",
     },
 }
 
@@ -162,7 +256,11 @@ def overall_detail(a: Assessment, lang: str) -> str:
     if a.attainment is not None:
         parts.append(w["quota_min"].format(r=a.attainment) if a.kind == "annual_quota" else w["attain"].format(a=a.attainment))
     if a.gap is not None and abs(a.gap) > 1e-9 and a.kind != "annual_quota":
-        unit = "个百分点" if a.gap_unit == "百分点" and lang == "zh" else (" pp" if a.gap_unit == "百分点" else (a.gap_unit if lang == "zh" else f" {a.gap_unit}"))
+        unit = (
+            "个百分点"
+            if a.gap_unit == "百分点" and lang == "zh"
+            else (" pp" if a.gap_unit == "百分点" else (a.gap_unit if lang == "zh" else f" {a.gap_unit}"))
+        )
         parts.append((w["gap"] if a.gap > 0 else w["over"]).format(g=f"{fmt_figure(abs(a.gap), a.gap_unit)}{unit}"))
     if a.quota_years_short:
         parts.append(w["quota_short"].format(ys=", ".join(map(str, a.quota_years_short))))
@@ -174,7 +272,9 @@ def overall_detail(a: Assessment, lang: str) -> str:
     if a.data_age is not None and a.data_age > 1 and a.period_over:
         parts.append(w["stale"].format(y=a.latest_year))
     for d in a.disputes:
-        others = ("、" if lang == "zh" else ", ").join(f"{fmt_figure(v, a.unit)}（{vin}）" if lang == "zh" else f"{fmt_figure(v, a.unit)} ({vin})" for v, vin, _, _ in d.others)
+        others = ("、" if lang == "zh" else ", ").join(
+            f"{fmt_figure(v, a.unit)}（{vin}）" if lang == "zh" else f"{fmt_figure(v, a.unit)} ({vin})" for v, vin, _, _ in d.others
+        )
         parts.append(w["disputed"].format(v=fmt_figure(d.used_value, a.unit), why=w.get(f"why_{d.reason}", d.reason), o=others))
     return sep.join(parts)
 
@@ -224,9 +324,17 @@ def _projection_text(a: Assessment, confidence: float, lang: str = "zh") -> str:
     return f"{fmt(a.model_value)} [{fmt(lo)}, {fmt(hi)}]"
 
 
-def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[str, Assessment] | None = None, mid_year: int | None = None, confidence: float = 0.8) -> str:
+def summary_table_html(
+    items: Sequence[TargetResult],
+    lang: str,
+    midterm: dict[str, Assessment] | None = None,
+    mid_year: int | None = None,
+    confidence: float = 0.8,
+) -> str:
     w = WORDS[lang]
-    proj_head = (f"模型：目标年预测值（{confidence:.0%}区间）" if lang == "zh" else f"Projected value in target year ({confidence:.0%} interval)")
+    proj_head = (
+        f"模型：目标年预测值（{confidence:.0%}区间）" if lang == "zh" else f"Projected value in target year ({confidence:.0%} interval)"
+    )
     head = [w["no"], w["indicator"], w["attr"], w["target"], w["latest"], w["overall"], w["cn"], w["sdg"], proj_head, w["model"]]
     if not midterm:  # no mid-term view (its year is not past yet): no column
         midterm = None
@@ -249,7 +357,18 @@ def summary_table_html(items: Sequence[TargetResult], lang: str, midterm: dict[s
         ]
         if midterm is not None:
             m = midterm.get(a.target_id)
-            cells.append("<td>" + (" ".join(f"<span class='dot' style='background:{LIGHT_HEX[s.light]}' title='{esc(s.label(lang))}'></span>" for s in (m.overall_status, m.cn_status, m.sdg_status, m.model_status)) if m else "—") + "</td>")
+            cells.append(
+                "<td>"
+                + (
+                    " ".join(
+                        f"<span class='dot' style='background:{LIGHT_HEX[s.light]}' title='{esc(s.label(lang))}'></span>"
+                        for s in (m.overall_status, m.cn_status, m.sdg_status, m.model_status)
+                    )
+                    if m
+                    else "—"
+                )
+                + "</td>"
+            )
         rows.append(f"<tr data-target='{esc(a.target_id)}'>{''.join(cells)}</tr>")
     header = "".join(f"<th>{esc(h)}</th>" for h in head)
     return f"<div class='scroll'><table class='fj-summary'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
@@ -259,10 +378,14 @@ def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
     """Everything a target chart depends on, so that an unchanged chart is not drawn twice."""
     f = r.forecast
     return {
-        "lang": lang, "target": r.assessment.target_id, "name": (r.assessment.name_zh, r.assessment.name_en, r.assessment.unit, r.assessment.judged_scale),
-        "history": sorted(by_year(r.history).items()), "scale": r.history_scale,
+        "lang": lang,
+        "target": r.assessment.target_id,
+        "name": (r.assessment.name_zh, r.assessment.name_en, r.assessment.unit, r.assessment.judged_scale),
+        "history": sorted(by_year(r.history).items()),
+        "scale": r.history_scale,
         "forecast": None if f is None else (f.method, f.years, f.mean, f.lo80, f.hi80, f.lo95, f.hi95),
-        "goal": None if r.goal is None else repr(r.goal), "statuses": sorted((s.year, s.status, s.bound) for s in r.sources),
+        "goal": None if r.goal is None else repr(r.goal),
+        "statuses": sorted((s.year, s.status, s.bound) for s in r.sources),
     }
 
 
@@ -273,7 +396,7 @@ def chart_html(r: TargetResult, lang: str) -> str:
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
     plan_base = ""
     if a.base_origin == "plan":
-        plan_base = ("；规划基期值引自《专项规划》第一章" if lang == "zh" else "; the base value is stated in chapter 1 of the plan")
+        plan_base = "；规划基期值引自《专项规划》第一章" if lang == "zh" else "; the base value is stated in chapter 1 of the plan"
     return f"<figure class='fj-chart' data-target='{esc(a.target_id)}'>{img}<figcaption>{_footnote(shown, lang)}{esc(plan_base)}</figcaption></figure>"
 
 
@@ -302,15 +425,27 @@ def sources_table_html(items: Sequence[TargetResult], lang: str) -> str:
     rows = []
     for r in items:
         for s in r.sources:
-            link = f"<a href='{esc(s.source_url)}'>{esc(s.source_title)}</a>" if s.source_url.startswith(("http://", "https://")) else esc(s.source_title)
+            link = (
+                f"<a href='{esc(s.source_url)}'>{esc(s.source_title)}</a>"
+                if s.source_url.startswith(("http://", "https://"))
+                else esc(s.source_title)
+            )
             flag = f" <b>[{esc(w['user'])}]</b>" if s.user_supplied else ""
             floor = {"lower": "≥", "upper": "≤"}.get(s.bound, "")
             used = f" <b>[{esc(w['spliced'])}]</b>" if s.spliced else ""
-            rows.append(f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{floor}{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}{used}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>")
+            rows.append(
+                f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{floor}{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}{used}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>"
+            )
             for alt in s.alternatives:  # where sources disagree, the version not used is shown too
-                alt_link = f"<a href='{esc(alt.source_url)}'>{esc(alt.source_title)}</a>" if alt.source_url.startswith(("http://", "https://")) else esc(alt.source_title)
+                alt_link = (
+                    f"<a href='{esc(alt.source_url)}'>{esc(alt.source_title)}</a>"
+                    if alt.source_url.startswith(("http://", "https://"))
+                    else esc(alt.source_title)
+                )
                 alt_floor = {"lower": "≥", "upper": "≤"}.get(alt.bound, "")
-                rows.append(f"<tr class='not-used'><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{alt.year}</td><td class='num'>{alt_floor}{fmt(alt.value)}</td><td>{esc(alt.status)} / {esc(alt.vintage)} <b>[{esc(w['not_used'])}]</b></td><td>{alt_link}</td><td>{esc(alt.quote)}</td></tr>")
+                rows.append(
+                    f"<tr class='not-used'><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{alt.year}</td><td class='num'>{alt_floor}{fmt(alt.value)}</td><td>{esc(alt.status)} / {esc(alt.vintage)} <b>[{esc(w['not_used'])}]</b></td><td>{alt_link}</td><td>{esc(alt.quote)}</td></tr>"
+                )
     head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["year"], w["value"], w["status"], w["source_col"], w["quote"]))
     return f"<div class='scroll'><table class='fj-sources'><thead><tr>{head}</tr></thead><tbody>{''.join(dict.fromkeys(rows))}</tbody></table></div>"
 
@@ -370,9 +505,26 @@ class ChapterReport:
         mid_year = the_plan.mid_term_year if mid_year is None else mid_year
         mid: dict[str, Assessment] = {}
         if mid_year < evaluation_year(as_of) and (as_of is None or mid_year < as_of):
-            mid = {a.target_id: a for a in (r.assessment for r in results(key_chapter, mid_year, method, delta, extra_data=extra_data, plan=the_plan))}
+            mid = {
+                a.target_id: a
+                for a in (r.assessment for r in results(key_chapter, mid_year, method, delta, extra_data=extra_data, plan=the_plan))
+            }
         context = chapter_context(key_chapter, the_plan) if key_chapter else ()
-        return cls(key_chapter or "all", lang, as_of, mid_year, delta, confidence, items, mid, context, method, extra_data, data_fingerprint(extra_data), the_plan)
+        return cls(
+            key_chapter or "all",
+            lang,
+            as_of,
+            mid_year,
+            delta,
+            confidence,
+            items,
+            mid,
+            context,
+            method,
+            extra_data,
+            data_fingerprint(extra_data),
+            the_plan,
+        )
 
     @property
     def words(self) -> dict[str, str]:
@@ -390,7 +542,11 @@ class ChapterReport:
         meta = f"{w['generated']}: {date.today().isoformat()} · {w['data_as_of']}: {as_of} · {w['fingerprint']}: {self.fingerprint[:12]} · fjdata {__version__}"
         partial = ""
         if self.plan.status == "partial":  # say what the public text leaves out, so no reader takes this for the whole plan
-            lead = "本规划的指标表仅部分公开，以下目标之外尚缺：" if self.lang == "zh" else "Only part of this plan's indicator table is public; still missing: "
+            lead = (
+                "本规划的指标表仅部分公开，以下目标之外尚缺："
+                if self.lang == "zh"
+                else "Only part of this plan's indicator table is public; still missing: "
+            )
             partial = f"<p class='note'>{esc(lead + ('；' if self.lang == 'zh' else '; ').join(self.plan.missing))}</p>"
         return f"{CSS}<div class='fj'><p class='meta'>{esc(plan)}</p><h1>{esc(self.title())}</h1><p class='meta'>{esc(meta)}</p>{partial}</div>"
 
@@ -398,7 +554,16 @@ class ChapterReport:
         w = self.words
         if not self.items:
             return f"<div class='fj'><h2>{esc(w['summary'])}</h2><p>{esc(w['none'])}</p></div>"
-        legend = " ".join(f"<span><span class='dot' style='background:{LIGHT_HEX[light]}'></span>{esc(name)}</span>" for light, name in zip(Light, ("达标/进展良好", "需加快", "滞后/难以实现", "数据不足/不适用") if self.lang == "zh" else ("met/on track", "accelerate", "lagging/unlikely", "insufficient/n.a."), strict=True))
+        legend = " ".join(
+            f"<span><span class='dot' style='background:{LIGHT_HEX[light]}'></span>{esc(name)}</span>"
+            for light, name in zip(
+                Light,
+                ("达标/进展良好", "需加快", "滞后/难以实现", "数据不足/不适用")
+                if self.lang == "zh"
+                else ("met/on track", "accelerate", "lagging/unlikely", "insufficient/n.a."),
+                strict=True,
+            )
+        )
         table = summary_table_html(self.items, self.lang, self.midterm, self.mid_year, self.confidence)
         return f"<div class='fj'><h2>{esc(w['summary'])}</h2><p class='legend note'>{legend}</p>{table}<p class='note'>{esc(w['legend'].format(d=self.tolerance))}</p></div>"
 
@@ -422,7 +587,11 @@ class ChapterReport:
     def context_html(self) -> list[str]:
         if not self.context_ids:
             return []
-        out = [f"<div class='fj'><h2>{esc(self.words['context'])}</h2>" + ("" if self.items else f"<p>{esc(self.words['none'])}</p>") + "</div>"]
+        out = [
+            f"<div class='fj'><h2>{esc(self.words['context'])}</h2>"
+            + ("" if self.items else f"<p>{esc(self.words['none'])}</p>")
+            + "</div>"
+        ]
         for iid in self.context_ids:
             out.append(f"<div class='fj'>{context_chart_html(iid, self.lang, self.as_of, self.methods, self.extra_data, self.plan)}</div>")
         return out
@@ -445,14 +614,20 @@ class ChapterReport:
         for r in self.items:
             by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.overall_status.light] += 1
         labels = [chapter_title(c, self.lang, self.plan) for c in by_chapter]
-        names = ("已实现/进展良好", "尚难判断", "未实现/滞后", "数据不足") if self.lang == "zh" else ("met/on track", "undecided", "missed/lagging", "insufficient")
+        names = (
+            ("已实现/进展良好", "尚难判断", "未实现/滞后", "数据不足")
+            if self.lang == "zh"
+            else ("met/on track", "undecided", "missed/lagging", "insufficient")
+        )
         counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
         colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
         title = "各章目标的总体判断（个数）" if self.lang == "zh" else "Overall verdict by chapter (number of targets)"
         return f"<div class='fj'><figure class='fj-chart'>{png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)}</figure></div>"
 
 
-def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods: str | Sequence[str], extra_data: ExtraData, plan: Plan | None = None) -> str:
+def context_chart_html(
+    indicator_id: str, lang: str, as_of: int | None, methods: str | Sequence[str], extra_data: ExtraData, plan: Plan | None = None
+) -> str:
     """A context indicator in the plan's region: its judged series and projection to the plan's end, without a target."""
     the_plan = get_plan(plan)
     ind = indicator(indicator_id)
@@ -465,13 +640,38 @@ def context_chart_html(indicator_id: str, lang: str, as_of: int | None, methods:
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))
     fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds)
     img = png_img(png_bytes(fig), ind.name(lang))
-    return f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"
-
+    return (
+        f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"
+    )
 
 
 FEASIBILITY_WORDS = {
-    "zh": ("候选目标", "目标值", "最新数据", "所需年均增速", "近5年年均", "近10年年均", "达标可能性", "50%把握可达", "75%把握可达", "90%把握可达", "说明"),
-    "en": ("Candidate", "Target", "Latest data", "Required growth a year", "Last 5 yrs a year", "Last 10 yrs a year", "Chance met", "Met at 50%", "Met at 75%", "Met at 90%", "Note"),
+    "zh": (
+        "候选目标",
+        "目标值",
+        "最新数据",
+        "所需年均增速",
+        "近5年年均",
+        "近10年年均",
+        "达标可能性",
+        "50%把握可达",
+        "75%把握可达",
+        "90%把握可达",
+        "说明",
+    ),
+    "en": (
+        "Candidate",
+        "Target",
+        "Latest data",
+        "Required growth a year",
+        "Last 5 yrs a year",
+        "Last 10 yrs a year",
+        "Chance met",
+        "Met at 50%",
+        "Met at 75%",
+        "Met at 90%",
+        "Note",
+    ),
 }
 
 
@@ -487,11 +687,21 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
     for f in results:
         d = f.target
         unit = "%" if d.kind == "average_growth" or f.unit == "%" else f" {f.unit}"
-        values = [("—" if v is None else f"{fmt_figure(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}") for v in (f.value_p50, f.value_p75, f.value_p90)]
+        values = [
+            ("—" if v is None else f"{fmt_figure(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}")
+            for v in (f.value_p50, f.value_p75, f.value_p90)
+        ]
         latest = "—" if f.last_year is None or f.last_value is None else f"{fmt_figure(f.last_value, f.unit)}{unit}（{f.last_year}）"
         cells = [
-            esc(d.name), esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"), esc(latest), esc(_pct(f.required_rate)),
-            esc(_pct(f.achieved_rate_5y)), esc(_pct(f.achieved_rate_10y)), esc(probability_band(f.probability, lang)), *map(esc, values), esc(note_text(f.note, lang)),
+            esc(d.name),
+            esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"),
+            esc(latest),
+            esc(_pct(f.required_rate)),
+            esc(_pct(f.achieved_rate_5y)),
+            esc(_pct(f.achieved_rate_10y)),
+            esc(probability_band(f.probability, lang)),
+            *map(esc, values),
+            esc(note_text(f.note, lang)),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<div class='fj'><table class='fj-feasibility'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"

@@ -58,7 +58,9 @@ _SECONDARY_TITLE = re.compile(
 _MACHINE_TITLE = re.compile(r"ai-generated|machine-generated|exam-prep|wiki|百科|github", re.IGNORECASE)
 _SECONDARY_NOTE = re.compile(r"read from git(hub|ee)|\bsecondary\b|ai-generated|machine-generated", re.IGNORECASE)
 _STATS_HOSTS = re.compile(r"(^|\.)(stats\.gov\.cn)$|^tjj\.[a-z]+\.gov\.cn$|\.tjj\.gov\.cn$")
-_STATS_TITLE = re.compile(r"统计局|统计年鉴|统计公报|統計|Statistical Yearbook|Statistical Communiqu|National Bureau of Statistics", re.IGNORECASE)
+_STATS_TITLE = re.compile(
+    r"统计局|统计年鉴|统计公报|統計|Statistical Yearbook|Statistical Communiqu|National Bureau of Statistics", re.IGNORECASE
+)
 _GOV_HOST = re.compile(r"(^|\.)gov\.cn$")
 _MEDIA_HOSTS = re.compile(
     r"(^|\.)(news\.cn|xinhuanet\.com|people\.com\.cn|chinanews\.com\.cn|chinanews\.com|cnr\.cn|ce\.cn|fjsen\.com|mnw\.cn|"
@@ -152,8 +154,11 @@ def secondary_only_verdicts(extra_data: object = None) -> list[SecondaryOnlyVerd
             continue
         value = float(used["value"].iloc[-1])
         same = everything[(everything["indicator_id"] == iid) & (everything["year"] == year)]
-        better = [f"{v} ({t})" for v, t, x in zip(same["vintage"], same["source_tier"], same["value"], strict=True)
-                  if t != SECONDARY_COPY and math.isclose(float(x), value, rel_tol=1e-9)]
+        better = [
+            f"{v} ({t})"
+            for v, t, x in zip(same["vintage"], same["source_tier"], same["value"], strict=True)
+            if t != SECONDARY_COPY and math.isclose(float(x), value, rel_tol=1e-9)
+        ]
         if better:
             out.append(SecondaryOnlyVerdict(str(tid), str(iid), year, value, str(used["vintage"].iloc[-1]), tuple(better)))
     return out

@@ -123,8 +123,19 @@ def read_statements(path: str | Path) -> list[Statement]:
     if problems:
         raise DataValidationError(path, problems)
     return [
-        Statement(r["target_id"], int(r["year"]), r["assertion"], r["speaker"], r["published"], r["source_title"],
-                  r.get("source_url", ""), r["quote"], r.get("note", ""), path.name, line)
+        Statement(
+            r["target_id"],
+            int(r["year"]),
+            r["assertion"],
+            r["speaker"],
+            r["published"],
+            r["source_title"],
+            r.get("source_url", ""),
+            r["quote"],
+            r.get("note", ""),
+            path.name,
+            line,
+        )
         for line, r in enumerate(rows, start=2)
     ]
 
@@ -140,7 +151,9 @@ def statements(target_id: str | None = None, as_of: int | None = None, files: li
     return sorted(out, key=lambda s: (s.published_date, s.file, s.line))
 
 
-def official_statement(target_id: str, as_of: int | None = None, files: list[Path] | None = None, year: int | None = None) -> Statement | None:
+def official_statement(
+    target_id: str, as_of: int | None = None, files: list[Path] | None = None, year: int | None = None
+) -> Statement | None:
     """The newest completed / not-completed statement about the target year (``year``, default:
     the target's in the default plan), or ``None``."""
     from fjdata.registry import target

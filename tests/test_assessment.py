@@ -20,7 +20,14 @@ from fjdata.transforms import year_index
 MID = date(2023, 6, 30)
 
 
-def _judged(iid: str, years: list[int], values: list[float], scale: str = "log", bounds: tuple[float, float] | None = None, index_base: int | None = None) -> JudgedSeries:
+def _judged(
+    iid: str,
+    years: list[int],
+    values: list[float],
+    scale: str = "log",
+    bounds: tuple[float, float] | None = None,
+    index_base: int | None = None,
+) -> JudgedSeries:
     s = pd.Series(values, index=year_index(years), dtype=float)
     raw = s
     if index_base is not None:  # a chained index: the published series is the yearly rates
@@ -32,14 +39,27 @@ def _judged(iid: str, years: list[int], values: list[float], scale: str = "log",
 def test_assess_covers_every_target_with_defined_results() -> None:
     frame = fjdata.assess()
     assert len(frame) == len(registry()) and frame["target_id"].is_unique
-    for col in ("cn_status", "sdg_status", "model_status", "latest_year", "latest_value", "n_obs", "model_method", "model_lo80", "model_hi95", "model_prob"):
+    for col in (
+        "cn_status",
+        "sdg_status",
+        "model_status",
+        "latest_year",
+        "latest_value",
+        "n_obs",
+        "model_method",
+        "model_lo80",
+        "model_hi95",
+        "model_prob",
+    ):
         assert col in frame.columns
     for col in ("cn", "sdg", "model"):  # each label and light is the one of its status (no column mix-up)
         for status, label, light in zip(frame[f"{col}_status"], frame[f"{col}_label_en"], frame[f"{col}_light"], strict=True):
             assert (Status(status).en, Status(status).light.value) == (label, light)
     assert frame["model_status"].nunique() >= 3  # the model does not say the same thing of every target
     # no NaN that nobody explains: a missing probability comes with a status that says why
-    unexplained = frame[frame["model_prob"].isna() & ~frame["model_status"].isin(["insufficient", "not_quantified"]) & (frame["model_method"] != "observed")]
+    unexplained = frame[
+        frame["model_prob"].isna() & ~frame["model_status"].isin(["insufficient", "not_quantified"]) & (frame["model_method"] != "observed")
+    ]
     assert unexplained.empty
     insufficient = frame[(frame["cn_status"] == "insufficient")]
     assert (insufficient["notes"].str.len() > 0).all()
@@ -100,7 +120,9 @@ def test_short_series(n: int) -> None:
 
 def test_series_with_gaps_and_nearest_base() -> None:
     t = target("c2_firms_rd_share")  # 40 % by 2025, no 2020 value anywhere
-    a = assess_target(t, judged=_judged(t.indicator_id, [2017, 2019, 2021, 2023], [25.0, 28.9, 34.3, 37.0], "logit", (0.0, 100.0)), today=MID).assessment
+    a = assess_target(
+        t, judged=_judged(t.indicator_id, [2017, 2019, 2021, 2023], [25.0, 28.9, 34.3, 37.0], "logit", (0.0, 100.0)), today=MID
+    ).assessment
     assert a.base_origin == "nearest" and a.base_used_year == 2019
     assert a.cn_elapsed == pytest.approx((2023 - 2019) / (2025 - 2019))
     assert a.model_status is not Status.INSUFFICIENT
@@ -108,7 +130,9 @@ def test_series_with_gaps_and_nearest_base() -> None:
 
 def test_share_near_bound_and_approximate_target() -> None:
     t = target("c2_mfg_share_gdp")  # 保持在三分之一左右
-    a = assess_target(t, judged=_judged(t.indicator_id, [2019, 2020, 2021, 2022, 2023], [33.0, 33.5, 33.2, 33.4, 33.3], "logit", (0.0, 100.0)), today=MID).assessment
+    a = assess_target(
+        t, judged=_judged(t.indicator_id, [2019, 2020, 2021, 2022, 2023], [33.0, 33.5, 33.2, 33.4, 33.3], "logit", (0.0, 100.0)), today=MID
+    ).assessment
     assert a.cn_status is Status.ON_TRACK and a.sdg_status is Status.ACHIEVED
     assert a.model_hi95 is not None and a.model_hi95 < 100
 

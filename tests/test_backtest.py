@@ -18,11 +18,18 @@ def test_mase_scale_is_the_in_sample_naive_error_over_consecutive_years() -> Non
 
 
 def test_summary_formulas_on_a_hand_made_table() -> None:
-    errors = pd.DataFrame({
-        "indicator_id": ["x"] * 4, "method": ["drift", "drift", "theta", "theta"], "forecast": [1.0, 2.0, 1.0, 2.0],
-        "scaled_error": [2.0, 4.0, 1.0, 1.0], "in80": [True, False, True, True], "in95": [True, True, True, True],
-        "predicted_meet": [True, True, True, False], "came_true": [True, False, True, False],
-    })
+    errors = pd.DataFrame(
+        {
+            "indicator_id": ["x"] * 4,
+            "method": ["drift", "drift", "theta", "theta"],
+            "forecast": [1.0, 2.0, 1.0, 2.0],
+            "scaled_error": [2.0, 4.0, 1.0, 1.0],
+            "in80": [True, False, True, True],
+            "in95": [True, True, True, True],
+            "predicted_meet": [True, True, True, False],
+            "came_true": [True, False, True, False],
+        }
+    )
     table = summarise(errors).set_index("method")
     assert table.loc["drift", "mase"] == 3.0 and table.loc["theta", "mase"] == 1.0
     assert table.loc["theta", "relative_to_drift"] == pytest.approx(1 / 3)

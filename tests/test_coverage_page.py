@@ -62,8 +62,21 @@ def test_page_renders_in_headless_chromium(tmp_path: Path) -> None:
         pytest.skip("headless Chromium not found on PATH; skipped outside CI")
     write_coverage_outputs(tmp_path)
     shot = tmp_path / "coverage.png"
-    proc = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}", "--window-size=1280,2000",
-                           (tmp_path / PAGE).as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--screenshot={shot}",
+            "--window-size=1280,2000",
+            (tmp_path / PAGE).as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0 and shot.stat().st_size > 50_000, proc.stderr[-1000:]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "coverage.png").write_bytes(shot.read_bytes())

@@ -44,8 +44,13 @@ def convert(src: Path, fmt: str, outdir: Path) -> Path:
     """Convert with headless LibreOffice (own profile, so parallel runs do not share a lock)."""
     outdir.mkdir(parents=True, exist_ok=True)
     profile = (outdir / "lo-profile").as_uri()
-    proc = subprocess.run([soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(src)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     out = outdir / f"{src.stem}.{fmt}"
     assert proc.returncode == 0 and out.is_file(), (proc.stdout, proc.stderr)
     return out
@@ -67,11 +72,14 @@ def rows_by_key(ws: Any) -> dict[str, int]:
     return {str(ws.cell(row=r, column=1).value): r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value}
 
 
-def fill(ws: Any, row: int, value: object, status: object = "正式", source: object = "福建统计年鉴 表1 (test fixture)", note: object = None) -> None:
+def fill(
+    ws: Any, row: int, value: object, status: object = "正式", source: object = "福建统计年鉴 表1 (test fixture)", note: object = None
+) -> None:
     ws[f"{VALUE}{row}"], ws[f"{STATUS}{row}"], ws[f"{SOURCE}{row}"], ws[f"{NOTE}{row}"] = value, status, source, note
 
 
 # --- which rows are asked ------------------------------------------------------------------
+
 
 def test_years_come_from_the_registry() -> None:
     t = target("c3_metallurgy_scale")
@@ -109,6 +117,7 @@ def test_years_option_and_chapter_filter() -> None:
 
 
 # --- the workbook ------------------------------------------------------------------------
+
 
 def test_questionnaire_layout(questionnaire: Path) -> None:
     wb = openpyxl.load_workbook(questionnaire)
@@ -153,7 +162,9 @@ def test_english_variant(tmp_path: Path) -> None:
     assert "Instructions" in wb.sheetnames and "factor 3" in " ".join(str(c.value) for c in wb["Instructions"]["A"])
     # Filled in English, with a row the department added at the bottom (indicator and year given, no key).
     keys = rows_by_key(ws)
-    fill(ws, keys["enterprise_key_labs|Fujian|2023"], 110, status="preliminary", source="Provincial S&T department list 2023 (test fixture)")
+    fill(
+        ws, keys["enterprise_key_labs|Fujian|2023"], 110, status="preliminary", source="Provincial S&T department list 2023 (test fixture)"
+    )
     added = ws.max_row - 40 + 1
     ws[f"B{added}"], ws[f"C{added}"] = "green_parks", 2025
     fill(ws, added, 30, status="final", source="Provincial MIIT list (test fixture)")
@@ -162,7 +173,9 @@ def test_english_variant(tmp_path: Path) -> None:
     figures, statements_read, problems = read_workbook(filled)
     assert problems == [] and statements_read == []
     assert [(f.indicator_id, f.year, f.value, f.status, f.row) for f in figures] == [
-        ("enterprise_key_labs", 2023, 110.0, "preliminary", keys["enterprise_key_labs|Fujian|2023"]), ("green_parks", 2025, 30.0, "final", added)]
+        ("enterprise_key_labs", 2023, 110.0, "preliminary", keys["enterprise_key_labs|Fujian|2023"]),
+        ("green_parks", 2025, 30.0, "final", added),
+    ]
 
 
 def test_cli_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,12 +190,21 @@ def test_cli_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 # --- import: validation --------------------------------------------------------------------
 
+
 def test_every_bad_cell_is_reported_and_nothing_written(questionnaire: Path, tmp_path: Path, user_dir: Path) -> None:
     wb = openpyxl.load_workbook(questionnaire)
     ws, st = wb[DATA], wb[STMT]
     k = rows_by_key(ws)
-    r_text, r_share, r_count = k["sector_food_scale|Fujian|2022"], k["mfg_key_processes_digitalised_share|Fujian|2023"], k["enterprise_key_labs|Fujian|2023"]
-    r_status, r_source, r_jump = k["enterprise_tech_centers|Fujian|2023"], k["provincial_srdi_smes|Fujian|2024"], k["green_parks|Fujian|2023"]
+    r_text, r_share, r_count = (
+        k["sector_food_scale|Fujian|2022"],
+        k["mfg_key_processes_digitalised_share|Fujian|2023"],
+        k["enterprise_key_labs|Fujian|2023"],
+    )
+    r_status, r_source, r_jump = (
+        k["enterprise_tech_centers|Fujian|2023"],
+        k["provincial_srdi_smes|Fujian|2024"],
+        k["green_parks|Fujian|2023"],
+    )
     r_good = k["sector_metallurgy_scale|Fujian|2020"]
     fill(ws, r_text, "abc")
     fill(ws, r_share, 150)
@@ -202,19 +224,21 @@ def test_every_bad_cell_is_reported_and_nothing_written(questionnaire: Path, tmp
     with pytest.raises(DepartmentImportError) as err:
         import_workbook(bad)
     got = [str(p) for p in err.value.problems]
-    assert sorted(got) == sorted([
-        f"{DATA}!{VALUE}{r_text}: 'abc' is not a number",
-        f"{DATA}!{VALUE}{r_share}: 150 is outside 0–100 for mfg_key_processes_digitalised_share (%)",
-        f"{DATA}!{VALUE}{r_count}: 100.5 is not a whole number ≥ 0 (a count, 个)",
-        f"{DATA}!{STATUS}{r_status}: 'final-ish' is not one of 正式 / 初步 / 修订 / final / preliminary / revised",
-        f"{DATA}!{SOURCE}{r_source}: missing: name the source document, yearbook table or 文号",
-        f"{DATA}!B{added}: 'no_such_indicator' is not an indicator id in the catalogue",
-        f"{DATA}!{VALUE}{r_jump}: 500 is more than 3× away from the 2024 value 34; explain in the note or correct it",
-        f"{STMT}!G{r_stmt}: '差不多' is not one of 已完成 / 未完成 / 进展顺利 / completed / not completed / on track",
-        f"{STMT}!J{r_stmt}: missing: the document or 文号",
-        f"{STMT}!L{r_stmt}: missing: the verbatim sentence",
-        f"{STMT}!K{r_stmt}: missing: give the URL, or a document number (文号) in the source column",
-    ])
+    assert sorted(got) == sorted(
+        [
+            f"{DATA}!{VALUE}{r_text}: 'abc' is not a number",
+            f"{DATA}!{VALUE}{r_share}: 150 is outside 0–100 for mfg_key_processes_digitalised_share (%)",
+            f"{DATA}!{VALUE}{r_count}: 100.5 is not a whole number ≥ 0 (a count, 个)",
+            f"{DATA}!{STATUS}{r_status}: 'final-ish' is not one of 正式 / 初步 / 修订 / final / preliminary / revised",
+            f"{DATA}!{SOURCE}{r_source}: missing: name the source document, yearbook table or 文号",
+            f"{DATA}!B{added}: 'no_such_indicator' is not an indicator id in the catalogue",
+            f"{DATA}!{VALUE}{r_jump}: 500 is more than 3× away from the 2024 value 34; explain in the note or correct it",
+            f"{STMT}!G{r_stmt}: '差不多' is not one of 已完成 / 未完成 / 进展顺利 / completed / not completed / on track",
+            f"{STMT}!J{r_stmt}: missing: the document or 文号",
+            f"{STMT}!L{r_stmt}: missing: the verbatim sentence",
+            f"{STMT}!K{r_stmt}: missing: give the URL, or a document number (文号) in the source column",
+        ]
+    )
     assert len(got) == 11
     assert not user_dir.exists()  # nothing written
 
@@ -253,8 +277,18 @@ def test_round_trip_through_libreoffice(questionnaire: Path, tmp_path: Path, use
     fill(ws, k["sector_metallurgy_scale|Fujian|2025"], 9000, status="初步", source="测试文件 闽工信〔2026〕1号 (test fixture)")
     ws[f"{letter(DATA_COLUMNS, 'contact')}{k['sector_metallurgy_scale|Fujian|2025']}"] = "Test contact"
     r = rows_by_key(st)["c4_energy_dual_control_total|2025"]
-    for col, v in zip("GHIJKL", ["已完成", "Test authority (fixture, not real)", "2026-02-10", "Test fixture document",
-                                 "https://example.invalid/statement", "test fixture: 完成国家下达的能耗双控目标任务"], strict=True):
+    for col, v in zip(
+        "GHIJKL",
+        [
+            "已完成",
+            "Test authority (fixture, not real)",
+            "2026-02-10",
+            "Test fixture document",
+            "https://example.invalid/statement",
+            "test fixture: 完成国家下达的能耗双控目标任务",
+        ],
+        strict=True,
+    ):
         st[f"{col}{r}"] = v
     filled = tmp_path / "filled.xlsx"
     wb.save(filled)
@@ -284,7 +318,9 @@ def test_round_trip_through_libreoffice(questionnaire: Path, tmp_path: Path, use
     assert result.observations_file is not None and result.observations_file.parent == user_dir
     rows = read_csv(result.observations_file, origin="user")
     assert rows[["indicator_id", "year", "value", "status", "source_tier"]].values.tolist() == [
-        ["sector_metallurgy_scale", 2020, 4000.0, "final", "department"], ["sector_metallurgy_scale", 2025, 9000.0, "preliminary", "department"]]
+        ["sector_metallurgy_scale", 2020, 4000.0, "final", "department"],
+        ["sector_metallurgy_scale", 2025, 9000.0, "preliminary", "department"],
+    ]
     sha = sha256_of(lo)
     assert result.sha256 == sha
     for note, row in zip(rows["note"], (k["sector_metallurgy_scale|Fujian|2020"], k["sector_metallurgy_scale|Fujian|2025"]), strict=True):
@@ -321,7 +357,9 @@ def test_an_existing_file_is_never_overwritten(questionnaire: Path, tmp_path: Pa
     assert result.observations_file == user_dir / f"department_20260301_{sha[:12]}_2.csv" and len(figures) == 1
 
 
-def test_cli_import_lists_problems_and_exits_2(questionnaire: Path, tmp_path: Path, user_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_import_lists_problems_and_exits_2(
+    questionnaire: Path, tmp_path: Path, user_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     wb = openpyxl.load_workbook(questionnaire)
     ws = wb[DATA]
     r = rows_by_key(ws)["sector_food_scale|Fujian|2022"]

@@ -23,16 +23,54 @@ def _yaml(tmp_path: Path, body: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("body", "key", "words"), [
-    ("targets:\n  - indicator_id: rd_intesity\n    kind: share\n", "indicator_id", "did you mean rd_intensity"),
-    ("base_year: 2025\ntarget_year: 2030\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: average_growth\n    target_op: '≥'\n    target_value: 3\n", "kind", "use level, share or count"),
-    ("base_year: 2025\ntarget_year: 2030\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    target_op: '>'\n    target_value: 3\n", "target_op", "not one of ≥, ≤"),
-    ("base_year: 2025\ntarget_year: 2030\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    target_op: '≥'\n    target_value: lots\n", "target_value", "not a number"),
-    ("base_year: 2030\ntarget_year: 2025\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    target_op: '≥'\n    target_value: 3\n", "target_year", "not after base_year"),
-    ("targets:\n  - indicator_id: rd_intensity\n    colour: red\n", "colour", "unknown key"),
-    ("region: Mars\nbase_year: 2025\ntarget_year: 2030\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    target_op: '≥'\n    target_value: 3\n", "region", "not one of"),
-    ("just: text\n", "targets", "top-level 'targets:' list"),
-])
+@pytest.mark.parametrize(
+    ("body", "key", "words"),
+    [
+        ("targets:\n  - indicator_id: rd_intesity\n    kind: share\n", "indicator_id", "did you mean rd_intensity"),
+        (
+            (
+                "base_year: 2025\ntarget_year: 2030\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: "
+                "average_growth\n    target_op: '≥'\n    target_value: 3\n"
+            ),
+            "kind",
+            "use level, share or count",
+        ),
+        (
+            (
+                "base_year: 2025\ntarget_year: 2030\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    "
+                "target_op: '>'\n    target_value: 3\n"
+            ),
+            "target_op",
+            "not one of ≥, ≤",
+        ),
+        (
+            (
+                "base_year: 2025\ntarget_year: 2030\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    "
+                "target_op: '≥'\n    target_value: lots\n"
+            ),
+            "target_value",
+            "not a number",
+        ),
+        (
+            (
+                "base_year: 2030\ntarget_year: 2025\nregion: Fujian\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    "
+                "target_op: '≥'\n    target_value: 3\n"
+            ),
+            "target_year",
+            "not after base_year",
+        ),
+        ("targets:\n  - indicator_id: rd_intensity\n    colour: red\n", "colour", "unknown key"),
+        (
+            (
+                "region: Mars\nbase_year: 2025\ntarget_year: 2030\ntargets:\n  - indicator_id: rd_intensity\n    kind: share\n    "
+                "target_op: '≥'\n    target_value: 3\n"
+            ),
+            "region",
+            "not one of",
+        ),
+        ("just: text\n", "targets", "top-level 'targets:' list"),
+    ],
+)
 def test_bad_draft_files_name_the_entry_and_the_field(tmp_path: Path, body: str, key: str, words: str) -> None:
     with pytest.raises(DraftError) as err:
         load_drafts(_yaml(tmp_path, body))
@@ -103,8 +141,14 @@ def test_feasibility_notebook_runs_with_papermill(tmp_path: Path) -> None:
     import papermill as pm
 
     out = tmp_path / "feasibility.ipynb"
-    pm.execute_notebook(str(config.notebooks_dir() / "feasibility.ipynb"), str(out), kernel_name=config.KERNEL_NAME,
-                        parameters={"drafts": str(EXAMPLE), "lang": "en"}, cwd=str(config.notebooks_dir()), progress_bar=False)
+    pm.execute_notebook(
+        str(config.notebooks_dir() / "feasibility.ipynb"),
+        str(out),
+        kernel_name=config.KERNEL_NAME,
+        parameters={"drafts": str(EXAMPLE), "lang": "en"},
+        cwd=str(config.notebooks_dir()),
+        progress_bar=False,
+    )
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "fj-feasibility" in html and html.count("<img") >= 3 and "Chance met" in html

@@ -75,10 +75,13 @@ def test_sparse_share_splices_the_derived_2022_value() -> None:
     assert spliced == {2022: True, 2023: False}
 
 
-@pytest.mark.parametrize(("tid", "share", "gap"), [
-    ("c2_engineering_research_centers", 128 / 140, 12.0),
-    ("c3_petrochemical_scale", 9925.66 / 10000, 74.34),
-])
+@pytest.mark.parametrize(
+    ("tid", "share", "gap"),
+    [
+        ("c2_engineering_research_centers", 128 / 140, 12.0),
+        ("c3_petrochemical_scale", 9925.66 / 10000, 74.34),
+    ],
+)
 def test_a_single_value_still_measures_distance(final: dict[str, Assessment], tid: str, share: float, gap: float) -> None:
     a = final[tid]
     assert a.attainment == pytest.approx(share) and a.gap == pytest.approx(gap)
@@ -137,7 +140,9 @@ def test_average_growth_formula_reference_numbers() -> None:
     assert running is not None and running.years_missing == (2022,) and running.flip_rate is None
 
 
-@pytest.mark.parametrize(("p", "zh"), [(0.0, "<5%"), (0.049, "<5%"), (0.05, "5–25%"), (0.5, "50–75%"), (0.97, ">95%"), (1.0, ">95%"), (None, "—")])
+@pytest.mark.parametrize(
+    ("p", "zh"), [(0.0, "<5%"), (0.049, "<5%"), (0.05, "5–25%"), (0.5, "50–75%"), (0.97, ">95%"), (1.0, ">95%"), (None, "—")]
+)
 def test_probability_bands_never_say_0_or_100(p: float | None, zh: str) -> None:
     assert probability_band(p) == zh
 
@@ -145,7 +150,7 @@ def test_probability_bands_never_say_0_or_100(p: float | None, zh: str) -> None:
 def test_calibration_widens_the_interval_by_the_factor() -> None:
     fc = fit_method("drift", list(range(2010, 2020)), [float(v) for v in np.linspace(100, 190, 10)], 2022, "log")
     wide = calibrate(fc, 2.0)
-    half = (np.log(fc.hi80) - np.log(fc.mean))
+    half = np.log(fc.hi80) - np.log(fc.mean)
     assert np.allclose(np.log(wide.hi80) - np.log(wide.mean), 2 * half)
     assert wide.mean == fc.mean and wide.params["calibration"] == 2.0
 
@@ -176,9 +181,19 @@ def test_assess_frame_carries_the_final_evaluation_columns() -> None:
 def test_a_published_period_average_takes_precedence(tmp_path: Path) -> None:
     from tests.conftest import obs_row, write_csv
 
-    extra = write_csv(tmp_path / "avg.csv", [obs_row(
-        indicator_id="above_size_industry_va_growth_avg_2021_2025", unit="%", year=2025, value=6.2, vintage="test_fixture", published="2026-02-01",
-    )])
+    extra = write_csv(
+        tmp_path / "avg.csv",
+        [
+            obs_row(
+                indicator_id="above_size_industry_va_growth_avg_2021_2025",
+                unit="%",
+                year=2025,
+                value=6.2,
+                vintage="test_fixture",
+                published="2026-02-01",
+            )
+        ],
+    )
     a = assess_target(target("c2_above_size_va_growth"), extra_data=extra, today=TODAY).assessment
     assert a.avg_growth == pytest.approx(6.2) and a.avg_growth_published and a.final
     assert a.years_missing == () and a.avg_growth_flip is None

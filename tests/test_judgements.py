@@ -113,8 +113,22 @@ def test_elapsed_and_required_path() -> None:
 
 def test_probability_analytic_matches_simulation() -> None:
     # One normal predictive distribution: analytic P vs P from pooled draws of the same law.
-    fc = Forecast(method="drift", scale="natural", bounds=None, years=(2025,), mean=(10.0,), lo80=(0,), hi80=(0,), lo95=(0,), hi95=(0,),
-                  n_obs=10, fit_years=(2010, 2019), loc=(10.0,), sd=(2.0,), df=None)
+    fc = Forecast(
+        method="drift",
+        scale="natural",
+        bounds=None,
+        years=(2025,),
+        mean=(10.0,),
+        lo80=(0,),
+        hi80=(0,),
+        lo95=(0,),
+        hi95=(0,),
+        n_obs=10,
+        fit_years=(2010, 2019),
+        loc=(10.0,),
+        sd=(2.0,),
+        df=None,
+    )
     analytic = fc.probability(2025, 12.0, higher=True)
     assert analytic == pytest.approx(0.158655, abs=1e-6)  # 1 − Φ(1)
     simulated = combine([fc, fc], draws=200_000, seed=7)
@@ -130,7 +144,12 @@ def test_probability_bands_and_lights() -> None:
     assert judge_probability(0.4, bands) is Status.POSSIBLE
     assert judge_probability(0.39, bands) is Status.UNLIKELY
     assert Status.INSUFFICIENT.light is Light.GREY and Status.INSUFFICIENT.zh == "数据不足"
-    assert Status.LAGGING.zh == "滞后" and Status.AHEAD.zh == "快于预期" and Status.ON_TRACK.zh == "基本符合预期" and Status.ACHIEVED_EARLY.zh == "提前实现"
+    assert (
+        Status.LAGGING.zh == "滞后"
+        and Status.AHEAD.zh == "快于预期"
+        and Status.ON_TRACK.zh == "基本符合预期"
+        and Status.ACHIEVED_EARLY.zh == "提前实现"
+    )
 
 
 def test_a_floor_already_cleared_at_the_base_is_a_level_to_hold() -> None:

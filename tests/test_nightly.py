@@ -27,8 +27,15 @@ from tests.conftest import ROOT, obs_row, write_csv
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "outputs" / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str | None:
@@ -49,7 +56,9 @@ def make_home(base: Path) -> Path:
 
 def nightly(home: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs")}
-    return subprocess.run([sys.executable, "-m", "fjdata.cli", "nightly", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "fjdata.cli", "nightly", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
 
 
 def manifest(folder: Path) -> dict[str, Any]:
@@ -76,7 +85,16 @@ def test_nightly_writes_every_report_tables_manifest_and_index(full_run: tuple[s
     m = manifest(folder)
     assert m["ok"] is True and len(m["reports"]) == len(batch["reports"])
     names = {r["name"] for r in m["reports"]}
-    assert {"overview_zh", "chapter_1_zh", "chapter_2_zh", "chapter_3_zh", "chapter_4_zh", "chapter_5_zh", "annex_zh", "chapter_2_en"} <= names
+    assert {
+        "overview_zh",
+        "chapter_1_zh",
+        "chapter_2_zh",
+        "chapter_3_zh",
+        "chapter_4_zh",
+        "chapter_5_zh",
+        "annex_zh",
+        "chapter_2_en",
+    } <= names
     for r in m["reports"]:
         assert r["status"] == "success" and r["error"] is None and r["duration_s"] > 0
         assert r["data_hash"] == m["data_hash"] and len(m["data_hash"]) == 64
@@ -104,8 +122,25 @@ def test_html_is_self_contained_with_code_hidden(full_run: tuple[subprocess.Comp
 
 def test_each_notebook_runs_with_plain_papermill(tmp_path: Path) -> None:
     out = tmp_path / "ch3.ipynb"
-    proc = subprocess.run([str(Path(sys.executable).parent / "papermill"), str(ROOT / "notebooks" / "chapter_report.ipynb"), str(out),
-                           "-k", "fjdata", "-p", "chapter", "3", "-p", "lang", "en", "--no-progress-bar"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "papermill"),
+            str(ROOT / "notebooks" / "chapter_report.ipynb"),
+            str(out),
+            "-k",
+            "fjdata",
+            "-p",
+            "chapter",
+            "3",
+            "-p",
+            "lang",
+            "en",
+            "--no-progress-bar",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
@@ -182,14 +217,19 @@ def test_reports_render_in_headless_chromium(full_run: tuple[subprocess.Complete
 
 # --- faults ------------------------------------------------------------------------------
 
+
 def _notebook(path: Path, body: str) -> None:
-    nb = new_notebook(cells=[new_code_cell('lang = "zh"  # language', metadata={"tags": ["parameters"]}), new_code_cell(body)],
-                      metadata={"kernelspec": {"name": "fjdata", "display_name": "Python (fjdata)", "language": "python"}})
+    nb = new_notebook(
+        cells=[new_code_cell('lang = "zh"  # language', metadata={"tags": ["parameters"]}), new_code_cell(body)],
+        metadata={"kernelspec": {"name": "fjdata", "display_name": "Python (fjdata)", "language": "python"}},
+    )
     nbformat.write(nb, path)
 
 
 def _params(home: Path, name: str, notebook: str, parameters: dict[str, Any]) -> str:
-    (home / "params" / f"{name}.yaml").write_text(yaml.safe_dump({"notebook": notebook, "name": name, "parameters": parameters}, allow_unicode=True), encoding="utf-8")
+    (home / "params" / f"{name}.yaml").write_text(
+        yaml.safe_dump({"notebook": notebook, "name": name, "parameters": parameters}, allow_unicode=True), encoding="utf-8"
+    )
     return f"{name}.yaml"
 
 
@@ -222,8 +262,19 @@ def test_faults_are_recorded_and_never_stop_the_others(tmp_path: Path, optional_
     from fjdata.observations import series
 
     vintage = series("green_parks").attrs["sources"][-1].vintage  # join the series the analysis uses
-    xss_csv = write_csv(tmp_path / "xss.csv", [obs_row(indicator_id="green_parks", year=2023, value=30, vintage=vintage, published="2024-02",
-                                                       source_title='<script>alert("pwned")</script> 测试来源')])
+    xss_csv = write_csv(
+        tmp_path / "xss.csv",
+        [
+            obs_row(
+                indicator_id="green_parks",
+                year=2023,
+                value=30,
+                vintage=vintage,
+                published="2024-02",
+                source_title='<script>alert("pwned")</script> 测试来源',
+            )
+        ],
+    )
     reports = [
         good,
         _params(home, "boom", "boom.ipynb", {"lang": "zh"}),
@@ -286,8 +337,13 @@ def test_a_crashed_run_leaves_no_dated_folder(tmp_path: Path) -> None:
     _notebook(home / "notebooks" / "slow.ipynb", "import time\ntime.sleep(120)")
     batch = _batch(home, [_params(home, "slow", "slow.ipynb", {"lang": "zh"})], timeout=300)
     env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs")}
-    proc = subprocess.Popen([sys.executable, "-m", "fjdata.cli", "nightly", "--batch", str(batch)], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fjdata.cli", "nightly", "--batch", str(batch)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list((home / "outputs").glob(".staging-*/notebooks/*.ipynb")):
         time.sleep(0.5)

@@ -43,7 +43,11 @@ def test_derived_figures_are_reproducible() -> None:
     for _, row in derived.iterrows():
         value = evaluate_formula(row, frame)
         decimals = len(str(row["value"]).split(".")[1]) if "." in str(row["value"]) else 0
-        assert value == pytest.approx(row["value"], abs=0.51 * 10 ** -min(decimals, 2) + 1e-9), (row["indicator_id"], row["year"], row["formula"])
+        assert value == pytest.approx(row["value"], abs=0.51 * 10 ** -min(decimals, 2) + 1e-9), (
+            row["indicator_id"],
+            row["year"],
+            row["formula"],
+        )
 
 
 def test_series_is_annual_periodindex_with_sources() -> None:
@@ -63,12 +67,15 @@ def test_headline_series_have_twelve_points_where_sources_exist() -> None:
 
 def test_gaps_stay_gaps(tmp_path: Path) -> None:
     """A year no source covers is absent from the series: never filled, never NaN."""
-    path = write_csv(tmp_path / "gap.csv", [obs_row(year=2026, value=30, vintage="gap_test"), obs_row(year=2028, value=34, vintage="gap_test")])
+    path = write_csv(
+        tmp_path / "gap.csv", [obs_row(year=2026, value=30, vintage="gap_test"), obs_row(year=2028, value=34, vintage="gap_test")]
+    )
     s = series("green_parks", vintage_rule="gap_test", extra_data=path)
     assert list(s.index.year) == [2026, 2028] and list(s) == [30.0, 34.0]
 
 
 # --- validation: one test per error ------------------------------------------------------
+
 
 def _problems(path: Path) -> list[tuple[int, str, str]]:
     with pytest.raises(DataValidationError) as info:
@@ -122,15 +129,20 @@ def test_implausible_jump_is_a_warning_not_an_error(tmp_path: Path) -> None:
 
 # --- vintage rule -------------------------------------------------------------------------
 
+
 def _frame(rows: list[dict[str, object]], tmp_path: Path) -> pd.DataFrame:
     return read_csv(write_csv(tmp_path / "v.csv", rows))
 
 
 def test_vintage_rule_keeps_one_family_for_levels(tmp_path: Path) -> None:
-    rows = [obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=v, vintage="initial", published=f"{y + 1}-02")
-            for y, v in ((2018, 100.0), (2019, 110.0), (2020, 120.0))]
-    rows += [obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=v, vintage="census5_rev", published="2026-01", status="revised")
-             for y, v in ((2019, 115.0), (2020, 126.0))]
+    rows = [
+        obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=v, vintage="initial", published=f"{y + 1}-02")
+        for y, v in ((2018, 100.0), (2019, 110.0), (2020, 120.0))
+    ]
+    rows += [
+        obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=v, vintage="census5_rev", published="2026-01", status="revised")
+        for y, v in ((2019, 115.0), (2020, 126.0))
+    ]
     chosen = select_vintage(_frame(rows, tmp_path), "consistent")
     assert list(chosen["vintage"]) == ["initial"] * 3  # more years, same reach: no silent mix
     latest = select_vintage(_frame(rows, tmp_path), "latest")
@@ -142,9 +154,11 @@ def test_vintage_rule_keeps_one_family_for_levels(tmp_path: Path) -> None:
 
 
 def test_vintage_rule_takes_latest_release_for_growth_rates(tmp_path: Path) -> None:
-    rows = [obs_row(indicator_id="gdp_real_growth", unit="%", year=2019, value=7.6, vintage="initial", published="2020-02"),
-            obs_row(indicator_id="gdp_real_growth", unit="%", year=2019, value=8.0, vintage="census4", published="2020-12", status="revised"),
-            obs_row(indicator_id="gdp_real_growth", unit="%", year=2020, value=3.3, vintage="initial", published="2021-02")]
+    rows = [
+        obs_row(indicator_id="gdp_real_growth", unit="%", year=2019, value=7.6, vintage="initial", published="2020-02"),
+        obs_row(indicator_id="gdp_real_growth", unit="%", year=2019, value=8.0, vintage="census4", published="2020-12", status="revised"),
+        obs_row(indicator_id="gdp_real_growth", unit="%", year=2020, value=3.3, vintage="initial", published="2021-02"),
+    ]
     chosen = select_vintage(_frame(rows, tmp_path), "consistent")
     assert list(chosen["value"]) == [8.0, 3.3]
 
@@ -162,14 +176,18 @@ def test_as_of_uses_only_what_was_published_then() -> None:
 
 # --- user overlay ---------------------------------------------------------------------------
 
+
 def test_user_rows_add_and_override_with_a_flag(tmp_path: Path) -> None:
     before = series("green_parks")
     shipped_2024 = float(before[before.index.year == 2024].iloc[0])
     shipped_vintage = next(x.vintage for x in before.attrs["sources"] if x.year == 2024)
-    user = write_csv(tmp_path / "mine.csv", [
-        obs_row(year=2025, value=38, vintage=shipped_vintage, published="2026-02"),  # adds a year
-        obs_row(year=2024, value=shipped_2024 + 1, vintage=shipped_vintage, published="2025-02"),  # overrides
-    ])
+    user = write_csv(
+        tmp_path / "mine.csv",
+        [
+            obs_row(year=2025, value=38, vintage=shipped_vintage, published="2026-02"),  # adds a year
+            obs_row(year=2024, value=shipped_2024 + 1, vintage=shipped_vintage, published="2025-02"),  # overrides
+        ],
+    )
     after = series("green_parks", extra_data=user)
     assert float(after[after.index.year == 2025].iloc[0]) == 38
     assert float(after[after.index.year == 2024].iloc[0]) == shipped_2024 + 1
@@ -224,7 +242,13 @@ def test_cli_data_check_and_coverage(tmp_path: Path) -> None:
     bad = write_csv(tmp_path / "bad.csv", [obs_row(year="20x5")])
     out = subprocess.run([*exe, "data", "check", str(bad)], capture_output=True, text=True, env=env, check=False)
     assert out.returncode == 2 and "bad.csv:2: field 'year'" in out.stderr
-    out = subprocess.run([*exe, "data", "coverage", "--start", "2018", "--end", "2025", "--format", "csv"], capture_output=True, text=True, env=env, check=False)
+    out = subprocess.run(
+        [*exe, "data", "coverage", "--start", "2018", "--end", "2025", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert out.returncode == 0 and out.stdout.startswith("indicator_id,2018") and "rd_intensity" in out.stdout
 
 
@@ -251,24 +275,32 @@ def test_old_files_without_the_bound_column_still_load(tmp_path: Path) -> None:
 
 
 def test_highest_credible_floor_wins_among_equal_releases(tmp_path: Path) -> None:
-    rows = [obs_row(indicator_id="national_high_tech_enterprises", unit="家", year=2024, value=v, vintage=vin, published=pub, bound="lower")
-            for v, vin, pub in ((15000.0, "press_a", "2025-03"), (14000.0, "press_b", "2025-06"))]
+    rows = [
+        obs_row(indicator_id="national_high_tech_enterprises", unit="家", year=2024, value=v, vintage=vin, published=pub, bound="lower")
+        for v, vin, pub in ((15000.0, "press_a", "2025-03"), (14000.0, "press_b", "2025-06"))
+    ]
     chosen = select_vintage(_frame(rows, tmp_path), "consistent")
     assert list(chosen["value"]) == [15000.0]  # the later but lower floor is also true, and says less
     assert [a["value"] for a in chosen["alternatives"].iloc[0]] == [14000.0]
 
 
 def test_final_release_beats_a_newer_preliminary_one(tmp_path: Path) -> None:
-    rows = [obs_row(indicator_id="gdp_real_growth", unit="%", year=2024, value=5.5, vintage="bulletin", published="2025-03", status="final"),
-            obs_row(indicator_id="gdp_real_growth", unit="%", year=2024, value=5.4, vintage="press", published="2025-06", status="preliminary")]
+    rows = [
+        obs_row(indicator_id="gdp_real_growth", unit="%", year=2024, value=5.5, vintage="bulletin", published="2025-03", status="final"),
+        obs_row(indicator_id="gdp_real_growth", unit="%", year=2024, value=5.4, vintage="press", published="2025-06", status="preliminary"),
+    ]
     chosen = select_vintage(_frame(rows, tmp_path), "consistent")
     assert list(chosen["value"]) == [5.5] and list(chosen["selection"]) == ["status"]
 
 
 def test_plan_owner_evaluation_replaces_the_family_value(tmp_path: Path) -> None:
-    rows = [obs_row(indicator_id="industrial_firms_over_10bn", unit="家", year=y, value=v, vintage="initial", published=f"{y + 1}-03")
-            for y, v in ((2020, 47.0), (2021, 54.0), (2022, 58.0))]
-    rows.append(obs_row(indicator_id="industrial_firms_over_10bn", unit="家", year=2022, value=67.0, vintage="midterm_eval_2023", published="2023"))
+    rows = [
+        obs_row(indicator_id="industrial_firms_over_10bn", unit="家", year=y, value=v, vintage="initial", published=f"{y + 1}-03")
+        for y, v in ((2020, 47.0), (2021, 54.0), (2022, 58.0))
+    ]
+    rows.append(
+        obs_row(indicator_id="industrial_firms_over_10bn", unit="家", year=2022, value=67.0, vintage="midterm_eval_2023", published="2023")
+    )
     chosen = select_vintage(_frame(rows, tmp_path), "consistent")
     assert list(chosen["value"]) == [47.0, 54.0, 67.0]
     assert list(chosen["selection"]) == ["family", "family", "plan_owner"]
@@ -279,7 +311,10 @@ def test_splice_flag_and_definitional_break(tmp_path: Path, monkeypatch: pytest.
     from dataclasses import replace
 
     obs = importlib.import_module("fjdata.observations")  # the package re-exports a function of that name
-    rows = [obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=100.0 + y - 2018, vintage="panel", published="2025-01") for y in (2018, 2019, 2020)]
+    rows = [
+        obs_row(indicator_id="gdp_nominal", unit="亿元", year=y, value=100.0 + y - 2018, vintage="panel", published="2025-01")
+        for y in (2018, 2019, 2020)
+    ]
     rows.append(obs_row(indicator_id="gdp_nominal", unit="亿元", year=2021, value=130.0, vintage="initial", published="2022-01"))
     chosen = select_vintage(_frame(rows, tmp_path), "consistent")
     assert list(chosen["year"]) == [2018, 2019, 2020, 2021] and list(chosen["spliced"]) == [False, False, False, True]

@@ -47,7 +47,9 @@ def test_notebooks_are_committed_without_outputs() -> None:
 
 
 def test_console_script_and_kernel_are_installed() -> None:
-    out = subprocess.run([sys.executable, "-m", "fjdata.cli", "targets", "--chapter", "2", "--format", "json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "fjdata.cli", "targets", "--chapter", "2", "--format", "json"], capture_output=True, text=True, check=True
+    )
     rows = json.loads(out.stdout)
     assert len(rows) == 20 and rows[0]["chapter"] == "2"
     from jupyter_client.kernelspec import KernelSpecManager
@@ -56,7 +58,11 @@ def test_console_script_and_kernel_are_installed() -> None:
 
 
 def test_cli_targets_formats() -> None:
-    csv = subprocess.run([sys.executable, "-m", "fjdata.cli", "targets", "--format", "csv"], capture_output=True, text=True, check=True).stdout
+    csv = subprocess.run(
+        [sys.executable, "-m", "fjdata.cli", "targets", "--format", "csv"], capture_output=True, text=True, check=True
+    ).stdout
     assert csv.splitlines()[0].startswith("target_id,chapter,section")
-    table = subprocess.run([sys.executable, "-m", "fjdata.cli", "targets", "--chapter", "annex"], capture_output=True, text=True, check=True).stdout
+    table = subprocess.run(
+        [sys.executable, "-m", "fjdata.cli", "targets", "--chapter", "annex"], capture_output=True, text=True, check=True
+    ).stdout
     assert "target_id" in table

@@ -27,7 +27,10 @@ def test_shipped_parameter_files_are_valid() -> None:
 
 def _report(tmp_path: Path, parameters: dict[str, object], **top: object) -> Path:
     path = tmp_path / "r.yaml"
-    path.write_text(yaml.safe_dump({"notebook": "chapter_report.ipynb", "name": "r", **top, "parameters": parameters}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"notebook": "chapter_report.ipynb", "name": "r", **top, "parameters": parameters}, allow_unicode=True),
+        encoding="utf-8",
+    )
     return path
 
 

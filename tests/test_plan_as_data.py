@@ -57,13 +57,16 @@ def test_the_shipped_plan_manifest() -> None:
         assert hashlib.sha256(text.read_bytes()).hexdigest() == p.text_sha256
 
 
-@pytest.mark.parametrize(("change", "key", "words"), [
-    ({"status": "final"}, "status", "not one of complete, partial, draft"),
-    ({"period": {"start": 2031, "end": 2030}}, "period", "need base_year < start"),
-    ({"id": "Bad Id"}, "id", "not a slug"),
-    ({"status": "partial"}, "missing", "lists what its public text leaves out"),
-    ({"targets": "nope.yaml"}, "targets", "nope.yaml not found"),
-])
+@pytest.mark.parametrize(
+    ("change", "key", "words"),
+    [
+        ({"status": "final"}, "status", "not one of complete, partial, draft"),
+        ({"period": {"start": 2031, "end": 2030}}, "period", "need base_year < start"),
+        ({"id": "Bad Id"}, "id", "not a slug"),
+        ({"status": "partial"}, "missing", "lists what its public text leaves out"),
+        ({"targets": "nope.yaml"}, "targets", "nope.yaml not found"),
+    ],
+)
 def test_bad_manifests_name_file_and_key(tmp_path: Path, change: dict[str, object], key: str, words: str) -> None:
     folder = _synthetic_plan(tmp_path)
     manifest = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
@@ -77,20 +80,70 @@ def _synthetic_plan(base: Path) -> Path:
     """Another region, another period, three targets: a plan that exists only as data."""
     folder = base / "plans" / "test-china-2016-2020"
     folder.mkdir(parents=True)
-    (folder / "plan.yaml").write_text(yaml.safe_dump({
-        "id": "test-china-2016-2020", "title_zh": "测试规划（合成）", "title_en": "Synthetic test plan", "region": "China",
-        "period": {"start": 2016, "end": 2020}, "base_year": 2015, "mid_term_year": 2018, "status": "complete", "targets": "targets.yaml",
-        "chapters": {"A": {"title_zh": "甲 主要指标", "title_en": "A: headline indicators", "context": ["gdp_real_growth"]}},
-    }, allow_unicode=True), encoding="utf-8")
+    (folder / "plan.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "test-china-2016-2020",
+                "title_zh": "测试规划（合成）",
+                "title_en": "Synthetic test plan",
+                "region": "China",
+                "period": {"start": 2016, "end": 2020},
+                "base_year": 2015,
+                "mid_term_year": 2018,
+                "status": "complete",
+                "targets": "targets.yaml",
+                "chapters": {"A": {"title_zh": "甲 主要指标", "title_en": "A: headline indicators", "context": ["gdp_real_growth"]}},
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     target = {"chapter": "A", "section": "甲", "base_year": 2015, "target_year": 2020, "quote": "synthetic", "direction": "higher"}
-    (folder / "targets.yaml").write_text(yaml.safe_dump([
-        {**target, "target_id": "t_gdp", "name_zh": "国内生产总值年均增长", "name_en": "GDP, average growth", "unit": "%", "kind": "average_growth",
-         "target_op": "≥", "target_value": 6.5, "target_text": "6.5%以上", "indicator_id": "gdp_real_growth"},
-        {**target, "target_id": "t_rd", "name_zh": "研发经费投入强度", "name_en": "R&D intensity", "unit": "%", "kind": "share",
-         "target_op": "≥", "target_value": 2.5, "target_text": "2.5%", "indicator_id": "rd_intensity"},
-        {**target, "target_id": "t_energy", "name_zh": "能源消费总量", "name_en": "Energy consumption", "unit": "万吨标准煤", "kind": "level",
-         "direction": "lower", "target_op": "≤", "target_value": 500000, "target_text": "50亿吨标准煤以内", "indicator_id": "energy_consumption_total"},
-    ], allow_unicode=True), encoding="utf-8")
+    (folder / "targets.yaml").write_text(
+        yaml.safe_dump(
+            [
+                {
+                    **target,
+                    "target_id": "t_gdp",
+                    "name_zh": "国内生产总值年均增长",
+                    "name_en": "GDP, average growth",
+                    "unit": "%",
+                    "kind": "average_growth",
+                    "target_op": "≥",
+                    "target_value": 6.5,
+                    "target_text": "6.5%以上",
+                    "indicator_id": "gdp_real_growth",
+                },
+                {
+                    **target,
+                    "target_id": "t_rd",
+                    "name_zh": "研发经费投入强度",
+                    "name_en": "R&D intensity",
+                    "unit": "%",
+                    "kind": "share",
+                    "target_op": "≥",
+                    "target_value": 2.5,
+                    "target_text": "2.5%",
+                    "indicator_id": "rd_intensity",
+                },
+                {
+                    **target,
+                    "target_id": "t_energy",
+                    "name_zh": "能源消费总量",
+                    "name_en": "Energy consumption",
+                    "unit": "万吨标准煤",
+                    "kind": "level",
+                    "direction": "lower",
+                    "target_op": "≤",
+                    "target_value": 500000,
+                    "target_text": "50亿吨标准煤以内",
+                    "indicator_id": "energy_consumption_total",
+                },
+            ],
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -102,9 +155,17 @@ def test_a_new_plan_runs_registry_assessment_report_and_nightly_without_code_cha
     import shutil
 
     shutil.copytree(config.notebooks_dir(), home / "notebooks")
-    (home / "params" / "synthetic.yaml").write_text(yaml.safe_dump(
-        {"notebook": "chapter_report.ipynb", "name": "synthetic_zh", "parameters": {"chapter": "A", "lang": "zh", "plan": "test-china-2016-2020"}},
-        allow_unicode=True), encoding="utf-8")
+    (home / "params" / "synthetic.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "notebook": "chapter_report.ipynb",
+                "name": "synthetic_zh",
+                "parameters": {"chapter": "A", "lang": "zh", "plan": "test-china-2016-2020"},
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     (home / "params" / "nightly.yaml").write_text("workers: 1\ntimeout: 600\nreports: [synthetic.yaml]\n", encoding="utf-8")
     env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_PLANS": str(folder.parent), "FJDATA_CACHE": str(tmp_path / "cache")}
     code = (
@@ -112,7 +173,8 @@ def test_a_new_plan_runs_registry_assessment_report_and_nightly_without_code_cha
         "t = fjdata.targets(plan='test-china-2016-2020'); print('targets', len(t), sorted(t['region'].unique()))\n"
         "a = fjdata.assess(plan='test-china-2016-2020').set_index('target_id')\n"
         "print('overall', a.loc['t_gdp', 'overall_status'], a.loc['t_gdp', 'latest_year'], round(a.loc['t_gdp', 'avg_growth'], 2))\n"
-        "r = ChapterReport.build('A', plan='test-china-2016-2020'); print('html', '测试规划（合成）' in r.header_html(), '甲 主要指标' in r.header_html())\n"
+        "r = ChapterReport.build('A', plan='test-china-2016-2020'); print('html', '测试规划（合成）' in r.header_html(), '甲 主要指标' in "
+        "r.header_html())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600, check=True).stdout
     assert "targets 3 ['China']" in out
@@ -120,8 +182,14 @@ def test_a_new_plan_runs_registry_assessment_report_and_nightly_without_code_cha
     expected = round(((1.067 * 1.069 * 1.066 * 1.060 * 1.023) ** 0.2 - 1) * 100, 2)
     assert f"overall missed 2020 {expected}" in out
     assert "html True True" in out
-    proc = subprocess.run([sys.executable, "-m", "fjdata.cli", "nightly"], env={**env, "FJDATA_OUTPUTS": str(home / "outputs")},
-                          capture_output=True, text=True, timeout=900, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "fjdata.cli", "nightly"],
+        env={**env, "FJDATA_OUTPUTS": str(home / "outputs")},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     html = next((home / "outputs").glob("*/synthetic_zh.html")).read_text(encoding="utf-8")
     assert "测试规划（合成）" in html and "国内生产总值年均增长" in html and "研发经费投入强度" in html

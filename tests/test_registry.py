@@ -74,8 +74,26 @@ def test_sector_scales_and_chapter4_quotas_are_encoded() -> None:
 
 def test_targets_frame_and_filter() -> None:
     frame = targets()
-    for col in ("target_id", "chapter", "section", "column_box", "name_zh", "name_en", "unit", "kind", "direction", "base_year",
-                "base_value", "target_year", "target_value", "target_op", "target_text", "attribute", "indicator_id", "quote"):
+    for col in (
+        "target_id",
+        "chapter",
+        "section",
+        "column_box",
+        "name_zh",
+        "name_en",
+        "unit",
+        "kind",
+        "direction",
+        "base_year",
+        "base_value",
+        "target_year",
+        "target_value",
+        "target_op",
+        "target_text",
+        "attribute",
+        "indicator_id",
+        "quote",
+    ):
         assert col in frame.columns
     assert frame["target_id"].is_unique
     assert (targets(chapter="2")["chapter"] == "2").all() and targets(chapter=2).equals(targets(chapter="2"))
@@ -92,6 +110,7 @@ def test_units_of_targets_match_their_indicator() -> None:
 
 
 # --- validation: one test per malformed case ------------------------------------------------
+
 
 def _write(tmp_path: Path, mutate: object) -> Path:
     entries = yaml.safe_load(config.TARGETS_FILE.read_text(encoding="utf-8"))[:3]

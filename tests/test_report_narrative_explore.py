@@ -26,7 +26,9 @@ def _modelled(items: list[Assessment]) -> Assessment:
 
 
 def test_projection_text_switches_interval_with_confidence(chapter2: list[Assessment]) -> None:
-    a = replace(_modelled(chapter2), model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0, model_estimate=False)
+    a = replace(
+        _modelled(chapter2), model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0, model_estimate=False
+    )
     assert _projection_text(a, 0.8) == f"{fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
     assert _projection_text(a, 0.95) == f"{fmt(50.0)} [{fmt(40.0)}, {fmt(60.0)}]"
     assert _projection_text(replace(a, model_method="observed"), 0.95) == fmt(50.0)
@@ -36,8 +38,18 @@ def test_projection_text_switches_interval_with_confidence(chapter2: list[Assess
 
 
 def _with(a: Assessment, overall: Status, cn: Status, target_id: str) -> Assessment:
-    return replace(a, overall_status=overall, cn_status=cn, target_id=target_id, name_en=f"T {target_id}", name_zh=f"目标{target_id}",
-                   period_over=True, final=False, kind="level", avg_growth=None)
+    return replace(
+        a,
+        overall_status=overall,
+        cn_status=cn,
+        target_id=target_id,
+        name_en=f"T {target_id}",
+        name_zh=f"目标{target_id}",
+        period_over=True,
+        final=False,
+        kind="level",
+        avg_growth=None,
+    )
 
 
 def test_narrative_counts_each_category_once(chapter2: list[Assessment]) -> None:
@@ -60,9 +72,16 @@ def test_narrative_counts_each_category_once(chapter2: list[Assessment]) -> None
 
 def test_narrative_compares_with_the_midterm_in_the_right_direction(chapter2: list[Assessment]) -> None:
     a = chapter2[0]
-    now = [_with(a, Status.ON_TRACK, Status.ON_TRACK, "up"), _with(a, Status.LAGGING, Status.LAGGING, "down"), _with(a, Status.ON_TRACK, Status.ON_TRACK, "same")]
-    mid = {"up": _with(a, Status.LAGGING, Status.LAGGING, "up"), "down": _with(a, Status.ON_TRACK, Status.ON_TRACK, "down"),
-           "same": _with(a, Status.ON_TRACK, Status.ON_TRACK, "same")}
+    now = [
+        _with(a, Status.ON_TRACK, Status.ON_TRACK, "up"),
+        _with(a, Status.LAGGING, Status.LAGGING, "down"),
+        _with(a, Status.ON_TRACK, Status.ON_TRACK, "same"),
+    ]
+    mid = {
+        "up": _with(a, Status.LAGGING, Status.LAGGING, "up"),
+        "down": _with(a, Status.ON_TRACK, Status.ON_TRACK, "down"),
+        "same": _with(a, Status.ON_TRACK, Status.ON_TRACK, "same"),
+    }
     line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the mid-term view"))
     assert "1 improved, 1 worsened on at least one judgement: T down." in line
     # A worsening in (a) alone counts, even when the overall verdict holds.

@@ -72,7 +72,19 @@ def test_check_catches_a_verdict_resting_on_a_copy(tmp_path: Path) -> None:
     used = observations("industrial_firms_over_10bn", vintage_rule="consistent")
     assert used["source_tier"].iloc[-1] == "secondary_copy"
     year, value = int(used["year"].iloc[-1]), float(used["value"].iloc[-1])
-    extra = write_csv(tmp_path / "primary.csv", [obs_row(indicator_id="industrial_firms_over_10bn", year=year, value=value, unit="家",
-                                                         vintage="test_primary", source_url="https://gxt.fujian.gov.cn/test", source_tier="official_release")])
+    extra = write_csv(
+        tmp_path / "primary.csv",
+        [
+            obs_row(
+                indicator_id="industrial_firms_over_10bn",
+                year=year,
+                value=value,
+                unit="家",
+                vintage="test_primary",
+                source_url="https://gxt.fujian.gov.cn/test",
+                source_tier="official_release",
+            )
+        ],
+    )
     found = secondary_only_verdicts(extra_data=extra)
     assert [(f.target_id, f.year, f.better) for f in found] == [("c2_firms_over_10bn", year, ("test_primary (official_release)",))]

@@ -18,9 +18,15 @@ QUOTA = "c4_energy_dual_control_total"  # 完成国家下达指标: no number pu
 
 def stmt(**overrides: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "target_id": QUOTA, "year": 2025, "assertion": "completed", "speaker": "Test authority (fixture, not real)",
-        "published": "2026-02-10", "source_title": "Test fixture document", "source_url": "https://example.invalid/statement",
-        "quote": "test fixture: target completed", "note": "",
+        "target_id": QUOTA,
+        "year": 2025,
+        "assertion": "completed",
+        "speaker": "Test authority (fixture, not real)",
+        "published": "2026-02-10",
+        "source_title": "Test fixture document",
+        "source_url": "https://example.invalid/statement",
+        "quote": "test fixture: target completed",
+        "note": "",
     }
     row.update(overrides)
     return row
@@ -62,12 +68,15 @@ def test_a_document_number_stands_in_for_the_url(tmp_path: Path) -> None:
 
 
 def test_api_filters_by_target_and_as_of(tmp_path: Path) -> None:
-    path = write(tmp_path / "s.csv", [
-        stmt(year=2022, assertion="on_track", published="2023-01-20"),
-        stmt(year=2025, assertion="not_completed", published="2026-01-05"),
-        stmt(year=2025, assertion="completed", published="2026-02-10"),
-        stmt(target_id="c2_energy_intensity_above_size", year=2025),
-    ])
+    path = write(
+        tmp_path / "s.csv",
+        [
+            stmt(year=2022, assertion="on_track", published="2023-01-20"),
+            stmt(year=2025, assertion="not_completed", published="2026-01-05"),
+            stmt(year=2025, assertion="completed", published="2026-02-10"),
+            stmt(target_id="c2_energy_intensity_above_size", year=2025),
+        ],
+    )
     assert [s.assertion for s in statements(QUOTA, files=[path])] == ["on_track", "not_completed", "completed"]
     assert [s.year for s in statements(QUOTA, as_of=2022, files=[path])] == [2022]
     latest = official_statement(QUOTA, files=[path])
