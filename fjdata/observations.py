@@ -64,7 +64,7 @@ OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier")  # sour
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
 REGIONS: tuple[str, ...] = tuple(str(r) for r in yaml.safe_load((config.DATA_DIR / "regions.yaml").read_text(encoding="utf-8")))
-YEAR_RANGE = (1990, 2030)
+YEAR_RANGE = (1990, 2100)  # coarse: a figure for a year outside is a typo
 KEY = ("indicator_id", "region", "year", "vintage")
 VINTAGE_RULES = ("consistent", "latest", "first", "all")
 _PUBLISHED = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")

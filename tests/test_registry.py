@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fjdata import config, targets
+from fjdata import targets
 from fjdata.errors import ArgumentError, RegistryError
 from fjdata.indicators import catalogue
+from fjdata.plan import get_plan
 from fjdata.registry import load_targets, registry
 
 
@@ -113,7 +114,7 @@ def test_units_of_targets_match_their_indicator() -> None:
 
 
 def _write(tmp_path: Path, mutate: object) -> Path:
-    entries = yaml.safe_load(config.TARGETS_FILE.read_text(encoding="utf-8"))[:3]
+    entries = yaml.safe_load(get_plan().targets_file.read_text(encoding="utf-8"))[:3]
     assert callable(mutate)
     mutate(entries)
     path = tmp_path / "targets.yaml"
