@@ -19,6 +19,7 @@ import os
 import pickle
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -785,6 +786,9 @@ def test_killed_nightly_leaves_no_orphans_and_no_dated_folder(sleepy_home: Path,
     assert not [p for p in outputs.iterdir() if not p.name.startswith(".")], "no dated folder, no latest"
     if sig != signal.SIGKILL:  # a handled signal also removes the staging folder
         assert not list(outputs.glob(".staging-*"))
+    else:  # kill -9 cannot be handled: the next run removes the dead run's staging at once, not after a day
+        left_behind = list(outputs.glob(".staging-*"))
+        assert left_behind and nightly.remove_stale_staging(outputs) == left_behind
 
 
 def _fake_papermill(monkeypatch: pytest.MonkeyPatch, failures: list[BaseException]) -> list[int]:
@@ -898,8 +902,18 @@ def test_F16_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         p.mkdir()
     for p in (old, keep, dated):
         os.utime(p, (time.time() - 3 * 86400,) * 2)
+    dead = tmp_path / ".staging-dead-owner"
+    alive = tmp_path / ".staging-live-owner"
+    for p, pid in ((dead, _dead_pid()), (alive, os.getpid())):
+        p.mkdir()
+        (p / nightly.OWNER_FILE).write_text(f"{socket.gethostname()} {pid}", encoding="utf-8")
     removed = nightly.remove_stale_staging(tmp_path)
-    assert set(removed) == {old, keep} and fresh.is_dir() and dated.is_dir()
+    assert set(removed) == {old, keep, dead} and fresh.is_dir() and dated.is_dir() and alive.is_dir()
+
+
+def _dead_pid() -> int:
+    proc = subprocess.run([PY, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    return int(proc.stdout)
 
 
 def test_F17_a_real_latest_folder_is_never_replaced(tmp_path: Path) -> None:
