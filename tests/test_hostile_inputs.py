@@ -1028,3 +1028,31 @@ def test_plain_papermill_fails_on_a_bad_parameter(tmp_path: Path, case: str, arg
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode != 0 and "ParamsError" in proc.stderr and fragment in proc.stderr, proc.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_B47_end_to_end_batch_and_kernels_use_the_same_relative_extra_data(tmp_path: Path) -> None:
+    """The review's repro: a relative FJDATA_EXTRA_DATA, with a same-named decoy in notebooks/.
+    The batch tables and the report rendered in a kernel must show the same (the user's) number."""
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "notebooks", home / "notebooks")
+    shutil.copytree(ROOT / "params", home / "params")
+    (home / "my_figs.csv").write_text(csv_text([row(value=33.5)]), encoding="utf-8")
+    (home / "notebooks" / "my_figs.csv").write_text(csv_text([row(value=20.1)]), encoding="utf-8")
+    env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs"), "FJDATA_EXTRA_DATA": "my_figs.csv"}
+    proc = subprocess.run(
+        [PY, "-m", "fjdata.cli", "nightly", "--only", "chapter_2_zh"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (folder,) = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
+    table = pd.read_csv(folder / "assessment.csv")
+    latest = table[(table["target_id"] == "c2_mfg_share_gdp") & (table["view"] == "latest")]
+    assert latest["latest_value"].tolist() == [33.5] and latest["latest_year"].tolist() == [2025]
+    page = (folder / "chapter_2_zh.html").read_text(encoding="utf-8")
+    assert "33.50%（2025）" in page and "20.10%" not in page
