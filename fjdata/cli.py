@@ -148,9 +148,17 @@ def _backtest(args: argparse.Namespace) -> int:
 def _project(args: argparse.Namespace) -> int:
     from fjdata.projection import project
 
-    proj = project(args.indicator, args.method, args.to_year)
+    to_year = args.to_year
+    if to_year is None:  # the plan's target year, or the year after the data when it already reaches it
+        from fjdata.observations import series
+        from fjdata.plan import get_plan
+
+        end = get_plan().end_year
+        observed = series(args.indicator)
+        to_year = max(end, int(observed.index[-1].year) + 1) if len(observed) else end
+    proj = project(args.indicator, args.method, to_year)
     if proj.forecast is None:
-        print(f"{args.indicator}: insufficient data; " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
+        print(f"{args.indicator}: no forecast to {to_year}; " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
         return 1
     print(f"{args.indicator}: {proj.forecast.method} on {proj.forecast.n_obs} points {proj.forecast.fit_years}")
     _emit(proj.frame(), args.format)
@@ -234,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("project", help="project one indicator")
     pr.add_argument("indicator")
     pr.add_argument("--method", default="auto")
-    pr.add_argument("--to-year", type=int, dest="to_year", help="default: the default plan's end year")
+    pr.add_argument("--to-year", type=int, dest="to_year", help="last year to project (default: the default plan's end year, or the year after the data)")
     add_format(pr)
     pr.set_defaults(func=_project)
 

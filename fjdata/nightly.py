@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -465,6 +466,7 @@ def run_nightly(
         bar = tqdm(total=len(specs), desc="reports", unit="report")
     staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
+    (staging / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}", encoding="utf-8")
     # fork: workers inherit the imported libraries and the warmed state; no kernel runs in the parent.
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
@@ -545,6 +547,7 @@ def run_nightly(
     try:
         atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
         atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
+        (staging / OWNER_FILE).unlink(missing_ok=True)
         os.replace(staging, folder)  # onto the empty folder we claimed: it appears complete or not at all
     except OSError as exc:  # F12: a full disk leaves neither an empty dated folder nor the staging
         shutil.rmtree(staging, ignore_errors=True)
@@ -558,12 +561,35 @@ def run_nightly(
     return RunResult(folder, ordered, started, finished, data_hash, updated, run.extra)
 
 
+OWNER_FILE = ".owner"  # in a staging folder: "<host> <pid>" of the batch process assembling it
+
+
+def _owner_is_dead(staging: Path) -> bool:
+    """Whether the batch process that wrote ``staging`` (on this host) no longer runs: its folder
+    can go at once instead of keeping a full disk full for a day (F01/F12)."""
+    try:
+        host, pid = (staging / OWNER_FILE).read_text(encoding="utf-8").split()
+    except (OSError, ValueError):
+        return False  # no owner recorded (an older run, or a folder made by hand): age decides
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
+
+
 def remove_stale_staging(outputs: Path, older_than_s: float = 86400) -> list[Path]:
-    """Delete staging folders left by crashed runs (never a dated folder)."""
+    """Delete staging folders left by crashed runs (never a dated folder): those whose batch
+    process is gone at once, any other after ``older_than_s``."""
     removed = []
     now = time.time()
     for p in outputs.glob(".staging-*"):
-        if now - p.stat().st_mtime > older_than_s:
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(p)
+        with contextlib.suppress(OSError):
+            if _owner_is_dead(p) or now - p.stat().st_mtime > older_than_s:
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
     return removed

@@ -215,22 +215,29 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
-    """Names and default values declared in a notebook's cell tagged ``parameters``."""
-    return dict(_parameters(notebook, notebook.stat().st_mtime_ns))
+    """Names and default values declared in a notebook's cell tagged ``parameters``.
+
+    >>> sorted(notebook_parameters(config.notebooks_dir() / "overview.ipynb"))[:3]
+    ['as_of', 'confidence', 'extra_data']
+    """
+    # Cached on the notebook's content (not its mtime): an edit is always seen.
+    return dict(_parameters(str(notebook), notebook.read_bytes().decode("utf-8")))
 
 
 @lru_cache(maxsize=64)
-def _parameters(notebook: Path, mtime_ns: int) -> dict[str, Any]:
-    del mtime_ns  # part of the cache key only: an edited notebook is read again
-    nb = nbformat.read(notebook, as_version=4)
+def _parameters(name: str, text: str) -> dict[str, Any]:
+    nb = nbformat.reads(text, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             out: dict[str, Any] = {}
             for node in ast.parse(cell.source).body:
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    out[node.targets[0].id] = ast.literal_eval(node.value)
+                    try:
+                        out[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        raise ParamsError(name, node.targets[0].id, "the parameters cell must assign plain literals") from None
             return out
-    raise ParamsError(notebook, "parameters", "the notebook has no cell tagged 'parameters'")
+    raise ParamsError(name, "parameters", "the notebook has no cell tagged 'parameters'")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import os
 import pickle
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -785,6 +786,9 @@ def test_killed_nightly_leaves_no_orphans_and_no_dated_folder(sleepy_home: Path,
     assert not [p for p in outputs.iterdir() if not p.name.startswith(".")], "no dated folder, no latest"
     if sig != signal.SIGKILL:  # a handled signal also removes the staging folder
         assert not list(outputs.glob(".staging-*"))
+    else:  # kill -9 cannot be handled: the next run removes the dead run's staging at once, not after a day
+        left_behind = list(outputs.glob(".staging-*"))
+        assert left_behind and nightly.remove_stale_staging(outputs) == left_behind
 
 
 def _fake_papermill(monkeypatch: pytest.MonkeyPatch, failures: list[BaseException]) -> list[int]:
@@ -898,8 +902,18 @@ def test_F16_only_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         p.mkdir()
     for p in (old, keep, dated):
         os.utime(p, (time.time() - 3 * 86400,) * 2)
+    dead = tmp_path / ".staging-dead-owner"
+    alive = tmp_path / ".staging-live-owner"
+    for p, pid in ((dead, _dead_pid()), (alive, os.getpid())):
+        p.mkdir()
+        (p / nightly.OWNER_FILE).write_text(f"{socket.gethostname()} {pid}", encoding="utf-8")
     removed = nightly.remove_stale_staging(tmp_path)
-    assert set(removed) == {old, keep} and fresh.is_dir() and dated.is_dir()
+    assert set(removed) == {old, keep, dead} and fresh.is_dir() and dated.is_dir() and alive.is_dir()
+
+
+def _dead_pid() -> int:
+    proc = subprocess.run([PY, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    return int(proc.stdout)
 
 
 def test_F17_a_real_latest_folder_is_never_replaced(tmp_path: Path) -> None:
@@ -1014,3 +1028,38 @@ def test_plain_papermill_fails_on_a_bad_parameter(tmp_path: Path, case: str, arg
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode != 0 and "ParamsError" in proc.stderr and fragment in proc.stderr, proc.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_B47_end_to_end_batch_and_kernels_use_the_same_relative_extra_data(tmp_path: Path) -> None:
+    """The review's repro: a relative FJDATA_EXTRA_DATA, with a same-named decoy in notebooks/.
+    The batch tables and the report rendered in a kernel must show the same (the user's) number."""
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "notebooks", home / "notebooks")
+    shutil.copytree(ROOT / "params", home / "params")
+    (home / "my_figs.csv").write_text(csv_text([row(value=33.5)]), encoding="utf-8")
+    (home / "notebooks" / "my_figs.csv").write_text(csv_text([row(value=20.1)]), encoding="utf-8")
+    env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs"), "FJDATA_EXTRA_DATA": "my_figs.csv"}
+    proc = subprocess.run(
+        [PY, "-m", "fjdata.cli", "nightly", "--only", "chapter_2_zh"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (folder,) = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
+    table = pd.read_csv(folder / "assessment.csv")
+    latest = table[(table["target_id"] == "c2_mfg_share_gdp") & (table["view"] == "latest")]
+    assert latest["latest_value"].tolist() == [33.5] and latest["latest_year"].tolist() == [2025]
+    page = (folder / "chapter_2_zh.html").read_text(encoding="utf-8")
+    assert "33.50%（2025）" in page and "20.10%" not in page
+
+
+def test_cli_project_default_year_always_gives_a_forecast(capsys: pytest.CaptureFixture[str]) -> None:
+    """README's `fjdata project gdp_real_growth`: data reach 2025, so the default is the year after."""
+    assert cli.main(["project", "gdp_real_growth", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "\n2026," in out
