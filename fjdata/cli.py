@@ -242,7 +242,12 @@ def parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("project", help="project one indicator")
     pr.add_argument("indicator")
     pr.add_argument("--method", default="auto")
-    pr.add_argument("--to-year", type=int, dest="to_year", help="last year to project (default: the default plan's end year, or the year after the data)")
+    pr.add_argument(
+        "--to-year",
+        type=int,
+        dest="to_year",
+        help="last year to project (default: the default plan's end year, or the year after the data)",
+    )
     add_format(pr)
     pr.set_defaults(func=_project)
 
