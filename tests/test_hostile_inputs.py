@@ -1037,6 +1037,7 @@ def test_B47_end_to_end_batch_and_kernels_use_the_same_relative_extra_data(tmp_p
     home = tmp_path / "home"
     shutil.copytree(ROOT / "notebooks", home / "notebooks")
     shutil.copytree(ROOT / "params", home / "params")
+    shutil.copytree(ROOT / "drafts", home / "drafts")
     (home / "my_figs.csv").write_text(csv_text([row(value=33.5)]), encoding="utf-8")
     (home / "notebooks" / "my_figs.csv").write_text(csv_text([row(value=20.1)]), encoding="utf-8")
     env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs"), "FJDATA_EXTRA_DATA": "my_figs.csv"}

@@ -105,7 +105,7 @@ def test_non_numeric_value(tmp_path: Path) -> None:
 
 
 def test_year_out_of_range(tmp_path: Path) -> None:
-    assert _problems(write_csv(tmp_path / "x.csv", [obs_row(year=1850)])) == [(2, "year", "1850 is out of range 1990–2030")]
+    assert _problems(write_csv(tmp_path / "x.csv", [obs_row(year=1850)])) == [(2, "year", "1850 is out of range 1990–2100")]
 
 
 def test_unknown_indicator(tmp_path: Path) -> None:
