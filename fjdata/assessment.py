@@ -16,6 +16,7 @@ A judgement without enough points says 数据不足 / insufficient data, with th
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -41,7 +42,7 @@ from fjdata.judgements import (
     probability_band,
 )
 from fjdata.models import Forecast
-from fjdata.observations import SourceRef, data_fingerprint, series
+from fjdata.observations import SourceRef, data_fingerprint, series, series_fingerprint
 from fjdata.plan import Plan, get_plan
 from fjdata.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.registry import Target, registry
@@ -580,7 +581,13 @@ def results(
     the_plan = get_plan(plan)
 
     def compute() -> list[TargetResult]:
-        return [assess_target(t, as_of, method, delta, vintage_rule, extra_data) for t in registry(the_plan)]
+        # Each target is cached on its own inputs: a new figure re-judges only the targets on that series.
+        common = _common_key(as_of, method, delta, vintage_rule)
+        out = []
+        for t in registry(the_plan):
+            key = {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), extra_data)}
+            out.append(cached("target", key, lambda t=t: assess_target(t, as_of, method, delta, vintage_rule, extra_data), use_cache))  # type: ignore[misc]
+        return out
 
     everything = cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data, the_plan), compute, use_cache)
     return [r for r in everything if chapter is None or r.assessment.chapter == str(chapter)]
@@ -589,6 +596,30 @@ def results(
 def default_tolerance(tolerance: float | None) -> float:
     """δ for progress vs elapsed time: the given value, or the documented default."""
     return float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
+
+
+def _inputs_of(t: Target) -> list[str]:
+    """The series a target's result is built from: its indicator and any published period average of it."""
+    return [t.indicator_id, *(i.indicator_id for i in catalogue().values() if i.average_of == t.indicator_id)]
+
+
+def _common_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str) -> dict[str, object]:
+    """What every target's result depends on beyond its own series: the view, the evaluation year,
+    the backtest-derived model choices (auto members, calibration) and the official statements."""
+    from fjdata.backtest import auto_members, calibration
+    from fjdata.statements import statement_files
+
+    statements = hashlib.sha256(b"".join(p.read_bytes() for p in statement_files())).hexdigest()
+    return {
+        "as_of": as_of,
+        "method": method if isinstance(method, str) else list(method),
+        "tolerance": tolerance,
+        "vintage_rule": vintage_rule,
+        "year": evaluation_year(as_of),
+        "members": auto_members(as_of=as_of),
+        "calibration": calibration(as_of=as_of),
+        "statements": statements,
+    }
 
 
 def _results_key(
@@ -601,6 +632,7 @@ def _results_key(
         "method": method_key,
         "tolerance": tolerance,
         "vintage_rule": vintage_rule,
+        "year": evaluation_year(as_of),  # a view taken after the target year judges it as ended
         "data": data_fingerprint(extra_data),
     }
 

@@ -32,7 +32,7 @@ from fjdata.cache import cached
 from fjdata.indicators import catalogue
 from fjdata.judgements import cagr
 from fjdata.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
-from fjdata.observations import data_fingerprint
+from fjdata.observations import series_fingerprint
 from fjdata.projection import judged_series
 from fjdata.registry import registry
 from fjdata.transforms import transform_value
@@ -177,7 +177,11 @@ def _run(indicator_ids: Sequence[str], as_of: int | None) -> pd.DataFrame:
 def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
     """Every scored forecast: one row per series × origin × horizon × method (data as of ``as_of``)."""
     ids = [indicator_id] if indicator_id else headline_ids()
-    return cached("backtest", {"ids": ids, "as_of": as_of, "data": data_fingerprint()}, lambda: _run(ids, as_of), use_cache)
+    # Keyed on the backtested series only (and the targets that set their status events), so a
+    # new figure for any other indicator does not re-run the backtest.
+    events = [repr(t) for t in registry() if t.indicator_id in ids]
+    key = {"ids": ids, "as_of": as_of, "series": series_fingerprint(ids), "events": events}
+    return cached("backtest", key, lambda: _run(ids, as_of), use_cache)
 
 
 def _members_from(errors: pd.DataFrame) -> list[str]:

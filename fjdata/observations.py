@@ -679,6 +679,19 @@ def series(
     return out
 
 
+def series_fingerprint(indicator_ids: Sequence[str], extra_data: Sequence[str | Path] | str | Path | None = None) -> str:
+    """SHA-256 over what the series of these indicators are built from: their rows (shipped and
+    user, every region and vintage), the catalogue and the settings. A cache keyed on it is
+    recomputed only when one of these series changes, not when any other figure does."""
+    digest = hashlib.sha256()
+    for path in (config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml"))):
+        digest.update(path.read_bytes())
+    frame = all_observations(extra_data)
+    rows = frame[frame["indicator_id"].isin(list(indicator_ids))][[*COLUMNS, "user_supplied"]]
+    digest.update(rows.sort_values(list(KEY)).to_csv(index=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def data_fingerprint(extra_data: Sequence[str | Path] | str | Path | None = None) -> str:
     """SHA-256 over every data and registry file in use: identifies the inputs of a run."""
     digest = hashlib.sha256()

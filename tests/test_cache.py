@@ -81,3 +81,26 @@ def test_entries_and_folder_are_private(own_cache: Path) -> None:
     cache.cached("ns", {"x": 4}, lambda: 1)
     assert own_cache.stat().st_mode & 0o777 == 0o700
     assert cache.entry_path("ns", {"x": 4}).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_new_figure_rejudges_only_the_targets_on_its_series(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per-target cache keys: after one new observation, only targets judged on that series run again."""
+    import importlib
+
+    assessment = importlib.import_module("fjdata.assessment")
+    from tests.conftest import obs_row, write_csv
+
+    monkeypatch.setenv("FJDATA_CACHE", str(tmp_path / "cache"))
+    assessment.results(as_of=2022)  # fills the per-target entries
+    calls: list[str] = []
+    real = assessment.assess_target
+
+    def counting(t, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(t.target_id)
+        return real(t, *args, **kwargs)
+
+    monkeypatch.setattr(assessment, "assess_target", counting)
+    extra = write_csv(tmp_path / "new.csv", [obs_row(indicator_id="green_parks", year=2021, value=21, published="2022-03-01")])
+    after = assessment.results(as_of=2022, extra_data=extra)
+    assert calls == ["c2_green_parks"]  # one target re-judged, 60 read from the cache
+    assert next(r for r in after if r.assessment.target_id == "c2_green_parks").assessment.latest_value == 21
