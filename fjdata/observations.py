@@ -437,6 +437,11 @@ def is_plan_owner(vintage: str) -> bool:
     return vintage.startswith(PLAN_OWNER_VINTAGES)
 
 
+def _owned(row: pd.Series) -> bool:
+    """A figure of the plan owner: its own evaluation, or one its department supplied (imported questionnaire)."""
+    return is_plan_owner(str(row["vintage"])) or str(row.get("source_tier", "")) == "department"
+
+
 def _best_row(rows: pd.DataFrame) -> tuple[pd.Series, str]:
     """The row of ONE year a statistician would use, and why (see docs/vintage-rule.md).
 
@@ -446,7 +451,7 @@ def _best_row(rows: pd.DataFrame) -> tuple[pd.Series, str]:
     """
     if len(rows) == 1:
         return rows.iloc[0], "only"
-    owner = rows["vintage"].map(is_plan_owner)
+    owner = rows.apply(_owned, axis=1).astype(bool)
     rank = rows["status"].map(STATUS_RANK).fillna(0)
     top = rows[(owner == owner.max()) & (rank == rank[owner == owner.max()].max())]
     if bool(owner.any()):
@@ -533,7 +538,7 @@ def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFram
         # Another release replaces the family's figure only when it is the plan owner's own,
         # more official (final over preliminary), or a higher floor where both are floors.
         better = (
-            (is_plan_owner(str(other["vintage"])) and not is_plan_owner(str(mine["vintage"])))
+            (_owned(other) and not _owned(mine))
             or STATUS_RANK.get(str(other["status"]), 0) > STATUS_RANK.get(str(mine["status"]), 0)
             or (other["bound"] == mine["bound"] == "lower" and float(other["value"]) > float(mine["value"]))
         )

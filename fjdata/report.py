@@ -457,7 +457,14 @@ def insufficient_html(items: Sequence[TargetResult], lang: str) -> str:
         for r in items
     ]
     head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["target"], "n", w["reason"]))
-    return f"<div class='scroll'><table class='fj-insufficient'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    # The nightly writes the department questionnaire next to every report (coverage page, issue 12).
+    ask = (
+        "缺少的数据请相关部门填写 <a href='request_zh.xlsx'>数据填报表 request_zh.xlsx</a>（另见 <a href='coverage.html'>数据覆盖情况</a>）。"
+        if lang == "zh"
+        else "Missing figures: the department questionnaire <a href='request_zh.xlsx'>request_zh.xlsx</a> (see also <a href='coverage.html'>data coverage</a>)."
+    )
+    table = f"<div class='scroll'><table class='fj-insufficient'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    return f"<p class='note'>{ask}</p>{table}"
 
 
 def has_chart(r: TargetResult) -> bool:

@@ -322,3 +322,32 @@ def test_splice_flag_and_definitional_break(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(obs, "indicator", lambda _iid: unspliceable)
     broken = select_vintage(_frame(rows, tmp_path), "consistent")
     assert list(broken["year"]) == [2018, 2019, 2020]  # a definitional break: the gap stays a gap
+
+
+def test_department_figures_count_as_the_plan_owners(tmp_path: Path) -> None:
+    """An imported questionnaire row (tier department) replaces the family's figure for its year and
+    a later department year does not drop the shipped history (it is spliced, not chosen alone)."""
+    rows = [
+        obs_row(indicator_id="industrial_firms_over_10bn", unit="家", year=y, value=v, vintage="initial", published=f"{y + 1}-03")
+        for y, v in ((2020, 47.0), (2021, 54.0), (2022, 58.0))
+    ]
+    rows += [
+        obs_row(
+            indicator_id="industrial_firms_over_10bn",
+            unit="家",
+            year=y,
+            value=v,
+            vintage="dept_2026-11-29_abcd1234",
+            published="2026-11-29",
+            source_tier="department",
+        )
+        for y, v in ((2022, 61.0), (2025, 70.0))
+    ]
+    chosen = select_vintage(_frame(rows, tmp_path), "consistent")
+    assert dict(zip(chosen["year"], chosen["value"], strict=True)) == {2020: 47.0, 2021: 54.0, 2022: 61.0, 2025: 70.0}
+    # The department's release reaches furthest, so it is the family; the shipped years it lacks are spliced in.
+    assert dict(zip(chosen["year"], chosen["spliced"], strict=True)) == {2020: True, 2021: True, 2022: False, 2025: False}
+    only_2022 = [r for r in rows if r["year"] != 2025]  # a department year inside the shipped family's span
+    chosen = select_vintage(_frame(only_2022, tmp_path), "consistent")
+    assert dict(zip(chosen["year"], chosen["value"], strict=True)) == {2020: 47.0, 2021: 54.0, 2022: 61.0}
+    assert dict(zip(chosen["year"], chosen["selection"], strict=True))[2022] == "plan_owner"
