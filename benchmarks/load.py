@@ -64,7 +64,8 @@ def bench_assess(work: Path) -> None:
         f"after one new figure: on a target-only series {local:6.1f} s, on a backtested (headline) series {changed:6.1f} s"
     )
     print(
-        f"   ratios: cold/warm = {cold / warm:5.2f}   target-only change/warm = {local / warm:5.2f}   headline change/warm = {changed / warm:5.2f}"
+        f"   ratios: cold/warm = {cold / warm:5.2f}   target-only change/warm = {local / warm:5.2f}   "
+        f"headline change/warm = {changed / warm:5.2f}"
     )
 
 
