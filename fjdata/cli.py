@@ -75,7 +75,7 @@ def _data_request(args: argparse.Namespace) -> int:
         print(f"error: --years: {exc}", file=sys.stderr)
         return 2
     out = args.output or Path(f"request_{args.lang}.xlsx")
-    summary = write_request(out, args.chapter, years, args.lang)
+    summary = write_request(out, args.chapter, years, args.lang, plan=args.plan)
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(summary.reasons.items()))
     print(f"{summary.path}: {summary.data_rows} figure rows ({reasons}), {summary.statement_rows} statement rows")
     return 0
@@ -217,7 +217,8 @@ def parser() -> argparse.ArgumentParser:
     add_format(cov)
     cov.set_defaults(func=_data_coverage)
     req = dsub.add_parser("request", help="write the department questionnaire (XLSX) for every missing or weak figure")
-    req.add_argument("--chapter", help="one of the default plan's chapters")
+    req.add_argument("--chapter", help="one of the plan's chapters")
+    req.add_argument("--plan", help="a plan id (default: the default plan)")
     req.add_argument("--years", help="e.g. 2021-2025 (default: each target's base year to its target year)")
     req.add_argument("--lang", choices=["zh", "en"], default="zh")
     req.add_argument("-o", "--output", type=Path, help="output file (default request_<lang>.xlsx)")

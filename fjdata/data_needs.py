@@ -26,7 +26,6 @@ import pandas as pd
 
 from fjdata.indicators import Indicator, catalogue
 from fjdata.observations import observations
-from fjdata.plan import get_plan
 from fjdata.registry import Target, registry
 from fjdata.source_quality import LOW_TIERS, tier_rank
 
@@ -128,21 +127,21 @@ def data_needs(
     chosen = [t for t in (targets if targets is not None else registry()) if chapter is None or t.chapter == str(chapter)]
     wanted = set(years) if years is not None else None
     known = catalogue()
-    frame = observations(region=get_plan().region, extra_data=extra_data)  # type: ignore[arg-type]
-    order: list[tuple[str, int]] = []
-    users: dict[tuple[str, int], list[str]] = {}
+    frame = observations(region=None, extra_data=extra_data)  # type: ignore[arg-type]
+    order: list[tuple[str, str, int]] = []
+    users: dict[tuple[str, str, int], list[str]] = {}
     for t in chosen:
         for y in needed_years(t, known[t.indicator_id]):
             if wanted is not None and y not in wanted:
                 continue
-            pair = (t.indicator_id, y)
-            if pair not in users:
-                users[pair] = []
-                order.append(pair)
-            users[pair].append(t.target_id)
+            key = (t.indicator_id, t.region, y)  # a target's series is in its own region
+            if key not in users:
+                users[key] = []
+                order.append(key)
+            users[key].append(t.target_id)
     out = []
-    for iid, y in order:
-        rows = frame[frame["indicator_id"] == iid]
+    for iid, region, y in order:
+        rows = frame[(frame["indicator_id"] == iid) & (frame["region"] == region)]
         held = _held(rows[rows["year"] == y])
         reasons = _reasons(held)
         if not reasons:
@@ -151,7 +150,7 @@ def data_needs(
         if not held and not rows.empty:
             near = rows.assign(dist=(rows["year"] - y).abs()).sort_values(["dist", "year", "published_date"])
             nearest = _held(near.iloc[[0]])[0]
-        out.append(DataNeed(iid, get_plan().region, y, tuple(users[(iid, y)]), reasons, held, nearest))
+        out.append(DataNeed(iid, region, y, tuple(users[(iid, region, y)]), reasons, held, nearest))
     return out
 
 

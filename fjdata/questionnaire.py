@@ -218,18 +218,18 @@ def build_workbook(
     needs: list[DataNeed],
     statement_rows: list[StatementNeed],
     lang: str = "zh",
-    title_years: tuple[int, int] | None = None,
+    plan_id: str | None = None,
 ) -> Workbook:
-    """The questionnaire for these needs (see :func:`write_request` for the usual entry point)."""
+    """The questionnaire for these needs of a plan (see :func:`write_request` for the usual entry point)."""
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r} is not one of {LANGS}")
     known = catalogue()
-    by_id = {t.target_id: t for t in registry()}
+    by_id = {t.target_id: t for t in registry(plan_id)}
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = SHEETS["instructions"][lang]
-    plan = get_plan()
+    plan = get_plan(plan_id)
     for r, line in enumerate(INSTRUCTIONS[lang], start=1):
         cell = ws.cell(row=r, column=1, value=line.format(plan_zh=plan.title_zh, plan_en=plan.title_en) if r == 1 else line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -342,7 +342,7 @@ def build_workbook(
     _protect(st)
 
     meta = wb.create_sheet(SHEETS["meta"][lang])
-    years = title_years or (min((n.year for n in needs), default=0), max((n.year for n in needs), default=0))
+    years = (min((n.year for n in needs), default=0), max((n.year for n in needs), default=0))
     for r, (k, v) in enumerate(
         [
             ("format", "fjdata-questionnaire-1"),
@@ -398,13 +398,16 @@ def write_request(
     years: Iterable[int] | None = None,
     lang: str = "zh",
     extra_data: object = None,
+    plan: str | None = None,
 ) -> RequestSummary:
-    """Write the questionnaire to ``path`` (``fjdata data request``); returns what it contains."""
+    """Write the questionnaire of a plan (default: the default plan) to ``path`` (``fjdata data
+    request``); returns what it contains."""
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r} is not one of {LANGS}")
-    needs = data_needs(chapter, years, extra_data=extra_data)
-    stmts = statement_needs(needs, chapter)
-    wb = build_workbook(needs, stmts, lang)
+    targets = registry(plan)
+    needs = data_needs(chapter, years, targets=targets, extra_data=extra_data)
+    stmts = statement_needs(needs, chapter, targets=targets)
+    wb = build_workbook(needs, stmts, lang, plan)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
