@@ -236,97 +236,46 @@ def assess_draft(
     ind = catalogue()[d.indicator_id]
     judged = judged_series(d.indicator_id, d.base_year, region=d.region, as_of=as_of, extra_data=extra_data)
     levels = by_year(judged.values)
-    if not levels:
-        return Feasibility(d, ind.unit, None, None, None, None, None, None, None, None, None, None, "没有观测值 / no observations")
-    last = max(levels)
     growth = d.kind == "average_growth"
+    unit = "%" if growth else ind.unit
+    if not levels:
+        return Feasibility(d, unit, None, None, None, None, None, None, None, None, None, None, "没有观测值 / no observations")
+    last = max(levels)
     raw_last = by_year(judged.raw).get(last) if growth else levels[last]
+    history = judged.raw if growth else judged.values  # what the chart draws: yearly rates or levels
+
+    def no_forecast(note: str, required: float | None, achieved5: float | None, achieved10: float | None) -> Feasibility:
+        return Feasibility(d, unit, last, raw_last, required, achieved5, achieved10, None, None, None, None, None, note, history)
+
     if growth:
         # On the chained index (base year = 100), the target is a level in the target year.
-        if d.base_year not in levels:
-            return Feasibility(
-                d,
-                "%",
-                last,
-                raw_last,
-                d.target_value,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                f"逐年增速未能连到基年{d.base_year} / the chain of yearly rates does not reach the base year {d.base_year}",
-                judged.raw,
-            )
-        goal = 100.0 * (1 + d.target_value / 100.0) ** (d.target_year - d.base_year)
-        required = ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100 if d.target_year > last else None
-    else:
-        goal = d.target_value
-        required = (
-            ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100
-            if d.target_year > last and goal > 0 and levels[last] > 0
-            else None
-        )
-    if growth:
         rates = by_year(judged.raw)
         achieved5, achieved10 = _mean_rate(rates, last, 5), _mean_rate(rates, last, 10)
+        if d.base_year not in levels:
+            note = f"逐年增速未能连到基年{d.base_year} / the chain of yearly rates does not reach the base year {d.base_year}"
+            return no_forecast(note, d.target_value, achieved5, achieved10)
         run = _run_length(sorted(levels), last)
         if run < MIN_CHAIN:
-            return Feasibility(
-                d,
-                "%",
-                last,
-                raw_last,
-                d.target_value,
-                achieved5,
-                achieved10,
-                None,
-                None,
-                None,
-                None,
-                None,
+            note = (
                 f"截至{last}年仅有{run}个连续年份的增速，不足以外推（至少需要{MIN_CHAIN}个） / "
-                f"only {run} consecutive years of rates end in {last}: too few to project the index (need {MIN_CHAIN})",
-                judged.raw,
+                f"only {run} consecutive years of rates end in {last}: too few to project the index (need {MIN_CHAIN})"
             )
+            return no_forecast(note, d.target_value, achieved5, achieved10)
+        goal = 100.0 * (1 + d.target_value / 100.0) ** (d.target_year - d.base_year)
     else:
         achieved5, achieved10 = _cagr(levels, last, 5), _cagr(levels, last, 10)
+        goal = d.target_value
+    reachable = d.target_year > last and goal > 0 and levels[last] > 0
+    required = ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100 if reachable else None
     if d.target_year <= last:
-        return Feasibility(
-            d,
-            ind.unit if not growth else "%",
-            last,
-            raw_last,
-            required,
-            achieved5,
-            achieved10,
-            None,
-            None,
-            None,
-            None,
-            None,
-            f"目标年份{d.target_year}已有实际数据 / the target year {d.target_year} is already observed",
+        return no_forecast(
+            f"目标年份{d.target_year}已有实际数据 / the target year {d.target_year} is already observed", required, achieved5, achieved10
         )
     proj = project_judged(judged, method, d.target_year, as_of=as_of)
     fc = proj.forecast
     if fc is None:
-        return Feasibility(
-            d,
-            ind.unit if not growth else "%",
-            last,
-            raw_last,
-            required,
-            achieved5,
-            achieved10,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "没有可拟合的方法 / no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()),
-        )
+        why = "; ".join(f"{k}: {v}" for k, v in proj.skipped.items())
+        return no_forecast("没有可拟合的方法 / no method could be fitted: " + why, required, achieved5, achieved10)
     higher = d.target_op == "≥"
     prob = fc.probability(d.target_year, goal, higher)
     # The value met with probability q: the (1 − q) quantile for a floor, the q quantile for a ceiling.
@@ -334,11 +283,8 @@ def assess_draft(
     if growth:
         span = d.target_year - d.base_year
         values = [((v / 100.0) ** (1 / span) - 1) * 100 for v in values]
-    history = judged.raw if growth else judged.values
     p50, p75, p90 = values
-    return Feasibility(
-        d, "%" if growth else ind.unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc
-    )
+    return Feasibility(d, unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc)
 
 
 def assess_drafts(
