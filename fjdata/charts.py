@@ -17,6 +17,7 @@ matplotlib.use("Agg")  # headless everywhere; notebooks receive PNG bytes, not l
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -154,15 +155,9 @@ def series_figure(
             label=f"{t['target']} {goal.target_year}",
             zorder=5,
         )
-    ax.set_title(title, fontsize=11, loc="left")
     label = (("指数" if lang == "zh" else "index") + (f"（{scale_note}）" if lang == "zh" else f" ({scale_note})")) if scale_note else unit
     ax.set_ylabel(label, fontsize=8)
-    ax.tick_params(labelsize=8)
-    ax.grid(alpha=0.25)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, text_size=8)
 
 
 def growth_figure(result: TargetResult, lang: str = "zh") -> Figure:
@@ -191,15 +186,9 @@ def growth_figure(result: TargetResult, lang: str = "zh") -> Figure:
     for y in a.years_missing:
         ax.annotate(t["missing"], (y, 0), ha="center", va="bottom", fontsize=8, color="#777", xytext=(0, 3), textcoords="offset points")
     ax.axhline(0, color="#999", lw=0.8)
-    ax.set_title(a.name_zh if lang == "zh" else a.name_en, fontsize=11, loc="left")
     ax.set_ylabel("%", fontsize=9, rotation=0)
-    ax.tick_params(labelsize=9)
-    ax.grid(alpha=0.25, axis="y")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(min([*rates, a.base_year]) - 0.7, a.target_year + 0.7)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, a.name_zh if lang == "zh" else a.name_en, text_size=9, grid_axis="y")
 
 
 def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
@@ -249,12 +238,17 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
         ax.hlines(d.target_value, *span, colors=COLOURS["target"], lw=2, label=target_label)
     else:
         ax.plot([d.target_year], [d.target_value], marker="*", ms=14, color=COLOURS["target"], ls="none", label=target_label, zorder=5)
-    ax.set_title(d.name, fontsize=11, loc="left")
     ax.set_ylabel(f.unit, fontsize=9, rotation=0)
-    ax.tick_params(labelsize=9)
-    ax.grid(alpha=0.25)
+    return _finish(fig, ax, d.name, text_size=9)
+
+
+def _finish(fig: Figure, ax: Axes, title: str, text_size: int, grid_axis: Literal["both", "x", "y"] = "both") -> Figure:
+    """The common frame of the year charts: title, ticks, grid, whole-year axis, legend to the right."""
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.tick_params(labelsize=text_size)
+    ax.grid(alpha=0.25, axis=grid_axis)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.legend(fontsize=text_size - 1, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
