@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fjdata.backtest import backtest_errors, calibration_from, summarise
+from fjdata.forecast.backtest import backtest_errors, calibration_from, summarise
 
 
 def leave_one_series_out(errors: pd.DataFrame) -> pd.DataFrame:

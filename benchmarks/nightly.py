@@ -26,14 +26,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-KERNEL_NAME = "fjdata"  # as registered by tasks.py (fjdata.config.KERNEL_NAME)
+KERNEL_NAME = "fjdata"  # as registered by tasks.py (fjdata.core.config.KERNEL_NAME)
 
 BIN = Path(sys.executable).parent
 FLOOR_IMPORTS = (
     "from IPython.display import HTML, display\n"
     "import fjdata\n"
-    "from fjdata.report import ChapterReport\n"
-    "from fjdata.explore import Exploration"
+    "from fjdata.report.chapter_report import ChapterReport\n"
+    "from fjdata.report.explore import Exploration"
 )
 
 
@@ -50,7 +50,7 @@ def run_a(outputs: Path, workers: int) -> None:
 def run_b(work: Path) -> None:
     import yaml
 
-    from fjdata.params import load_batch, load_report
+    from fjdata.batch.params import load_batch, load_report
 
     for params_file in load_batch().reports:
         spec = load_report(params_file)
@@ -118,7 +118,7 @@ def main() -> int:
     if args.floor:
         floor(args.floor, args.n, args.workers)
         return 0
-    from fjdata.params import load_batch
+    from fjdata.batch.params import load_batch
 
     n_reports = len(load_batch().reports)
     work = Path(tempfile.mkdtemp(prefix="fjdata-bench-"))

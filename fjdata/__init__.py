@@ -7,16 +7,15 @@ three ways) → reports (who reads it).
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from fjdata.assessment import Assessment, assess, assessments
-from fjdata.backtest import backtest
-from fjdata.indicators import Indicator, indicator
-from fjdata.judgements import Light, Status
-from fjdata.models import Forecast
-from fjdata.observations import coverage, observations, series
-from fjdata.projection import Projection, project
-from fjdata.registry import Target, target, targets
+from fjdata.assess.assessment import Assessment, assess, assessments
+from fjdata.assess.judgements import Light, Status
+from fjdata.core.version import __version__
+from fjdata.forecast.backtest import backtest
+from fjdata.forecast.models import Forecast
+from fjdata.forecast.projection import Projection, project
+from fjdata.inputs.indicators import Indicator, indicator
+from fjdata.inputs.observations import coverage, observations, series
+from fjdata.inputs.registry import Target, target, targets
 
 __all__ = [
     "Assessment",

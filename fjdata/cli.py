@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from fjdata.errors import FjdataError
-from fjdata.observations import REGIONS
+from fjdata.core.errors import FjdataError
+from fjdata.inputs.observations import REGIONS
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
@@ -24,7 +24,7 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def _targets(args: argparse.Namespace) -> int:
-    from fjdata.registry import targets
+    from fjdata.inputs.registry import targets
 
     frame = targets(args.chapter, plan=args.plan)
     if args.format == "table":
@@ -34,10 +34,10 @@ def _targets(args: argparse.Namespace) -> int:
 
 
 def _data_check(args: argparse.Namespace) -> int:
-    from fjdata.observations import all_observations, check_file, implausible_jumps
+    from fjdata.inputs.observations import all_observations, check_file, implausible_jumps
 
     if args.file:
-        from fjdata.observations import read_csv
+        from fjdata.inputs.observations import read_csv
 
         warnings = check_file(args.file)
         print(f"{args.file}: OK ({len(read_csv(args.file, origin='user'))} rows)")
@@ -51,11 +51,11 @@ def _data_check(args: argparse.Namespace) -> int:
 
 
 def _data_coverage(args: argparse.Namespace) -> int:
-    from fjdata.observations import YEAR_RANGE, coverage
+    from fjdata.inputs.observations import YEAR_RANGE, coverage
 
     if not YEAR_RANGE[0] <= args.start <= args.end <= YEAR_RANGE[1]:
         raise ValueError(f"--start {args.start} --end {args.end}: need {YEAR_RANGE[0]} ≤ start ≤ end ≤ {YEAR_RANGE[1]}")
-    from fjdata.plan import get_plan
+    from fjdata.inputs.plan import get_plan
 
     plan = get_plan()
     table = coverage(args.region or plan.region, range(args.start, (args.end or plan.end_year) + 1))
@@ -67,7 +67,7 @@ def _data_coverage(args: argparse.Namespace) -> int:
 
 # --- department data loop (issue 12): questionnaire out, filled questionnaire in -------------------------
 def _data_request(args: argparse.Namespace) -> int:
-    from fjdata.questionnaire import parse_years, write_request
+    from fjdata.department.questionnaire import parse_years, write_request
 
     try:
         years = parse_years(args.years)
@@ -82,7 +82,7 @@ def _data_request(args: argparse.Namespace) -> int:
 
 
 def _data_import(args: argparse.Namespace) -> int:
-    from fjdata.department_import import import_workbook
+    from fjdata.department.intake import import_workbook
 
     result = import_workbook(args.file, compare=not args.no_compare)
     print(result.summary())
@@ -90,7 +90,7 @@ def _data_import(args: argparse.Namespace) -> int:
 
 
 def _assess(args: argparse.Namespace) -> int:
-    from fjdata.assessment import assess
+    from fjdata.assess.assessment import assess
 
     frame = assess(args.chapter, args.as_of, plan=args.plan)
     if args.format == "table":
@@ -113,7 +113,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _feasibility(args: argparse.Namespace) -> int:
-    from fjdata.feasibility import feasibility
+    from fjdata.assess.feasibility import feasibility
 
     frame = feasibility(args.file, as_of=args.as_of)
     if args.format == "table":
@@ -139,19 +139,19 @@ def _feasibility(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from fjdata.backtest import backtest
+    from fjdata.forecast.backtest import backtest
 
     _emit(backtest(args.indicator), args.format)
     return 0
 
 
 def _project(args: argparse.Namespace) -> int:
-    from fjdata.projection import project
+    from fjdata.forecast.projection import project
 
     to_year = args.to_year
     if to_year is None:  # the plan's target year, or the year after the data when it already reaches it
-        from fjdata.observations import series
-        from fjdata.plan import get_plan
+        from fjdata.inputs.observations import series
+        from fjdata.inputs.plan import get_plan
 
         end = get_plan().end_year
         observed = series(args.indicator)
@@ -166,7 +166,7 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _nightly(args: argparse.Namespace) -> int:
-    from fjdata.nightly import run_nightly
+    from fjdata.batch.nightly import run_nightly
 
     run = run_nightly(args.batch, args.outputs, args.workers, args.only or None)
     for r in run.reports:
@@ -181,7 +181,7 @@ def _nightly(args: argparse.Namespace) -> int:
 
 
 def _workers(text: str) -> int:
-    from fjdata.nightly import MAX_WORKERS
+    from fjdata.batch.nightly import MAX_WORKERS
 
     try:
         value = int(text)
@@ -274,8 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     args = parser().parse_args(argv)
-    from fjdata.config import absolutize_env
-    from fjdata.nightly import limit_blas_threads
+    from fjdata.batch.nightly import limit_blas_threads
+    from fjdata.core.config import absolutize_env
 
     absolutize_env()  # relative FJDATA_* paths mean the caller's working directory, for every child too
     limit_blas_threads()

@@ -16,8 +16,9 @@ import pytest
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from fjdata import config
-from fjdata.observations import COLUMNS
+from fjdata.core import config
+from fjdata.inputs.observations import COLUMNS
+from fjdata.inputs.plan import get_plan
 
 with contextlib.suppress(ImportError):
     from threadpoolctl import threadpool_limits
@@ -45,7 +46,7 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture
 def plan_text() -> str:
-    path = config.plan_text_file()
+    path = plan_text_file()
     if not path.is_file():
         pytest.skip(f"plan text not found at {path} (it is in ../shared/plan/ in CI); set FJDATA_PLAN_TEXT")
     return path.read_text(encoding="utf-8")
@@ -80,3 +81,10 @@ def obs_row(**overrides: object) -> dict[str, object]:
     }
     row.update(overrides)
     return row
+
+
+def plan_text_file() -> Path:
+    """The default plan's full text (``FJDATA_PLAN_TEXT``, else the file its manifest names in
+    ``shared/plan/``); only tests that check quotes read it, the package never does."""
+    path = get_plan().text_path()
+    return path if path is not None else config.project_root().parent / "shared" / "plan" / "-"

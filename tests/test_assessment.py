@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import fjdata
-from fjdata.assessment import assess_target
-from fjdata.judgements import Status
-from fjdata.projection import JudgedSeries
-from fjdata.registry import registry, target
-from fjdata.transforms import year_index
+from fjdata.assess.assessment import assess_target
+from fjdata.assess.judgements import Status
+from fjdata.forecast.projection import JudgedSeries
+from fjdata.inputs.registry import registry, target
+from fjdata.inputs.transforms import year_index
 
 # Mid-plan: a view taken in mid-2023, when the 2021–2025 plan was still running.
 MID = date(2023, 6, 30)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import fjdata
-from fjdata.backtest import BASELINE, _naive_mae, auto_members, backtest_errors, summarise
+from fjdata.forecast.backtest import BASELINE, _naive_mae, auto_members, backtest_errors, summarise
 
 
 def test_mase_scale_is_the_in_sample_naive_error_over_consecutive_years() -> None:
@@ -37,7 +37,7 @@ def test_summary_formulas_on_a_hand_made_table() -> None:
 
 
 def test_backtest_table_and_the_auto_rule() -> None:
-    table = fjdata.backtest()
+    table = fjdata.forecast.backtest()
     assert {"method", "mase", "relative_to_drift", "coverage80", "coverage95", "status_accuracy", "n"} <= set(table.columns)
     assert BASELINE in set(table["method"])
     members = auto_members()
@@ -64,7 +64,7 @@ def test_drift_intervals_are_calibrated_on_a_simulated_random_walk() -> None:
     about 80 % and 95 % of outcomes (binomial noise on 300 draws: ±0.07)."""
     import numpy as np
 
-    from fjdata.models import fit_method
+    from fjdata.forecast.models import fit_method
 
     rng = np.random.default_rng(20261129)
     hits80 = hits95 = 0
@@ -88,7 +88,7 @@ def test_backtest_one_series_and_horizons() -> None:
 def test_mid_term_backtest_uses_only_data_known_then() -> None:
     errors = backtest_errors(as_of=2022)
     assert errors["year"].max() <= 2022
-    from fjdata.backtest import _members_from
+    from fjdata.forecast.backtest import _members_from
 
     assert auto_members(as_of=2022) == _members_from(errors)  # chosen on the 2022 errors, not today's
     assert len(errors) < len(backtest_errors())  # fewer origins were possible then

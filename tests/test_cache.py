@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fjdata import cache
+from fjdata.core import cache
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +87,7 @@ def test_a_new_figure_rejudges_only_the_targets_on_its_series(tmp_path: Path, mo
     """Per-target cache keys: after one new observation, only targets judged on that series run again."""
     import importlib
 
-    assessment = importlib.import_module("fjdata.assessment")
+    assessment = importlib.import_module("fjdata.assess.assessment")
     from tests.conftest import obs_row, write_csv
 
     monkeypatch.setenv("FJDATA_CACHE", str(tmp_path / "cache"))

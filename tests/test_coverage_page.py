@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from fjdata.coverage_page import PAGE, QUESTIONNAIRE, coverage_html, coverage_rows, write_coverage_outputs
-from fjdata.data_needs import needed_years
-from fjdata.indicators import catalogue
-from fjdata.observations import observations
-from fjdata.registry import registry
+from fjdata.department.data_needs import needed_years
+from fjdata.inputs.indicators import catalogue
+from fjdata.inputs.observations import observations
+from fjdata.inputs.registry import registry
+from fjdata.report.coverage_page import PAGE, QUESTIONNAIRE, coverage_html, coverage_rows, write_coverage_outputs
 from tests.conftest import ROOT
 from tests.test_nightly import chromium_path
 
@@ -46,7 +46,7 @@ def test_page_is_self_contained_and_links_the_questionnaire() -> None:
 
 @pytest.mark.slow
 def test_nightly_tables_include_the_page_and_questionnaire(tmp_path: Path) -> None:
-    from fjdata.nightly import _write_tables
+    from fjdata.batch.nightly import _write_tables
 
     names = _write_tables(tmp_path)
     assert {PAGE, QUESTIONNAIRE} <= set(names)

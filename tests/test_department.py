@@ -18,13 +18,13 @@ import openpyxl
 import pytest
 
 from fjdata.cli import main
-from fjdata.data_needs import data_needs, needed_years, statement_needs
-from fjdata.department_import import DepartmentImportError, import_workbook, read_workbook, sha256_of
-from fjdata.indicators import catalogue
-from fjdata.observations import read_csv
-from fjdata.questionnaire import DATA_COLUMNS, STATEMENT_COLUMNS, letter, write_request
-from fjdata.registry import registry, target
-from fjdata.statements import read_statements
+from fjdata.department.data_needs import data_needs, needed_years, statement_needs
+from fjdata.department.intake import DepartmentImportError, import_workbook, read_workbook, sha256_of
+from fjdata.department.questionnaire import DATA_COLUMNS, STATEMENT_COLUMNS, letter, write_request
+from fjdata.inputs.indicators import catalogue
+from fjdata.inputs.observations import read_csv
+from fjdata.inputs.registry import registry, target
+from fjdata.inputs.statements import read_statements
 from tests.conftest import obs_row, write_csv
 
 DATA, STMT = "请填写数据", "官方表述"
@@ -309,7 +309,7 @@ def test_round_trip_through_libreoffice(questionnaire: Path, tmp_path: Path, use
     changed = {(c.target_id, c.column): (c.before, c.after) for c in result.changes}
     assert {key: after for key, (_, after) in changed.items()} == {key: v for key, v in EXPECTED_AFTER.items() if key in changed}
     assert all(changed[key][0] != v for key, v in EXPECTED_AFTER.items() if key in changed)
-    from fjdata.assessment import assess
+    from fjdata.assess.assessment import assess
 
     after = assess().set_index("target_id")
     for (tid, col), v in EXPECTED_AFTER.items():

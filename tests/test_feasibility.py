@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fjdata import config
+from fjdata.assess.feasibility import DraftError, DraftTarget, _mean_rate, assess_draft, feasibility, load_drafts
 from fjdata.cli import main
-from fjdata.feasibility import DraftError, DraftTarget, _mean_rate, assess_draft, feasibility, load_drafts
+from fjdata.core import config
 
 EXAMPLE = config.project_root() / "drafts" / "fujian-manufacturing-2030-example.yaml"
 GDP = DraftTarget("GDP", "gdp_real_growth", "average_growth", "≥", 5.0, 2025, 2030, "Fujian")

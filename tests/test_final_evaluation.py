@@ -17,18 +17,18 @@ import pandas as pd
 import pytest
 
 import fjdata
-from fjdata.assessment import Assessment, assess_target, view_changes
-from fjdata.backtest import backtest_errors, calibration_from
-from fjdata.judgements import Status, average_growth_from_rates, probability_band
-from fjdata.models import calibrate, fit_method
-from fjdata.registry import target
+from fjdata.assess.assessment import Assessment, assess_target, view_changes
+from fjdata.assess.judgements import Status, average_growth_from_rates, probability_band
+from fjdata.forecast.backtest import backtest_errors, calibration_from
+from fjdata.forecast.models import calibrate, fit_method
+from fjdata.inputs.registry import target
 
 TODAY = date(2026, 11, 29)  # a view after the plan period (2021–2025) ended
 
 
 @pytest.fixture(scope="module")
 def final() -> dict[str, Assessment]:
-    return {a.target_id: a for a in (assess_target(t, today=TODAY).assessment for t in fjdata.registry.registry())}
+    return {a.target_id: a for a in (assess_target(t, today=TODAY).assessment for t in fjdata.inputs.registry.registry())}
 
 
 def test_average_growth_uses_every_observed_year_including_2025(final: dict[str, Assessment]) -> None:
@@ -201,7 +201,7 @@ def test_a_published_period_average_takes_precedence(tmp_path: Path) -> None:
 
 
 def test_reports_print_no_model_probability_as_0_or_100_and_no_progress_as_p() -> None:
-    from fjdata.report import ChapterReport
+    from fjdata.report.chapter_report import ChapterReport
 
     for lang in ("zh", "en"):
         rep = ChapterReport.build("all", lang)

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
-from fjdata.fonts import cjk_font_path, use_cjk_font
+from fjdata.report.fonts import cjk_font_path, use_cjk_font
 
 
 def test_chinese_labels_resolve_to_the_bundled_cjk_font() -> None:

@@ -7,11 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from fjdata.judgements import (
+from fjdata.assess.judgements import (
     Goal,
     Light,
     Status,
-    cagr,
     elapsed,
     judge_cn,
     judge_probability,
@@ -20,7 +19,8 @@ from fjdata.judgements import (
     progress_log,
     required_path,
 )
-from fjdata.models import Forecast, combine
+from fjdata.forecast.models import Forecast, combine
+from fjdata.inputs.transforms import cagr
 
 THR = {"high": 0.95, "med": 0.60, "low": 0.0}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,3 +20,25 @@ def test_ruff() -> None:
 def test_mypy() -> None:
     out = subprocess.run([str(BIN / "mypy")], cwd=ROOT, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stdout[-3000:]
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": str(BIN), "PYTHONPATH": str(root), "HOME": str(root)}
+    return subprocess.run([str(BIN / "lint-imports"), "--no-cache"], cwd=root, capture_output=True, text=True, check=False, env=env)
+
+
+def test_stages_import_one_way() -> None:
+    out = _lint_imports(ROOT)
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert "0 broken" in out.stdout
+
+
+def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
+    # The contract bites: a core module that reaches up into the report stage is refused.
+    shutil.copytree(ROOT / "fjdata", tmp_path / "fjdata", ignore=shutil.ignore_patterns("data", "plans", "__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    errors = tmp_path / "fjdata" / "core" / "errors.py"
+    errors.write_text(errors.read_text(encoding="utf-8") + "\nimport fjdata.report.charts  # noqa\n", encoding="utf-8")
+    out = _lint_imports(tmp_path)
+    assert out.returncode != 0
+    assert "fjdata.core.errors -> fjdata.report.charts" in out.stdout

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fjdata.models import METHODS, MIN_OBS, MethodUnavailable, combine, fit_method
-from fjdata.projection import JudgedSeries, project, project_judged
-from fjdata.transforms import year_index
+from fjdata.forecast.models import METHODS, MIN_OBS, MethodUnavailable, combine, fit_method
+from fjdata.forecast.projection import JudgedSeries, project, project_judged
+from fjdata.inputs.transforms import year_index
 
 YEARS = list(range(2008, 2021))
 GROWING = [100 * 1.07**i * (1 + 0.01 * ((-1) ** i)) for i in range(len(YEARS))]
@@ -91,7 +91,7 @@ def _series(years: list[int], values: list[float]):  # type: ignore[no-untyped-d
 
 
 def test_charts_never_bridge_gaps() -> None:
-    from fjdata.charts import consecutive_runs
+    from fjdata.report.charts import consecutive_runs
 
     runs = consecutive_runs([2013, 2021, 2022, 2024], [1.0, 2.0, 3.0, 4.0])
     assert runs == [([2013], [1.0]), ([2021, 2022], [2.0, 3.0]), ([2024], [4.0])]

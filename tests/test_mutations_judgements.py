@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fjdata.judgements import Goal, Status, judge_sdg, required_path
+from fjdata.assess.judgements import Goal, Status, judge_sdg, required_path
 
 THR = {"high": 0.95, "med": 0.60, "low": 0.0}
 

@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from fjdata.backtest import Context, _score
-from fjdata.models import Forecast, fit_method
-from fjdata.observations import observations
+from fjdata.forecast.backtest import Context, _score
+from fjdata.forecast.models import Forecast, fit_method
+from fjdata.inputs.observations import observations
 from tests.conftest import write_csv
 
 YEARS = list(range(2011, 2021))

@@ -259,7 +259,7 @@ def test_faults_are_recorded_and_never_stop_the_others(tmp_path: Path, optional_
     _notebook(home / "notebooks" / "boom.ipynb", 'raise RuntimeError("boom on purpose")')
     _notebook(home / "notebooks" / "slow.ipynb", "import time\ntime.sleep(120)")
     bad_csv = write_csv(tmp_path / "bad.csv", [obs_row(value="n/a")])
-    from fjdata.observations import series
+    from fjdata.inputs.observations import series
 
     vintage = series("green_parks").attrs["sources"][-1].vintage  # join the series the analysis uses
     xss_csv = write_csv(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fjdata.errors import ParamsError
-from fjdata.params import load_batch, load_report, notebook_parameters
+from fjdata.batch.params import load_batch, load_report, notebook_parameters
+from fjdata.core.errors import ParamsError
 from tests.conftest import ROOT
 
 PARAMS = ROOT / "params"
@@ -75,7 +75,7 @@ def test_bad_batch_file(tmp_path: Path) -> None:
 
 
 def test_run_folders_are_claimed_exclusively(tmp_path: Path) -> None:
-    from fjdata.nightly import _claim_run_folder
+    from fjdata.batch.nightly import _claim_run_folder
 
     first = _claim_run_folder(tmp_path, "2026-11-26")
     second = _claim_run_folder(tmp_path, "2026-11-26")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fjdata import config
-from fjdata.errors import RegistryError
-from fjdata.plan import load_plan, plans
+from fjdata.core import config
+from fjdata.core.errors import RegistryError
+from fjdata.inputs.plan import load_plan, plans
 from tests.conftest import obs_row, write_csv
 
 PLAN_WORDS = ("福建", "十四五", "十五五", "Fujian", "14th", "15th")
@@ -169,7 +169,7 @@ def test_a_new_plan_runs_registry_assessment_report_and_nightly_without_code_cha
     (home / "params" / "nightly.yaml").write_text("workers: 1\ntimeout: 600\nreports: [synthetic.yaml]\n", encoding="utf-8")
     env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_PLANS": str(folder.parent), "FJDATA_CACHE": str(tmp_path / "cache")}
     code = (
-        "import fjdata; from fjdata.report import ChapterReport\n"
+        "import fjdata; from fjdata.report.chapter_report import ChapterReport\n"
         "t = fjdata.targets(plan='test-china-2016-2020'); print('targets', len(t), sorted(t['region'].unique()))\n"
         "a = fjdata.assess(plan='test-china-2016-2020').set_index('target_id')\n"
         "print('overall', a.loc['t_gdp', 'overall_status'], a.loc['t_gdp', 'latest_year'], round(a.loc['t_gdp', 'avg_growth'], 2))\n"
@@ -196,8 +196,8 @@ def test_a_new_plan_runs_registry_assessment_report_and_nightly_without_code_cha
 
 
 def test_user_rows_for_another_region_are_validated_like_any(tmp_path: Path) -> None:
-    from fjdata.errors import DataValidationError
-    from fjdata.observations import read_csv
+    from fjdata.core.errors import DataValidationError
+    from fjdata.inputs.observations import read_csv
 
     bad = write_csv(tmp_path / "x.csv", [obs_row(region="Atlantis")])
     with pytest.raises(DataValidationError, match="Atlantis"):

@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from fjdata import targets
-from fjdata.errors import ArgumentError, RegistryError
-from fjdata.indicators import catalogue
-from fjdata.plan import get_plan
-from fjdata.registry import load_targets, registry
+from fjdata.core.errors import ArgumentError, RegistryError
+from fjdata.inputs.indicators import catalogue
+from fjdata.inputs.plan import get_plan
+from fjdata.inputs.registry import load_targets, registry
 
 
 def squash(text: str) -> str:

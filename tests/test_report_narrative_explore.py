@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from fjdata.assessment import Assessment, assessments, results
-from fjdata.explore import USER_ROWS_SHOWN, Exploration
-from fjdata.judgements import Status
-from fjdata.narrative import chapter_narrative
-from fjdata.observations import observations
-from fjdata.report import ChapterReport, _projection_text, fmt
+from fjdata.assess.assessment import Assessment, assessments, results
+from fjdata.assess.judgements import Status
+from fjdata.inputs.observations import observations
+from fjdata.report.chapter_report import ChapterReport, _projection_text, fmt
+from fjdata.report.explore import USER_ROWS_SHOWN, Exploration
+from fjdata.report.narrative import chapter_narrative
 from tests.conftest import obs_row, write_csv
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fjdata.errors import DataValidationError
-from fjdata.observations import read_csv, shipped_files
-from fjdata.source_quality import TIERS, derive_tier, secondary_only_verdicts
+from fjdata.assess.source_audit import secondary_only_verdicts
+from fjdata.core.errors import DataValidationError
+from fjdata.inputs.observations import read_csv, shipped_files
+from fjdata.inputs.source_quality import TIERS, derive_tier
 from tests.conftest import obs_row, write_csv
 
 
@@ -67,7 +68,7 @@ def test_no_verdict_rests_only_on_a_secondary_copy() -> None:
 def test_check_catches_a_verdict_resting_on_a_copy(tmp_path: Path) -> None:
     # 超百亿元工业企业 2022 (58) is held from a copy; a primary row with the same value in a one-year
     # release family loses the consistent vintage rule, so the verdict still rests on the copy.
-    from fjdata.observations import observations
+    from fjdata.inputs.observations import observations
 
     used = observations("industrial_firms_over_10bn", vintage_rule="consistent")
     assert used["source_tier"].iloc[-1] == "secondary_copy"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from fjdata.assessment import assess_target
-from fjdata.errors import DataValidationError
-from fjdata.judgements import Status
-from fjdata.registry import target
-from fjdata.statements import STATEMENT_COLUMNS, STATEMENTS_DIR, official_statement, read_statements, statements
+from fjdata.assess.assessment import assess_target
+from fjdata.assess.judgements import Status
+from fjdata.core.errors import DataValidationError
+from fjdata.inputs.registry import target
+from fjdata.inputs.statements import STATEMENT_COLUMNS, STATEMENTS_DIR, official_statement, read_statements, statements
 
 QUOTA = "c4_energy_dual_control_total"  # 完成国家下达指标: no number published
 

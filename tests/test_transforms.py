@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fjdata.transforms import average_growth, chain_index, from_model_scale, period, required_index, to_model_scale, year_index
+from fjdata.inputs.transforms import average_growth, chain_index, from_model_scale, period, required_index, to_model_scale, year_index
 
 
 def rates(values: dict[int, float]) -> pd.Series:

@@ -1,0 +1,1 @@
+"""Stage 5, the nightly: params files, papermill runs, atomic publishing, the run index."""

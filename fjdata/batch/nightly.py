@@ -1,0 +1,555 @@
+"""The nightly batch: every report in ``params/nightly.yaml`` run with papermill, exported to
+self-contained HTML with the code hidden, plus tables, a manifest and an index page.
+
+Guarantees:
+
+- every parameter file is checked before any kernel starts; a bad one fails only its report;
+- a failing or timed-out report is recorded with its error and its executed notebook is kept;
+  it never stops the others; the exit code is non-zero if any report failed;
+- the run is assembled in ``outputs/.staging-*`` and renamed into ``outputs/<date>/`` (or
+  ``<date>_2``, … for a second run that day) only when complete, so a crash never leaves a
+  half-written dated folder and never touches earlier runs;
+- ``outputs/latest`` is switched atomically to the newest run in which every report succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fjdata.batch import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
+from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report
+from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
+from fjdata.core import config
+from fjdata.core.cache import atomic_write_bytes
+from fjdata.core.errors import FjdataError, ParamsError
+from fjdata.core.version import __version__
+
+KERNEL_ERRORS = ("DeadKernelError", "RuntimeError", "ZMQError", "TimeoutError")  # retried: not the notebook's fault
+
+
+@lru_cache(maxsize=2)
+def html_exporter(lang: str = "zh") -> Any:
+    """One exporter per language and process: compiling the template is the slow part."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="fjdata_report", extra_template_basedirs=[str(config.TEMPLATES_DIR)])
+    exporter.exclude_input = True  # --no-input: papermill's --report-mode does not hide code in HTML (#506)
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    exporter.language_code = "zh-CN" if lang == "zh" else "en"
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    remove = TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True)
+    exporter.register_preprocessor(remove, enabled=True)
+    return exporter
+
+
+def export_html(executed: Path, html_path: Path, lang: str, title: str) -> None:
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = title or executed.stem
+    body, _ = html_exporter(lang).from_notebook_node(nb)
+    atomic_write_bytes(html_path, body.encode("utf-8"))
+
+
+def _execute(spec: ReportSpec, folder: str, timeout: int, retries: int, data_hash: str) -> ReportResult:
+    """Run one report (in a worker process): papermill, then HTML. Never raises."""
+    import papermill as pm
+
+    out_dir = Path(folder)
+    executed = out_dir / "notebooks" / f"{spec.name}.ipynb"
+    html_path = out_dir / f"{spec.name}.html"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    params = {**spec.parameters, "output_dir": str(out_dir)} if "output_dir" in _declared(spec) else dict(spec.parameters)
+    start = time.monotonic()
+    error: str | None = None
+    status = ReportStatus.SUCCESS
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            pm.execute_notebook(
+                str(spec.notebook),
+                str(executed),
+                parameters=params,
+                kernel_name=config.KERNEL_NAME,
+                execution_timeout=timeout,
+                start_timeout=120,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(spec.notebook.parent),
+                kernel_manager_class="fjdata.batch.kernel.IPCKernelManager",
+            )
+            status, error = ReportStatus.SUCCESS, None
+            break
+        except Exception as exc:  # papermill raises many types; all are recorded
+            name = type(exc).__name__
+            timed_out = "Timeout" in name or "timed out" in str(exc).lower()
+            status = ReportStatus.TIMEOUT if timed_out else ReportStatus.FAILED
+            error = _describe(exc)
+            if name in KERNEL_ERRORS and not timed_out and attempts <= retries:
+                continue
+            break
+    html: str | None = None
+    if executed.is_file():
+        try:
+            export_html(executed, html_path, str(spec.parameters.get("lang", "zh")), spec.title)
+            html = html_path.name
+        except Exception as exc:
+            status = ReportStatus.FAILED
+            error = (error + "\n" if error else "") + "HTML export failed: " + _describe(exc)
+    return ReportResult(
+        spec.name,
+        status,
+        round(time.monotonic() - start, 2),
+        str(spec.params_file),
+        spec.notebook.name,
+        params,
+        spec.title,
+        error,
+        attempts,
+        html,
+        f"notebooks/{executed.name}" if executed.is_file() else None,
+        data_hash,
+    )
+
+
+def _declared(spec: ReportSpec) -> set[str]:
+    from fjdata.batch.params import notebook_parameters
+
+    return set(notebook_parameters(spec.notebook))
+
+
+def _describe(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", None)
+    if ename:  # PapermillExecutionError
+        return f"{ename}: {getattr(exc, 'evalue', '')} (cell {getattr(exc, 'exec_count', '?')})"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"
+
+
+def _warm_cache(spec: ReportSpec) -> None:
+    """Compute the assessments a report needs once, in the parent, so kernels read the cache."""
+    from fjdata.assess.assessment import warm
+
+    p = spec.parameters
+    chapter = p.get("chapter")
+    method = p.get("methods", "auto")
+    method = method if isinstance(method, str) else list(method)
+    declared = _declared(spec)
+    from fjdata.assess.assessment import evaluation_year
+    from fjdata.inputs.plan import get_plan
+
+    plan = get_plan(p.get("plan"))
+    mid_year = p.get("mid_year") or plan.mid_term_year
+    views = [p.get("as_of")] + ([mid_year] if "mid_year" in declared and mid_year < evaluation_year(p.get("as_of")) else [])
+    for as_of in views:
+        warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"), plan=plan)
+    if chapter not in (None, "all"):
+        from fjdata.forecast.projection import context_forecast, judged_series
+        from fjdata.inputs.chapters import chapter_context
+
+        for iid in chapter_context(str(chapter), plan):
+            judged = judged_series(iid, plan.base_year, region=plan.region, as_of=p.get("as_of"), extra_data=p.get("extra_data"))
+            context_forecast(judged, method, p.get("as_of"), p.get("extra_data"), plan.end_year)
+
+
+def _claim_run_folder(outputs: Path, day: str) -> Path:
+    """Create (exclusively) the first free ``<day>``, ``<day>_2``, …: two runs never share a folder."""
+    n = 1
+    while True:
+        candidate = outputs / (day if n == 1 else f"{day}_{n}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+
+
+def _write_tables(folder: Path) -> list[str]:
+    import pandas as pd
+
+    from fjdata.assess.assessment import assess
+    from fjdata.inputs.plan import get_plan
+
+    today = assess().assign(view="latest")
+    mid_year = get_plan().mid_term_year  # the tables are the default plan's
+    mid = assess(as_of=mid_year).assign(view=f"as_of_{mid_year}")
+    table = pd.concat([today, mid], ignore_index=True)
+    atomic_write_bytes(folder / "assessment.csv", table.to_csv(index=False).encode("utf-8-sig"))
+    tmp = folder / ".assessment.xlsx.tmp"
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        today.to_excel(xl, sheet_name="latest", index=False)
+        mid.to_excel(xl, sheet_name=f"as_of_{mid_year}", index=False)
+    os.replace(tmp, folder / "assessment.xlsx")
+    from fjdata.report.coverage_page import write_coverage_outputs  # coverage.html + the department questionnaire (issue 12)
+
+    return ["assessment.csv", "assessment.xlsx", *write_coverage_outputs(folder)]
+
+
+def _update_latest(outputs: Path, folder: Path) -> None:
+    link = outputs / "latest"
+    if link.exists() and not link.is_symlink():  # F17: never replace a real file or folder the user made
+        raise FjdataError(
+            f"{link} is a real {'folder' if link.is_dir() else 'file'}, not the link fjdata maintains; "
+            f"move it away (the run is complete in {folder})"
+        )
+    tmp = outputs / f".latest-{uuid.uuid4().hex[:8]}"
+    tmp.symlink_to(folder.name, target_is_directory=True)
+    try:
+        os.replace(tmp, link)  # atomic switch; the old target is untouched
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+MAX_WORKERS = 64
+MIN_FREE_BYTES = 50_000_000  # a run writes ~20 MB; below this it would fail half-way
+
+
+def _output_error(outputs: Path, exc: OSError) -> FjdataError:
+    if exc.errno == errno.ENOSPC:
+        return FjdataError(f"no space left on the device holding {outputs}; nothing was published, earlier runs are untouched")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return FjdataError(f"cannot write to {outputs}: {exc.strerror}; choose a writable folder with --outputs or FJDATA_OUTPUTS")
+    return FjdataError(f"cannot write to {outputs}: {exc.strerror or exc}")
+
+
+def _prepare_outputs(outputs: Path) -> Path:
+    """The outputs folder, created and checked before any work: writable, a folder, with space."""
+    outputs = outputs.resolve()
+    if outputs.exists() and not outputs.is_dir():
+        raise FjdataError(f"--outputs {outputs} is a file, not a folder")
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        probe = outputs / f".probe-{uuid.uuid4().hex[:8]}"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise _output_error(outputs, exc) from None
+    free = shutil.disk_usage(outputs).free
+    if free < MIN_FREE_BYTES:
+        raise FjdataError(
+            f"no space: only {free / 1e6:.1f} MB free on the device holding {outputs} (a run needs about {MIN_FREE_BYTES / 1e6:.0f} MB)"
+        )
+    return outputs
+
+
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def limit_blas_threads() -> None:
+    """One BLAS/OpenMP thread per process (children inherit the variables; threadpoolctl covers
+    libraries already loaded). Tiny statsmodels fits in N processes × N threads thrash 2 cores."""
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+def _worker_init() -> None:
+    """Pool worker set-up: die with the parent (F01: a kill -9 of the batch leaves no orphan
+    finishing queued notebooks) and use one BLAS thread."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    limit_blas_threads()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:  # kill each worker's process group member: the worker, then its kernels die with it
+        with contextlib.suppress(Exception):
+            proc.kill()
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
+
+
+class NightlyTerminated(SystemExit):
+    """SIGTERM (a cron ``timeout``) received: the run is abandoned cleanly."""
+
+
+def _on_sigterm_raise() -> Any:
+    def handler(signum: int, frame: Any) -> None:
+        raise NightlyTerminated(128 + signum)
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        return signal.getsignal(signal.SIGTERM)
+
+
+@dataclass(frozen=True)
+class LoadedBatch:
+    """The reports of a batch after checking: runnable specs, and results for the rejected ones."""
+
+    specs: tuple[ReportSpec, ...]
+    results: dict[str, ReportResult]  # rejected reports so far, keyed like ``order``
+    order: list[str]  # batch order, for the manifest and the index
+
+
+def load_reports(batch: BatchSpec, only: Sequence[str] | None = None, data_hash: str | None = None) -> LoadedBatch:
+    """Load every params file of ``batch``; a bad one becomes an INVALID result of its own
+    (B62/B70/B74: never a crash of the batch), as does a second report with a name already used
+    (B65). ``only`` keeps the named reports and must match at least one of them (B88)."""
+    results: dict[str, ReportResult] = {}
+    specs: list[ReportSpec] = []
+    order: list[str] = []
+    names: dict[str, Path] = {}
+    for file in batch.reports:
+        try:
+            spec = load_report(file)
+        except Exception as exc:  # whatever the file holds, it fails only its own report
+            key = f"invalid:{file}"  # never collides with a report name (names have no ':' or '/')
+            order.append(key)
+            error = str(exc) if isinstance(exc, ParamsError) else f"{file}: {_describe(exc)}"
+            results[key] = ReportResult(file.stem, ReportStatus.INVALID, 0.0, str(file), "", {}, error=error, data_hash=data_hash)
+            continue
+        if spec.name in names:  # two reports writing the same files would lose one
+            key = f"duplicate:{file}"
+            order.append(key)
+            error = f"{file}: key 'name': {spec.name!r} is also the name in {names[spec.name]}; report names must be unique"
+            results[key] = ReportResult(
+                spec.name, ReportStatus.INVALID, 0.0, str(file), spec.notebook.name, spec.parameters, spec.title, error, data_hash=data_hash
+            )
+            continue
+        names[spec.name] = file
+        if only and spec.name not in only:
+            continue
+        order.append(spec.name)
+        specs.append(spec)
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise ParamsError(
+                batch.file, "--only", f"no report named {', '.join(unknown)}; the batch has {', '.join(names) or 'no valid reports'}"
+            )
+    return LoadedBatch(tuple(specs), results, order)
+
+
+def run_nightly(
+    batch_file: Path | None = None,
+    outputs: Path | None = None,
+    workers: int | None = None,
+    only: Sequence[str] | None = None,
+    progress: bool | None = None,
+    day: str | None = None,
+) -> RunResult:
+    from fjdata.batch.run_index import index_html
+    from fjdata.inputs.observations import data_fingerprint
+
+    batch: BatchSpec = load_batch(batch_file)
+    n_workers = workers if workers is not None else (batch.workers or os.cpu_count() or 1)
+    if isinstance(n_workers, bool) or not 1 <= n_workers <= MAX_WORKERS:
+        raise ParamsError("--workers", "workers", f"{n_workers!r} is not an integer in 1–{MAX_WORKERS}")
+    config.absolutize_env()  # B46/B47: kernels run in notebooks/, so relative paths must not reach them
+    limit_blas_threads()  # one BLAS thread per worker and kernel: 2 cores, many processes
+    outputs = _prepare_outputs(outputs or config.outputs_dir())
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    remove_stale_staging(outputs)
+    data_hash = data_fingerprint()
+    loaded = load_reports(batch, only, data_hash)
+    results, order = loaded.results, loaded.order
+    specs: list[ReportSpec] = []
+    for spec in loaded.specs:
+        file = spec.params_file
+        try:
+            _warm_cache(spec)
+        except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
+            results[spec.name] = ReportResult(
+                spec.name,
+                ReportStatus.INVALID,
+                0.0,
+                str(file),
+                spec.notebook.name,
+                spec.parameters,
+                spec.title,
+                str(exc),
+                0,
+                None,
+                None,
+                data_hash,
+            )
+            continue
+        except Exception as exc:  # anything else (unreadable file, a bug) fails this report only
+            results[spec.name] = ReportResult(
+                spec.name,
+                ReportStatus.FAILED,
+                0.0,
+                str(file),
+                spec.notebook.name,
+                spec.parameters,
+                spec.title,
+                _describe(exc),
+                0,
+                None,
+                None,
+                data_hash,
+            )
+            continue
+        specs.append(spec)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(specs), desc="reports", unit="report")
+    staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    (staging / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}", encoding="utf-8")
+    # fork: workers inherit the imported libraries and the warmed state; no kernel runs in the parent.
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
+    previous = _on_sigterm_raise()
+    try:
+        futures: dict[Future[ReportResult], ReportSpec] = {
+            pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
+        }
+        # The parent would only wait for the workers: write the tables meanwhile.
+        tables_error = None
+        try:
+            tables = _write_tables(staging)
+        except Exception as exc:  # the reports go on; the manifest says what went wrong
+            tables, tables_error = [], _describe(exc)
+        for fut in as_completed(futures):
+            spec = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself died
+                res = ReportResult(
+                    spec.name,
+                    ReportStatus.FAILED,
+                    0.0,
+                    str(spec.params_file),
+                    spec.notebook.name,
+                    spec.parameters,
+                    spec.title,
+                    "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip(),
+                )
+            results[spec.name] = res
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(f"{res.name}: {res.status.value}")
+            else:
+                print(
+                    f"[fjdata nightly] {res.name}: {res.status.value} ({res.duration_s:.1f}s)" + (f" — {res.error}" if res.error else ""),
+                    file=sys.stderr,
+                    flush=True,
+                )
+        pool.shutdown(wait=True)
+    except BaseException:
+        # Killed (SIGTERM, Ctrl-C) or crashed: stop the workers now, with their kernels, and
+        # remove the staging folder so no orphan keeps running or keeps a disk full (F01/F02/F12).
+        _stop_workers(pool)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        with contextlib.suppress(ValueError, TypeError):  # not the main thread, or a C-level handler
+            signal.signal(signal.SIGTERM, previous)
+    if bar is not None:
+        bar.close()
+    ordered = tuple(results[name] for name in order)
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
+    complete = not only and tables_error is None and len(ordered) == len(batch.reports)
+    try:
+        folder = _claim_run_folder(outputs, day or date.today().isoformat())
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _output_error(outputs, exc) from None
+    run = RunResult(
+        folder, ordered, started, finished, data_hash, extra={"tables": tables, "tables_error": tables_error, "complete": complete}
+    )
+    manifest = {
+        "fjdata_version": __version__,
+        "python": sys.version.split()[0],
+        "started": started,
+        "finished": finished,
+        "data_hash": data_hash,
+        "batch_file": str(batch.file),
+        "workers": n_workers,
+        "timeout_s": batch.timeout,
+        "ok": run.ok,
+        "complete_batch": complete,
+        "tables": tables,
+        "tables_error": tables_error,
+        "reports": [{**asdict(r), "status": r.status.value} for r in ordered],
+    }
+    try:
+        atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
+        (staging / OWNER_FILE).unlink(missing_ok=True)
+        os.replace(staging, folder)  # onto the empty folder we claimed: it appears complete or not at all
+    except OSError as exc:  # F12: a full disk leaves neither an empty dated folder nor the staging
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        raise _output_error(outputs, exc) from None
+    # `latest` moves only for a whole batch (no --only) in which every report succeeded.
+    updated = run.ok and complete
+    if updated:
+        _update_latest(outputs, folder)
+    return RunResult(folder, ordered, started, finished, data_hash, updated, run.extra)
+
+
+OWNER_FILE = ".owner"  # in a staging folder: "<host> <pid>" of the batch process assembling it
+
+
+def _owner_is_dead(staging: Path) -> bool:
+    """Whether the batch process that wrote ``staging`` (on this host) no longer runs: its folder
+    can go at once instead of keeping a full disk full for a day (F01/F12)."""
+    try:
+        host, pid = (staging / OWNER_FILE).read_text(encoding="utf-8").split()
+    except (OSError, ValueError):
+        return False  # no owner recorded (an older run, or a folder made by hand): age decides
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
+
+
+def remove_stale_staging(outputs: Path, older_than_s: float = 86400) -> list[Path]:
+    """Delete staging folders left by crashed runs (never a dated folder): those whose batch
+    process is gone at once, any other after ``older_than_s``."""
+    removed = []
+    now = time.time()
+    for p in outputs.glob(".staging-*"):
+        with contextlib.suppress(OSError):
+            if _owner_is_dead(p) or now - p.stat().st_mtime > older_than_s:
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed

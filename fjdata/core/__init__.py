@@ -1,0 +1,1 @@
+"""Shared ground: errors, settings and paths, the content-keyed cache, argument checks."""

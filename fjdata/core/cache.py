@@ -1,0 +1,166 @@
+"""A small on-disk cache for expensive, deterministic results (backtests, assessments).
+
+Keys include the data fingerprint (a hash of every data file's *content*), the package version
+and a hash of the package's source, so a change to any data file, setting or line of code
+invalidates them. Entries are written atomically.
+
+Entries are **authenticated**: each file holds an HMAC-SHA256 of its payload, made with a
+secret key kept in the cache folder (mode 0600, folder 0700). An entry is unpickled only when
+its HMAC checks out, so a truncated, edited or planted file is a miss, never a result and
+never code run on load (``pickle`` runs code). A key file that someone else owns or can read
+disables the cache rather than trusting it. Delete the folder (``fjdata.core.config.cache_dir()``)
+at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import pickle
+import secrets
+import stat
+import tempfile
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from fjdata.core import config
+
+T = TypeVar("T")
+CACHE_VERSION = "2"  # 2: entries carry an HMAC
+MAGIC = b"FJDC2\n"
+KEY_FILE = ".hmac-key"
+_DIGEST = 32  # bytes of HMAC-SHA256
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of fjdata's own source: an edited formula invalidates cached results without a release.
+
+    >>> len(code_fingerprint())
+    16
+    """
+    digest = hashlib.sha256()
+    for path in sorted(config.PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _key(namespace: str, parts: Mapping[str, object]) -> str:
+    from fjdata.core.version import __version__
+
+    blob = json.dumps(
+        {"ns": namespace, "v": __version__, "code": code_fingerprint(), "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def entry_path(namespace: str, parts: Mapping[str, object]) -> Path:
+    """The file that holds (or would hold) the entry for ``namespace`` and ``parts``."""
+    return config.cache_dir() / f"{namespace}-{_key(namespace, parts)}.pkl"
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write via a temporary file in the same folder and rename: readers never see half a file.
+
+    ``mode`` defaults to world-readable because reports are meant to be read by others.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        Path(tmp).chmod(mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _private_dir(folder: Path) -> bool:
+    """Create the cache folder 0700; refuse a folder another user owns or others may write."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def secret_key(folder: Path | None = None) -> bytes | None:
+    """The HMAC key of a cache folder, created on first use; ``None`` when it cannot be trusted."""
+    folder = folder or config.cache_dir()
+    if not _private_dir(folder):
+        return None
+    path = folder / KEY_FILE
+    with contextlib.suppress(FileExistsError, OSError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # exclusive: two processes never mix keys
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
+def seal(payload: bytes, key: bytes) -> bytes:
+    """``MAGIC + HMAC(payload) + payload``."""
+    return MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
+
+
+def unseal(blob: bytes, key: bytes) -> bytes | None:
+    """The payload if the HMAC checks out, else ``None`` (nothing is unpickled)."""
+    head = len(MAGIC) + _DIGEST
+    if len(blob) < head or not blob.startswith(MAGIC):
+        return None
+    mac, payload = blob[len(MAGIC) : head], blob[head:]
+    return payload if hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).digest()) else None
+
+
+def is_cached(namespace: str, parts: Mapping[str, object]) -> bool:
+    """Whether an entry exists (without loading or verifying it)."""
+    return entry_path(namespace, parts).is_file()
+
+
+def load(namespace: str, parts: Mapping[str, object]) -> tuple[bool, object]:
+    """``(True, value)`` for an authentic entry, ``(False, None)`` for a miss (bad entries are removed)."""
+    key = secret_key()
+    path = entry_path(namespace, parts)
+    if key is None or not path.is_file():
+        return False, None
+    # Unreadable, or a pickle of a class that no longer exists: a miss.
+    with contextlib.suppress(Exception):
+        payload = unseal(path.read_bytes(), key)
+        if payload is not None:
+            return True, pickle.loads(payload)
+    path.unlink(missing_ok=True)
+    return False, None
+
+
+def cached(namespace: str, parts: Mapping[str, object], compute: Callable[[], T], use_cache: bool = True) -> T:
+    """``compute()``, stored under ``namespace`` and ``parts``; an authentic stored value is reused.
+
+    ``FJDATA_NO_CACHE=1`` or ``use_cache=False`` bypasses the cache.
+
+    >>> cached("doctest", {"x": 1}, lambda: 41 + 1)
+    42
+    """
+    if not use_cache or os.environ.get("FJDATA_NO_CACHE"):
+        return compute()
+    hit, value = load(namespace, parts)
+    if hit:
+        return value  # type: ignore[return-value]
+    fresh = compute()
+    key = secret_key()
+    if key is not None:
+        with contextlib.suppress(OSError):  # a read-only or full cache folder must not break an analysis
+            atomic_write_bytes(entry_path(namespace, parts), seal(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL), key), mode=0o600)
+    return fresh

@@ -1,0 +1,104 @@
+"""Every path fjdata reads or writes, resolved in one place (never from the working directory).
+
+Environment variables override the defaults so that a user, a test or the nightly batch can
+point fjdata elsewhere without code changes:
+
+- ``FJDATA_HOME``        project root holding ``notebooks/``, ``params/`` and ``outputs/``
+- ``FJDATA_OUTPUTS``     where the nightly batch writes dated run folders
+- ``FJDATA_CACHE``       cache folder for model fits (safe to delete)
+- ``FJDATA_USER_DATA``   folder of user-supplied observation CSVs (overlay)
+- ``FJDATA_EXTRA_DATA``  one or more extra observation CSVs, separated by ``os.pathsep``
+- ``FJDATA_PLAN_TEXT``   the plan's full text (only used by tests that check quotes)
+- ``FJDATA_PLANS``       more folders of plan folders, separated by ``os.pathsep``
+- ``FJDATA_PLAN``        the id of the plan used when none is named (default: the setting)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # fjdata/, whose data, plans and config folders this module locates
+DATA_DIR = PACKAGE_DIR / "data"
+INDICATORS_DIR = DATA_DIR / "indicators"
+OBSERVATIONS_DIR = DATA_DIR / "observations"
+SETTINGS_FILE = PACKAGE_DIR / "config" / "assessment.yaml"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+KERNEL_NAME = "fjdata"
+
+
+def project_root() -> Path:
+    """The checkout holding notebooks/, params/ and outputs/ (the package's parent by default)."""
+    env = os.environ.get("FJDATA_HOME")
+    return Path(env).resolve() if env else PACKAGE_DIR.parent
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def params_dir() -> Path:
+    return project_root() / "params"
+
+
+def outputs_dir() -> Path:
+    env = os.environ.get("FJDATA_OUTPUTS")
+    return Path(env).resolve() if env else project_root() / "outputs"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("FJDATA_CACHE")
+    return Path(env).resolve() if env else project_root() / ".cache" / "fjdata"
+
+
+def user_data_dir() -> Path:
+    env = os.environ.get("FJDATA_USER_DATA")
+    return Path(env).resolve() if env else project_root() / "data" / "user"
+
+
+def extra_data_files() -> list[Path]:
+    env = os.environ.get("FJDATA_EXTRA_DATA", "")
+    return [Path(p).resolve() for p in env.split(os.pathsep) if p.strip()]
+
+
+PATH_VARS = ("FJDATA_HOME", "FJDATA_OUTPUTS", "FJDATA_CACHE", "FJDATA_USER_DATA", "FJDATA_PLAN_TEXT")
+
+
+def absolutize_env(cwd: Path | None = None) -> dict[str, str]:
+    """Rewrite every relative path in the ``FJDATA_*`` variables as an absolute one, once, in
+    this process, so that child processes (pool workers, and kernels whose working directory is
+    ``notebooks/``) see the same files the user meant (B46/B47). Returns the changed variables.
+
+    >>> import os
+    >>> os.environ["FJDATA_EXTRA_DATA"] = "my.csv"
+    >>> absolutize_env(Path("/srv/fj"))["FJDATA_EXTRA_DATA"]
+    '/srv/fj/my.csv'
+    >>> del os.environ["FJDATA_EXTRA_DATA"]
+    """
+    base = cwd or Path.cwd()
+    changed: dict[str, str] = {}
+    for var in PATH_VARS:
+        value = os.environ.get(var)
+        if value and not Path(value).is_absolute():
+            changed[var] = str(base / value)
+    for var in ("FJDATA_EXTRA_DATA", "FJDATA_PLANS"):  # lists of paths
+        extra = os.environ.get(var)
+        if not extra:
+            continue
+        parts = [p for p in extra.split(os.pathsep) if p.strip()]
+        absolute = os.pathsep.join(p if Path(p).is_absolute() else str(base / p) for p in parts)
+        if absolute != extra:
+            changed[var] = absolute
+    os.environ.update(changed)
+    return changed
+
+
+def settings() -> dict[str, object]:
+    """Assessment settings (thresholds, tolerances, minimum points) from the shipped YAML."""
+    with SETTINGS_FILE.open(encoding="utf-8") as fh:
+        loaded = yaml.safe_load(fh)
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{SETTINGS_FILE}: expected a mapping at top level")
+    return loaded

@@ -1,0 +1,1 @@
+"""The department data loop: what is missing, the request workbook, taking returns back."""

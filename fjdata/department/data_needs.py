@@ -1,0 +1,183 @@
+"""Which figures the final evaluation still needs, and why: the content of the department questionnaire.
+
+A need is one (indicator, region, year) that some target is judged on and whose evidence is not
+good enough. The years come from the registry, never from code: every target's indicator from
+its ``base_year`` to its ``target_year`` — except where the base is fixed by construction (a
+chained growth index is 100 in the base year; a "十四五期间" total is 0), where the years start
+the year after the base. A year is needed when (reasons, in this order):
+
+- ``missing``          — no observation at all;
+- ``preliminary_only`` — every version is preliminary (初步数);
+- ``floor_only``       — every version is a bound (超过/突破 N), not a value;
+- ``low_tier``         — the best source is media, a secondary copy or a derivation (see
+  :mod:`fjdata.inputs.source_quality`);
+- ``conflict``         — the versions on file disagree (different values for one year).
+
+Official statements are asked for every ``national_quota`` target (no number is published, so an
+authority's word is the only evidence) and for every target whose target-year figure is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from fjdata.inputs.indicators import Indicator, catalogue
+from fjdata.inputs.observations import observations
+from fjdata.inputs.registry import Target, registry
+from fjdata.inputs.source_quality import LOW_TIERS, tier_rank
+
+REASONS = ("missing", "preliminary_only", "floor_only", "low_tier", "conflict")
+REASON_LABELS = {
+    "missing": ("无数据", "missing"),
+    "preliminary_only": ("仅有初步数", "preliminary figure only"),
+    "floor_only": ("仅有下限（超过/突破）", "lower bound only (超过/突破)"),
+    "low_tier": ("来源级别低（媒体/转载/推算）", "low source tier (media / copy / derived)"),
+    "conflict": ("来源数值不一致", "sources disagree"),
+}
+
+
+@dataclass(frozen=True)
+class HeldFigure:
+    """A figure we hold, as shown to the department."""
+
+    year: int
+    value: float
+    status: str
+    bound: str
+    source_title: str
+    source_tier: str
+    vintage: str
+
+
+@dataclass(frozen=True)
+class DataNeed:
+    indicator_id: str
+    region: str
+    year: int
+    target_ids: tuple[str, ...]
+    reasons: tuple[str, ...]
+    held: tuple[HeldFigure, ...]  # every version of that year (empty when missing)
+    nearest: HeldFigure | None  # when missing: the closest year we do hold, for orientation
+
+    @property
+    def key(self) -> str:
+        return row_key(self.indicator_id, self.region, self.year)
+
+    def reason_text(self, lang: str = "zh") -> str:
+        return "；".join(REASON_LABELS[r][0 if lang == "zh" else 1] for r in self.reasons)
+
+
+@dataclass(frozen=True)
+class StatementNeed:
+    target_id: str
+    year: int
+    reason_zh: str
+    reason_en: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.target_id}|{self.year}"
+
+
+def row_key(indicator_id: str, region: str, year: int) -> str:
+    """The stable key of a questionnaire row: ``indicator_id|region|year``."""
+    return f"{indicator_id}|{region}|{year}"
+
+
+def needed_years(t: Target, ind: Indicator) -> range:
+    """Plan years a target is judged on (from the registry; the base is skipped when fixed by construction)."""
+    fixed_base = ind.chain != "none" or t.kind in ("period_total", "annual_quota")
+    return range(t.base_year + 1 if fixed_base else t.base_year, t.target_year + 1)
+
+
+def _held(rows: pd.DataFrame) -> tuple[HeldFigure, ...]:
+    rows = rows.sort_values(["published_date", "vintage"])
+    cols = ("year", "value", "status", "bound", "source_title", "source_tier", "vintage")
+    return tuple(
+        HeldFigure(int(y), float(v), str(st), str(b), str(ti), str(tier), str(vi))
+        for y, v, st, b, ti, tier, vi in zip(*(rows[c].tolist() for c in cols), strict=True)
+    )
+
+
+def _reasons(held: tuple[HeldFigure, ...]) -> tuple[str, ...]:
+    if not held:
+        return ("missing",)
+    out = []
+    if all(h.status == "preliminary" for h in held):
+        out.append("preliminary_only")
+    if all(h.bound for h in held):
+        out.append("floor_only")
+    if min(tier_rank(h.source_tier) for h in held) >= min(tier_rank(t) for t in LOW_TIERS):
+        out.append("low_tier")
+    if len({f"{h.value:.6g}" for h in held}) > 1:  # equal to six significant digits counts as the same figure
+        out.append("conflict")
+    return tuple(out)
+
+
+def data_needs(
+    chapter: str | int | None = None,
+    years: Iterable[int] | None = None,
+    targets: Iterable[Target] | None = None,
+    extra_data: object = None,
+) -> list[DataNeed]:
+    """Every (indicator, year) the final evaluation needs and lacks, in registry order."""
+    chosen = [t for t in (targets if targets is not None else registry()) if chapter is None or t.chapter == str(chapter)]
+    wanted = set(years) if years is not None else None
+    known = catalogue()
+    frame = observations(region=None, extra_data=extra_data)  # type: ignore[arg-type]
+    order: list[tuple[str, str, int]] = []
+    users: dict[tuple[str, str, int], list[str]] = {}
+    for t in chosen:
+        for y in needed_years(t, known[t.indicator_id]):
+            if wanted is not None and y not in wanted:
+                continue
+            key = (t.indicator_id, t.region, y)  # a target's series is in its own region
+            if key not in users:
+                users[key] = []
+                order.append(key)
+            users[key].append(t.target_id)
+    out = []
+    for iid, region, y in order:
+        rows = frame[(frame["indicator_id"] == iid) & (frame["region"] == region)]
+        held = _held(rows[rows["year"] == y])
+        reasons = _reasons(held)
+        if not reasons:
+            continue
+        nearest = None
+        if not held and not rows.empty:
+            near = rows.assign(dist=(rows["year"] - y).abs()).sort_values(["dist", "year", "published_date"])
+            nearest = _held(near.iloc[[0]])[0]
+        out.append(DataNeed(iid, region, y, tuple(users[(iid, region, y)]), reasons, held, nearest))
+    return out
+
+
+def statement_needs(
+    needs: list[DataNeed], chapter: str | int | None = None, targets: Iterable[Target] | None = None
+) -> list[StatementNeed]:
+    """Targets for which an official statement (已完成/未完成) on the target year is asked."""
+    chosen = [t for t in (targets if targets is not None else registry()) if chapter is None or t.chapter == str(chapter)]
+    final_needed = {(tid, n.year) for n in needs for tid in n.target_ids}
+    out = []
+    for t in chosen:
+        if t.kind == "national_quota":
+            out.append(
+                StatementNeed(
+                    t.target_id,
+                    t.target_year,
+                    "国家下达指标未公布具体数值，只能以官方表述为据",
+                    "the assigned quota is not published; only an official statement can settle it",
+                )
+            )
+        elif (t.target_id, t.target_year) in final_needed:
+            out.append(
+                StatementNeed(
+                    t.target_id,
+                    t.target_year,
+                    f"{t.target_year}年数据尚缺或不足；如有官方完成情况表述请一并提供",
+                    f"the {t.target_year} figure is missing or weak; an official statement on completion helps",
+                )
+            )
+    return out

@@ -1,0 +1,300 @@
+"""Rolling-origin backtest of the projection methods on the headline series.
+
+For every headline series (on its judged scale) and every origin ``o`` with at least
+``min_train`` observations up to ``o``, each method is fitted on years ≤ o and forecasts
+1…``max_horizon`` years ahead. Reported per method:
+
+- MASE: |error| ÷ Q, with Q the in-sample one-step naive MAE of the *whole* series,
+  computed once per series (Hyndman, anchors.md §2.4);
+- empirical coverage of the 80 % and 95 % intervals;
+- for the combination, status accuracy: at each origin it predicts whether the series will
+  be on the right side of a constant-rate path (the plan's required rate where a target uses
+  the series, otherwise "no deterioration") and we check whether that came true.
+
+``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
+MASE beats drift's on the forecasts both produced, combined with equal weights (drift alone if
+none does). MASE is scaled once per series by the in-sample naive error of the whole series, as
+Hyndman recommends for rolling origins (anchors.md §2.4).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from fjdata.core import config
+from fjdata.core.cache import cached
+from fjdata.forecast.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
+from fjdata.forecast.projection import judged_series
+from fjdata.inputs.indicators import catalogue
+from fjdata.inputs.observations import series_fingerprint
+from fjdata.inputs.registry import registry
+from fjdata.inputs.transforms import cagr, transform_value
+
+BASELINE = "drift"
+
+
+def headline_ids() -> list[str]:
+    return [i.indicator_id for i in catalogue().values() if i.headline]
+
+
+def _naive_mae(years: np.ndarray, values: np.ndarray) -> float:
+    consecutive = np.diff(years) == 1
+    diffs = np.abs(np.diff(values))[consecutive]
+    return float(np.mean(diffs)) if len(diffs) else float("nan")
+
+
+def _event_rate(indicator_id: str) -> tuple[float, bool]:
+    """(required yearly rate on the judged scale, higher is better) for the status check."""
+    for t in registry():
+        if t.indicator_id != indicator_id or t.target_value is None or t.target_op not in ("≥", "≤"):
+            continue
+        if t.kind == "average_growth":
+            return t.target_value / 100.0, True
+        if t.kind == "cumulative_reduction":
+            return (1 - t.target_value / 100.0) ** (1 / (t.target_year - t.base_year)) - 1, False
+        if t.base_value and t.base_value > 0 and t.target_value > 0:
+            return cagr(t.base_value, t.target_value, t.target_year - t.base_year), t.direction == "higher"
+    higher = not indicator_id.startswith("energy_")
+    return 0.0, higher
+
+
+def _backtest_series(
+    indicator_id: str, min_train: int, max_h: int, as_of: int | None
+) -> tuple[list[dict[str, object]], list[tuple[int, dict[str, Forecast], Context]]]:
+    judged = judged_series(indicator_id, as_of=as_of)
+    years = np.asarray(judged.years, dtype=int)
+    values = judged.values.to_numpy(dtype=float)
+    if len(values) <= min_train:
+        return [], []
+    ctx = Context(
+        indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id)
+    )
+    rows: list[dict[str, object]] = []
+    fitted = []
+    for k in range(min_train, len(years)):
+        origin = int(years[k - 1])
+        fits: dict[str, Forecast] = {}
+        for method in METHODS:
+            try:
+                fits[method] = fit_method(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds)
+            except MethodUnavailable:
+                continue
+        for method, fc in fits.items():
+            rows += _score(ctx, origin, method, fc, max_h, float(values[k - 1]))
+        fitted.append((origin, fits, ctx))
+    return rows, fitted
+
+
+@dataclass(frozen=True)
+class Context:
+    indicator_id: str
+    actual: dict[int, float]
+    q: float  # MASE scale of the series
+    rate: float  # constant yearly rate of the status event
+    higher: bool
+
+
+def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, last: float) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for h in range(1, max_h + 1):
+        year = origin + h
+        if year not in ctx.actual or year not in fc.years:
+            continue
+        i = fc.years.index(year)
+        y = ctx.actual[year]
+        threshold = last * (1 + ctx.rate) ** h
+        p = fc.probability(year, threshold, ctx.higher)
+        # Standardised error on the model scale, in units of the row's own 80 % / 95 % half-width:
+        # ≤ 1 means inside. Scaling the spread by k moves the bound to k (see calibration()).
+        z80 = z95 = np.nan
+        if fc.sd and fc.sd[i] > 0:
+            q80, q95 = (float(stats.t.ppf(q, fc.df)) if fc.df else float(stats.norm.ppf(q)) for q in (0.90, 0.975))
+            z = abs(transform_value(y, fc.scale, fc.bounds) - fc.loc[i]) / fc.sd[i]
+            z80, z95 = z / q80, z / q95
+        elif fc.samples is not None:
+            # Pooled draws (natural scale): distance from the median in units of the half-width on y's side.
+            med = float(np.median(fc.samples[:, i]))
+            side80, side95 = (fc.hi80[i], fc.hi95[i]) if y >= med else (fc.lo80[i], fc.lo95[i])
+            z80 = abs(y - med) / abs(side80 - med) if side80 != med else np.inf
+            z95 = abs(y - med) / abs(side95 - med) if side95 != med else np.inf
+        out.append(
+            {
+                "indicator_id": ctx.indicator_id,
+                "origin": origin,
+                "horizon": h,
+                "year": year,
+                "method": method,
+                "actual": y,
+                "forecast": fc.mean[i],
+                "abs_error": abs(y - fc.mean[i]),
+                "scaled_error": abs(y - fc.mean[i]) / ctx.q if ctx.q > 0 else np.nan,
+                "in80": fc.lo80[i] <= y <= fc.hi80[i],
+                "in95": fc.lo95[i] <= y <= fc.hi95[i],
+                "z80": z80,
+                "z95": z95,
+                "p_meet": p,
+                "predicted_meet": p >= 0.5,
+                "came_true": bool(y >= threshold if ctx.higher else y <= threshold),
+            }
+        )
+    return out
+
+
+def _run(indicator_ids: Sequence[str], as_of: int | None) -> pd.DataFrame:
+    settings = config.settings()
+    bt, sim = settings["backtest"], settings["simulation"]
+    assert isinstance(bt, dict) and isinstance(sim, dict)
+    rows: list[dict[str, object]] = []
+    fitted = []
+    from tqdm import tqdm
+
+    # A cold backtest takes seconds per series: show progress on a terminal (never in logs or kernels).
+    for iid in tqdm(indicator_ids, desc="backtest", unit="series", disable=not sys.stderr.isatty(), leave=False):
+        r, f = _backtest_series(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of)
+        rows += r
+        fitted += f
+    if not rows:
+        return pd.DataFrame()
+    errors = pd.DataFrame(rows)
+    # Second pass: the auto combination, pooled from the members chosen on the first pass.
+    members = _members_from(errors)
+    combo_rows: list[dict[str, object]] = []
+    if len(members) >= 2:
+        for origin, fits, ctx in fitted:
+            if all(m in fits for m in members):
+                combo = combine([fits[m] for m in members], int(sim["draws"]), int(sim["seed"]))
+                combo_rows += _score(ctx, origin, "combination", combo, int(bt["max_horizon"]), ctx.actual[origin])
+    return pd.concat([errors, pd.DataFrame(combo_rows)], ignore_index=True)
+
+
+def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
+    """Every scored forecast: one row per series × origin × horizon × method (data as of ``as_of``)."""
+    ids = [indicator_id] if indicator_id else headline_ids()
+    # Keyed on the backtested series only (and the targets that set their status events), so a
+    # new figure for any other indicator does not re-run the backtest.
+    events = [repr(t) for t in registry() if t.indicator_id in ids]
+    key = {"ids": ids, "as_of": as_of, "series": series_fingerprint(ids), "events": events}
+    return cached("backtest", key, lambda: _run(ids, as_of), use_cache)
+
+
+def _members_from(errors: pd.DataFrame) -> list[str]:
+    """Methods whose MASE beats drift's on the forecasts both produced (same series, origins, horizons)."""
+    keys = ["indicator_id", "origin", "horizon"]
+    drift = errors[errors["method"] == BASELINE].set_index(keys)["scaled_error"]
+    if drift.empty:
+        return [BASELINE]
+    better = []
+    for m in METHODS:
+        if m == BASELINE:
+            continue
+        own = errors[errors["method"] == m].set_index(keys)["scaled_error"]
+        common = own.index.intersection(drift.index)
+        if len(common) and float(own.loc[common].mean()) < float(drift.loc[common].mean()):
+            better.append(m)
+    return better or [BASELINE]
+
+
+def backtest(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
+    """Accuracy table: per method, MASE, coverage of the 80/95 % intervals and n forecasts,
+    pooled over the headline series (or one series), plus drift-relative MASE.
+
+    Parameters: ``indicator_id`` (None for the headline series, or one catalogue id),
+    ``use_cache``, ``as_of`` (None, or a year: only data known then). Returns one row per method.
+
+    >>> "drift" in set(backtest()["method"])
+    True
+    """
+    errors = backtest_errors(indicator_id, use_cache, as_of)
+    if errors.empty:
+        return pd.DataFrame(
+            columns=[
+                "method",
+                "mase",
+                "relative_to_drift",
+                "coverage80",
+                "coverage95",
+                "coverage80_calibrated",
+                "coverage95_calibrated",
+                "calibration",
+                "status_accuracy",
+                "n",
+            ]
+        )
+    return summarise(errors)
+
+
+def summarise(errors: pd.DataFrame, by: Sequence[str] = (), factors: dict[str, float] | None = None) -> pd.DataFrame:
+    """MASE, drift-relative MASE, interval coverage (raw, and after calibration with ``factors``,
+    default: the factors estimated from ``errors`` itself), status accuracy and n, per method (and ``by``).
+
+    The combination is pooled from uncalibrated members and calibrated as a whole."""
+    keys = [*by, "method"]
+    factors = calibration_from(errors) if factors is None else factors
+    k = errors["method"].map(factors).fillna(1.0)
+    if "z80" not in errors:  # a table scored without standardised errors: raw coverage only
+        errors = errors.assign(z80=np.nan, z95=np.nan)
+    errors = errors.assign(
+        status_hit=errors["predicted_meet"] == errors["came_true"],
+        in80_cal=np.where(errors["z80"].notna(), errors["z80"] <= k, errors["in80"]).astype(bool),
+        in95_cal=np.where(errors["z95"].notna(), errors["z95"] <= k, errors["in95"]).astype(bool),
+    )
+    table = errors.groupby(keys, as_index=False).agg(
+        mase=("scaled_error", "mean"),
+        coverage80=("in80", "mean"),
+        coverage95=("in95", "mean"),
+        coverage80_calibrated=("in80_cal", "mean"),
+        coverage95_calibrated=("in95_cal", "mean"),
+        status_accuracy=("status_hit", "mean"),
+        n=("forecast", "size"),
+    )
+    drift = table[table["method"] == BASELINE].set_index(list(by))["mase"] if by else None
+    if drift is None:
+        base = table.loc[table["method"] == BASELINE, "mase"]
+        table["relative_to_drift"] = table["mase"] / (float(base.iloc[0]) if len(base) else np.nan)
+    else:
+        table["relative_to_drift"] = table["mase"] / table.set_index(list(by)).index.map(drift.to_dict()).to_numpy(dtype=float)
+    table["calibration"] = table["method"].map(factors).fillna(1.0)
+    order = {m: i for i, m in enumerate([*METHODS, "combination"])}
+    return table.sort_values([*by, "method"], key=lambda c: c.map(order) if c.name == "method" else c).reset_index(drop=True)
+
+
+def auto_members(use_cache: bool = True, as_of: int | None = None) -> list[str]:
+    """The rule behind ``method="auto"``: methods with MASE below drift's on common forecasts."""
+    errors = backtest_errors(None, use_cache, as_of)
+    if errors.empty:
+        return [BASELINE]
+    return _members_from(errors)
+
+
+# Fewer scored forecasts than this and a method keeps its model-based width (factor 1).
+MIN_CALIBRATION_FORECASTS = 20
+CALIBRATION_LIMITS = (0.5, 10.0)
+
+
+def calibration_from(errors: pd.DataFrame) -> dict[str, float]:
+    """Per method, the factor k on the predictive spread that makes its backtest 80 % intervals
+    cover 80 %: the 80th percentile of |error| in units of the method's own 80 % half-width.
+
+    A split-conformal width correction (Vovk, Gammerman & Shafer 2005; Angelopoulos & Bates 2021,
+    "A Gentle Introduction to Conformal Prediction", §1): the quantile of past nonconformity scores
+    sets the width. Bounded to :data:`CALIBRATION_LIMITS`.
+    """
+    out: dict[str, float] = {}
+    if errors.empty or "z80" not in errors:
+        return out
+    for method, grp in errors.groupby("method"):
+        z = grp["z80"].dropna().to_numpy(dtype=float)
+        if len(z) >= MIN_CALIBRATION_FORECASTS:
+            out[str(method)] = float(np.clip(np.quantile(z, 0.8), *CALIBRATION_LIMITS))
+    return out
+
+
+def calibration(use_cache: bool = True, as_of: int | None = None) -> dict[str, float]:
+    """The interval calibration factors every projection applies (data as of ``as_of``)."""
+    return calibration_from(backtest_errors(None, use_cache, as_of))

@@ -1,0 +1,365 @@
+"""Projection methods, all fitted with statsmodels, returning one typed :class:`Forecast`.
+
+Every method fits an annual series on a *model scale* (natural, log or logit — chosen by the
+caller from the target kind, see :mod:`fjdata.forecast.projection`) and returns point forecasts with
+80 % and 95 % prediction intervals on the natural scale, plus the predictive distribution on
+the model scale so that probabilities can be computed analytically.
+
+Minimum observations per method (``MIN_OBS``) are deliberate: damped ETS and ARIMA estimate
+4–5 parameters and are unstable on fewer than eight points (anchors.md §2.2).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from scipy import stats
+
+from fjdata.core.errors import ArgumentError, choice_error
+from fjdata.inputs.transforms import from_model_scale, to_model_scale, transform_value
+
+MIN_OBS: Mapping[str, int] = {
+    "naive": 2,
+    "drift": 3,
+    "linear": 3,
+    "loglinear": 3,
+    "theta": 5,
+    "ets_damped": 8,
+    "arima": 8,
+}
+METHODS: tuple[str, ...] = tuple(MIN_OBS)
+Z80 = float(stats.norm.ppf(0.90))
+Z95 = float(stats.norm.ppf(0.975))
+
+
+@dataclass(frozen=True, eq=False)
+class Forecast:
+    """Point forecasts and intervals of one method for the years after the last observation."""
+
+    method: str
+    scale: str  # scale of loc/sd/samples: natural | log | logit
+    bounds: tuple[float, float] | None
+    years: tuple[int, ...]
+    mean: tuple[float, ...]  # natural scale (a median where the scale is log/logit)
+    lo80: tuple[float, ...]
+    hi80: tuple[float, ...]
+    lo95: tuple[float, ...]
+    hi95: tuple[float, ...]
+    n_obs: int
+    fit_years: tuple[int, int]
+    params: Mapping[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    loc: tuple[float, ...] = ()  # model scale
+    sd: tuple[float, ...] = ()  # model scale
+    df: float | None = None  # Student-t degrees of freedom, None = normal
+    samples: np.ndarray | None = None  # (draws, horizon) on `scale`, for simulated forecasts
+    members: tuple[str, ...] = ()  # methods pooled in a combination
+
+    def at(self, year: int) -> dict[str, float]:
+        i = self.years.index(year)
+        return {"mean": self.mean[i], "lo80": self.lo80[i], "hi80": self.hi80[i], "lo95": self.lo95[i], "hi95": self.hi95[i]}
+
+    def probability(self, year: int, threshold: float, higher: bool) -> float:
+        """P(value in ``year`` ≥ threshold) if ``higher`` else P(value ≤ threshold)."""
+        i = self.years.index(year)
+        thr = transform_value(threshold, self.scale, self.bounds)
+        if self.samples is not None:
+            col = self.samples[:, i]
+            return float(np.mean(col >= thr) if higher else np.mean(col <= thr))
+        if not self.sd:
+            raise ValueError(f"{self.method} forecast kept no predictive distribution (draws dropped for storage)")
+        z = (thr - self.loc[i]) / self.sd[i] if self.sd[i] > 0 else math.copysign(math.inf, thr - self.loc[i])
+        cdf = float(stats.t.cdf(z, self.df) if self.df else stats.norm.cdf(z))
+        return 1.0 - cdf if higher else cdf
+
+
+class MethodUnavailable(Exception):
+    """The method cannot be fitted on this series (too short, non-positive, failed to fit)."""
+
+
+def _captured(
+    fn: Callable[[], tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]],
+) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float], tuple[str, ...]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(all="ignore"):
+            loc, sd, df, params = fn()
+    msgs = tuple(dict.fromkeys(f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught))
+    if not (np.all(np.isfinite(loc)) and np.all(np.isfinite(sd))):
+        raise MethodUnavailable("non-finite forecast")
+    return loc, np.maximum(sd, 0.0), df, params, msgs
+
+
+def _arima(y: np.ndarray, h: int, order: tuple[int, int, int], trend: str | None) -> tuple[np.ndarray, np.ndarray, float, dict[str, float]]:
+    from statsmodels.tsa.arima.model import ARIMA
+
+    res = ARIMA(y, order=order, trend=trend).fit()
+    fc = res.get_forecast(h)
+    params = {str(k): float(v) for k, v in zip(res.model.param_names, np.atleast_1d(res.params), strict=True)}
+    params["aicc"] = float(res.aicc) if np.isfinite(res.aicc) else float("nan")
+    return np.asarray(fc.predicted_mean, float), np.asarray(fc.se_mean, float), float(res.aicc), params
+
+
+def _naive(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    loc, sd, _, params = _arima(y, h, (0, 1, 0), None)
+    return loc, sd, None, params
+
+
+def _drift(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    # statsmodels refuses a constant with d=1; a linear trend "t" is the drift term.
+    loc, sd, _, params = _arima(y, h, (0, 1, 0), "t")
+    return loc, sd, None, params
+
+
+def _arima_small(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    fits = [_arima(y, h, order, "t") for order in ((1, 1, 0), (0, 1, 1))]
+    loc, sd, _aicc, params = min(fits, key=lambda f: f[2] if np.isfinite(f[2]) else np.inf)
+    params = {**params, "order": 1.0 if "ar.L1" in params else 2.0}
+    return loc, sd, None, params
+
+
+def _ols_trend(x: np.ndarray, y: np.ndarray, x_new: np.ndarray) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    import statsmodels.api as sm
+
+    res = sm.OLS(y, sm.add_constant(x - x[0])).fit()
+    pred = res.get_prediction(sm.add_constant(x_new - x[0], has_constant="add"))
+    se_obs = np.sqrt(pred.se_mean**2 + res.scale)
+    params = {"const": float(res.params[0]), "slope": float(res.params[1]), "sigma": float(math.sqrt(res.scale))}
+    return np.asarray(pred.predicted_mean, float), np.asarray(se_obs, float), float(res.df_resid), params
+
+
+def _theta(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    res = ThetaModel(y, period=1, deseasonalize=False).fit(use_mle=False)
+    loc = np.asarray(res.forecast(h, theta=2), float)
+    pi = np.asarray(res.prediction_intervals(h, theta=2, alpha=0.05), float)
+    sd = (pi[:, 1] - pi[:, 0]) / (2 * Z95)
+    params = {"b0": float(res.params["b0"]), "alpha": float(res.params["alpha"])}
+    return loc, sd, None, params
+
+
+def _ets_damped(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    import pandas as pd
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    # get_prediction needs an index on the endog; a RangeIndex carries no frequency warnings.
+    model = ETSModel(
+        pd.Series(y, index=pd.RangeIndex(len(y))), error="add", trend="add", damped_trend=True, initialization_method="estimated"
+    )
+    res = model.fit(disp=False)
+    frame = res.get_prediction(start=len(y), end=len(y) + h - 1).summary_frame(alpha=0.05)
+    loc = frame["mean"].to_numpy(float)
+    sd = (frame["pi_upper"].to_numpy(float) - frame["pi_lower"].to_numpy(float)) / (2 * Z95)
+    params = {str(k): float(v) for k, v in zip(res.param_names, res.params, strict=True)}
+    return loc, sd, None, params
+
+
+def contiguous_tail(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The longest run of consecutive years ending at the last observation."""
+    start = len(years) - 1
+    while start > 0 and years[start] - years[start - 1] == 1:
+        start -= 1
+    return years[start:], values[start:]
+
+
+def fit_method(
+    method: str,
+    years: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
+    to_year: int,
+    scale: str = "natural",
+    bounds: tuple[float, float] | None = None,
+) -> Forecast:
+    """Fit one method on (years, natural-scale values) and forecast every year up to ``to_year``.
+
+    OLS trends use every observation (gaps are fine); the state-space methods use the longest
+    run of consecutive years ending at the last observation.
+    """
+    if method not in MIN_OBS:
+        raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+    yrs = np.asarray(years, dtype=int)
+    vals = np.asarray(values, dtype=float)
+    order = np.argsort(yrs)
+    yrs, vals = yrs[order], vals[order]
+    if method == "linear":
+        scale = "logit" if scale == "logit" else "natural"
+    elif method == "loglinear":
+        if scale == "logit":
+            raise MethodUnavailable("loglinear does not apply to a bounded share (logit scale is used)")
+        scale = "log"
+    if scale == "log" and np.any(vals <= 0):
+        raise MethodUnavailable("log scale needs positive values")
+    if scale == "logit" and bounds and np.any((vals <= bounds[0]) | (vals >= bounds[1])):
+        raise MethodUnavailable("a value sits on the bound of the share")
+    if method not in ("linear", "loglinear"):
+        yrs, vals = contiguous_tail(yrs, vals)
+    if len(vals) < MIN_OBS[method]:
+        raise MethodUnavailable(f"{method} needs at least {MIN_OBS[method]} consecutive observations, has {len(vals)}")
+    last = int(yrs[-1])
+    if to_year <= last:
+        raise MethodUnavailable(f"nothing to forecast: last observation {last} ≥ {to_year}")
+    h = to_year - last
+    z = to_model_scale(vals, scale, bounds)
+    try:
+        if method in ("linear", "loglinear"):
+            loc, sd, df, params, msgs = _captured(lambda: _ols_trend(yrs.astype(float), z, np.arange(last + 1, to_year + 1, dtype=float)))
+        else:
+            fn = {"naive": _naive, "drift": _drift, "theta": _theta, "ets_damped": _ets_damped, "arima": _arima_small}[method]
+            loc, sd, df, params, msgs = _captured(lambda: fn(z, h))
+    except MethodUnavailable:
+        raise
+    except Exception as exc:  # statsmodels raises many types on degenerate input
+        raise MethodUnavailable(f"{method} failed to fit: {type(exc).__name__}: {exc}") from exc
+    return _forecast(method, scale, bounds, yrs, loc, sd, df, params, msgs, to_year)
+
+
+def _forecast(
+    method: str,
+    scale: str,
+    bounds: tuple[float, float] | None,
+    yrs: np.ndarray,
+    loc: np.ndarray,
+    sd: np.ndarray,
+    df: float | None,
+    params: dict[str, float],
+    msgs: tuple[str, ...],
+    to_year: int,
+) -> Forecast:
+    q80 = float(stats.t.ppf(0.90, df)) if df else Z80
+    q95 = float(stats.t.ppf(0.975, df)) if df else Z95
+
+    def back(a: np.ndarray) -> tuple[float, ...]:
+        return tuple(float(v) for v in from_model_scale(a, scale, bounds))
+
+    return Forecast(
+        method=method,
+        scale=scale,
+        bounds=bounds,
+        years=tuple(range(int(yrs[-1]) + 1, to_year + 1)),
+        mean=back(loc),
+        lo80=back(loc - q80 * sd),
+        hi80=back(loc + q80 * sd),
+        lo95=back(loc - q95 * sd),
+        hi95=back(loc + q95 * sd),
+        n_obs=len(yrs),
+        fit_years=(int(yrs[0]), int(yrs[-1])),
+        params=params,
+        warnings=msgs,
+        loc=tuple(float(v) for v in loc),
+        sd=tuple(float(v) for v in sd),
+        df=df,
+    )
+
+
+def calibrate(fc: Forecast, factor: float) -> Forecast:
+    """Widen (factor > 1) or narrow a method's predictive spread by ``factor`` on its model scale.
+
+    The factor comes from the rolling-origin backtest (:func:`fjdata.forecast.backtest.calibration`): the
+    one that makes the method's past 80 % intervals cover 80 % of what happened, a split-conformal
+    correction of the interval width (Vovk et al.; Hyndman & Athanasopoulos, *FPP3* §5.5 on
+    interval coverage). Point forecasts do not change.
+    """
+    if factor == 1.0:
+        return fc
+    if fc.samples is not None:
+        # A pooled (combination) forecast: stretch the draws about their median, year by year.
+        med = np.median(fc.samples, axis=0)
+        draws = med + factor * (fc.samples - med)
+        if fc.bounds is not None:
+            draws = np.clip(draws, *fc.bounds)
+        q = np.quantile(draws, [0.025, 0.10, 0.90, 0.975], axis=0)
+        return replace(
+            fc,
+            samples=draws,
+            lo95=tuple(map(float, q[0])),
+            lo80=tuple(map(float, q[1])),
+            hi80=tuple(map(float, q[2])),
+            hi95=tuple(map(float, q[3])),
+            params={**fc.params, "calibration": float(factor)},
+        )
+    if not fc.sd:
+        return fc
+    loc = np.asarray(fc.loc)
+    sd = np.asarray(fc.sd) * factor
+    out = _forecast(
+        fc.method,
+        fc.scale,
+        fc.bounds,
+        np.asarray([fc.fit_years[0], fc.years[0] - 1]),
+        loc,
+        sd,
+        fc.df,
+        dict(fc.params),
+        fc.warnings,
+        fc.years[-1],
+    )
+    return replace(out, n_obs=fc.n_obs, fit_years=fc.fit_years, params={**fc.params, "calibration": float(factor)})
+
+
+def simulate(fc: Forecast, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws from a method's predictive distribution, on the natural scale: (draws, horizon)."""
+    if fc.samples is not None:
+        return from_model_scale(fc.samples, fc.scale, fc.bounds)
+    loc = np.asarray(fc.loc)
+    sd = np.asarray(fc.sd)
+    shocks = rng.standard_t(fc.df, size=(draws, len(loc))) if fc.df else rng.standard_normal((draws, len(loc)))
+    return from_model_scale(loc + shocks * sd, fc.scale, fc.bounds)
+
+
+def combine(members: Sequence[Forecast], draws: int, seed: int) -> Forecast:
+    """Equal-weight combination: mean of point forecasts; intervals and probabilities from
+    pooled draws (equal numbers from each member, fixed seed, so runs are reproducible)."""
+    if not members:
+        raise MethodUnavailable("no member forecasts to combine")
+    years = members[0].years
+    if any(m.years != years for m in members):
+        raise ValueError("members forecast different years")
+    rng = np.random.default_rng(seed)
+    per = max(draws // len(members), 1)
+    pooled = np.vstack([simulate(m, per, rng) for m in members])
+    mean = np.mean([np.asarray(m.mean) for m in members], axis=0)
+    q = np.quantile(pooled, [0.025, 0.10, 0.90, 0.975], axis=0)
+    return Forecast(
+        method="combination",
+        scale="natural",
+        bounds=members[0].bounds,
+        years=years,
+        mean=tuple(float(v) for v in mean),
+        lo80=tuple(float(v) for v in q[1]),
+        hi80=tuple(float(v) for v in q[2]),
+        lo95=tuple(float(v) for v in q[0]),
+        hi95=tuple(float(v) for v in q[3]),
+        n_obs=max(m.n_obs for m in members),
+        fit_years=(min(m.fit_years[0] for m in members), max(m.fit_years[1] for m in members)),
+        params={"draws": float(pooled.shape[0]), "seed": float(seed)},
+        warnings=tuple(dict.fromkeys(w for m in members for w in m.warnings)),
+        samples=pooled,
+        members=tuple(m.method for m in members),
+    )
+
+
+def check_method(method: str | Sequence[str]) -> None:
+    """``"auto"``, ``"combination"``, one of the methods, or a non-empty list of methods.
+
+    >>> check_method(["drift", "theta"])
+    >>> check_method("thta")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fjdata.core.errors.ArgumentError: method 'thta' is not valid (did you mean 'theta'?); valid choices: auto, ...
+    """
+    valid = ["auto", "combination", *METHODS]
+    if isinstance(method, str):
+        if method not in valid:
+            raise choice_error("method", method, valid)
+        return
+    items = list(method)
+    if not items:
+        raise ArgumentError(f"method list is empty; give one or more of {', '.join(METHODS)}")
+    for m in items:
+        if m not in METHODS:
+            raise choice_error("method", m, METHODS)

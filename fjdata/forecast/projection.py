@@ -1,0 +1,208 @@
+"""Where the trend leads: the judged series of an indicator and its projection.
+
+The judged scale depends on what the series is (see :func:`judged_series`):
+
+- growth rates (``rate``) are chained into a real index, base year = 100, projected on logs —
+  never a CAGR of growth rates;
+- yearly % changes (``yearly_change``, e.g. energy intensity) are chained into a level index,
+  base year = 100, projected on logs, so cumulative reductions are judged in log form;
+- shares are projected on the logit scale within their bounds, so forecasts and intervals
+  stay inside 0–100;
+- positive levels and counts are projected on logs, anything else on the natural scale.
+
+``method="auto"`` is the equal-weight combination of the methods that beat drift in the
+rolling-origin backtest (see :func:`fjdata.forecast.backtest.auto_members`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from fjdata.core import config
+from fjdata.core.cache import cached
+from fjdata.forecast.models import METHODS, Forecast, MethodUnavailable, calibrate, combine, fit_method
+from fjdata.inputs.indicators import indicator
+from fjdata.inputs.observations import PLAN_REGION, data_fingerprint, series
+from fjdata.inputs.plan import get_plan
+from fjdata.inputs.transforms import chain_index
+
+ExtraData = Sequence[str | Path] | str | Path | None
+
+
+@dataclass(frozen=True, eq=False)
+class JudgedSeries:
+    """An indicator on the scale its targets are judged and projected on."""
+
+    indicator_id: str
+    values: pd.Series  # natural units of the judged scale, annual PeriodIndex
+    scale: str  # model scale: natural | log | logit
+    bounds: tuple[float, float] | None
+    index_base_year: int | None  # set when values are a chained index (base = 100)
+    raw: pd.Series  # the observed series as published (rates stay rates)
+
+    @property
+    def years(self) -> list[int]:
+        return [int(p.year) for p in self.values.index]
+
+    def describe(self, lang: str = "zh") -> str:
+        if self.index_base_year is None:
+            return ""
+        return f"以{self.index_base_year}年为100的链式指数" if lang == "zh" else f"chained index, {self.index_base_year} = 100"
+
+
+def judged_series(
+    indicator_id: str,
+    base_year: int | None = None,
+    region: str = PLAN_REGION,
+    vintage_rule: str = "consistent",
+    as_of: int | None = None,
+    extra_data: ExtraData = None,
+) -> JudgedSeries:
+    """An indicator on its judged scale; a chained index is based at ``base_year`` (default: the
+    default plan's base year)."""
+    ind = indicator(indicator_id)
+    raw = series(indicator_id, region=region, vintage_rule=vintage_rule, as_of=as_of, extra_data=extra_data)
+    if base_year is None:
+        base_year = get_plan().base_year
+    if ind.chain in ("growth_to_index", "change_to_level"):
+        values = chain_index(raw, base_year) if len(raw) else raw
+        if len(values) == 1:  # only the base point: no observation behind it
+            values = values.iloc[0:0]
+        return JudgedSeries(indicator_id, values, "log", None, base_year, raw)
+    if ind.series_kind == "share":
+        return JudgedSeries(indicator_id, raw, "logit", ind.bounds or (0.0, 100.0), None, raw)
+    scale = "log" if len(raw) and bool((raw > 0).all()) else "natural"
+    return JudgedSeries(indicator_id, raw, scale, None, None, raw)
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    indicator_id: str
+    judged: JudgedSeries
+    forecast: Forecast | None  # None when no method could be fitted
+    fits: tuple[Forecast, ...] = ()  # every method fitted (members of a combination included)
+    skipped: dict[str, str] = field(default_factory=dict)  # method -> reason
+
+    def frame(self) -> pd.DataFrame:
+        """Forecast table: year, mean and intervals (natural units of the judged scale).
+
+        Raises ``ValueError`` saying why when there is no forecast (never an empty table).
+        """
+        if self.forecast is None:
+            reasons = "; ".join(f"{k}: {v}" for k, v in self.skipped.items()) or "no method was fitted"
+            raise ValueError(f"no forecast for {self.indicator_id}: {reasons}")
+        f = self.forecast
+        return pd.DataFrame({"year": f.years, "mean": f.mean, "lo80": f.lo80, "hi80": f.hi80, "lo95": f.lo95, "hi95": f.hi95})
+
+
+def fit_methods(
+    judged: JudgedSeries, methods: Sequence[str], to_year: int, factors: dict[str, float] | None = None
+) -> tuple[list[Forecast], dict[str, str]]:
+    """Fit each method; ``factors`` (method → spread factor) calibrate the intervals."""
+    fits: list[Forecast] = []
+    skipped: dict[str, str] = {}
+    years = judged.years
+    values = judged.values.to_numpy(dtype=float)
+    for method in methods:
+        try:
+            fc = fit_method(method, years, values, to_year, judged.scale, judged.bounds)
+            fits.append(calibrate(fc, factors.get(method, 1.0)) if factors else fc)
+        except MethodUnavailable as exc:
+            skipped[method] = str(exc)
+    return fits, skipped
+
+
+def project_judged(
+    judged: JudgedSeries, method: str | Sequence[str], to_year: int, as_of: int | None = None, calibrated: bool = True
+) -> Projection:
+    """Project a judged series with one method, a list to combine, or ``auto``.
+
+    ``auto`` picks its methods from the backtest on data as of ``as_of``, so a mid-term view
+    never benefits from later errors; with ``calibrated`` (the default) every method's interval
+    width is corrected by its backtest coverage (:func:`fjdata.forecast.backtest.calibration`)."""
+    from fjdata.forecast.backtest import auto_members, calibration
+
+    settings = config.settings()
+    sim = settings["simulation"]
+    assert isinstance(sim, dict)
+    # Intervals are calibrated on the backtest (as of the same year), so probabilities are honest.
+    factors = calibration(as_of=as_of) if calibrated else {}
+    if isinstance(method, str) and method not in ("auto", "combination"):
+        fits, skipped = fit_methods(judged, [method], to_year, factors)
+        return Projection(judged.indicator_id, judged, fits[0] if fits else None, tuple(fits), skipped)
+    members: Sequence[str] = auto_members(as_of=as_of) if isinstance(method, str) else list(method)
+    raw, skipped = fit_methods(judged, members, to_year)
+    fits = [calibrate(f, factors.get(f.method, 1.0)) for f in raw]
+    if len(raw) >= 2:
+        # The combination pools the raw members and is calibrated as a whole (its own backtest factor).
+        combo = calibrate(combine(raw, int(sim["draws"]), int(sim["seed"])), factors.get("combination", 1.0))
+        return Projection(judged.indicator_id, judged, combo, tuple(fits), skipped)
+    if len(fits) == 1:
+        return Projection(judged.indicator_id, judged, fits[0], tuple(fits), skipped)
+    # Too short for every member: fall back to the simplest methods that still apply.
+    for fallback in ("drift", "linear", "naive"):  # linear regresses on the year, so gaps are fine
+        more, why = fit_methods(judged, [fallback], to_year, factors)
+        skipped.update(why)
+        if more:
+            return Projection(judged.indicator_id, judged, more[0], tuple(more), skipped)
+    return Projection(judged.indicator_id, judged, None, (), skipped)
+
+
+def project(
+    indicator_id: str,
+    method: str | Sequence[str] = "auto",
+    to_year: int | None = None,
+    base_year: int | None = None,
+    region: str = PLAN_REGION,
+    as_of: int | None = None,
+    extra_data: ExtraData = None,
+) -> Projection:
+    """Project an indicator to ``to_year`` (default: the default plan's end year): ``method`` is
+    one of :data:`fjdata.forecast.models.METHODS`, a list of them (combined with equal weights), or ``"auto"``.
+
+    Parameters: ``indicator_id``, ``method``, ``to_year``, ``base_year`` (of a chained index),
+    ``region``, ``as_of``, ``extra_data``. Returns a :class:`Projection` (``.frame()`` is the table).
+    ``to_year`` must lie in 1991–2035 and ``as_of`` in 2005–this year; otherwise
+    :class:`fjdata.core.errors.ArgumentError` says so. ``.frame()`` of a projection with no forecast
+    (e.g. ``to_year`` not after the last observation) raises a ``ValueError`` that says why.
+
+    >>> project("gdp_real_growth", method="theta", to_year=2027).frame()["year"].tolist()
+    [2026, 2027]
+    """
+    from fjdata.core.arguments import check_as_of, check_to_year
+    from fjdata.forecast.models import check_method
+
+    to_year = get_plan().end_year if to_year is None else to_year
+    check_to_year(to_year)
+    check_method(method)
+    check_as_of(as_of)
+    if isinstance(method, str) and method not in (*METHODS, "auto", "combination"):
+        raise ValueError(f"unknown method {method!r}; expected 'auto' or one of {METHODS}")
+    judged = judged_series(indicator_id, base_year, region, as_of=as_of, extra_data=extra_data)
+    return project_judged(judged, method, to_year, as_of=as_of)
+
+
+def context_forecast(
+    judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData, to_year: int
+) -> Forecast | None:
+    """Projection of a context series to ``to_year``, a plan's end year (cached like assessments;
+    no draws kept); ``None`` once the data reach that year."""
+    if len(judged.values) < 4 or judged.years[-1] >= to_year:
+        return None
+
+    def compute() -> Forecast | None:
+        proj = project_judged(judged, methods, to_year, as_of=as_of)
+        return replace(proj.forecast, samples=None) if proj.forecast is not None else None
+
+    key = {
+        "indicator": judged.indicator_id,
+        "methods": methods if isinstance(methods, str) else list(methods),
+        "as_of": as_of,
+        "to_year": to_year,
+        "data": data_fingerprint(extra_data),
+    }
+    return cached("context", key, compute)

@@ -1,0 +1,1 @@
+"""Stage 1, what was promised and what happened: plans, targets, indicator catalogue, observations."""

@@ -1,0 +1,219 @@
+"""A plan is data: a folder with a manifest (``plan.yaml``) and a targets file.
+
+The folder holds everything plan-specific — id, titles, region, period, base and mid-term year,
+chapters with their titles and context indicators, the citation and checksum of the plan text —
+so that a new plan needs its own folder (and a parameter file per report), never a code change::
+
+    fjdata/plans/fujian-14th-manufacturing/
+      plan.yaml        # the manifest (below)
+      targets.yaml     # the targets (schema: docs/data-schema.md §3)
+
+Shipped plans live in the package (``fjdata/plans/``, immutable like the shipped data); a
+planner's own plans in the project's ``plans/`` folder or any folder listed in ``FJDATA_PLANS``.
+The default plan is the setting ``default_plan`` (``config/assessment.yaml``), overridden by the
+environment variable ``FJDATA_PLAN``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from fjdata.core import config
+from fjdata.core.errors import RegistryError, choice_error
+
+STATUSES = ("complete", "partial", "draft")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_REQUIRED = ("id", "title_zh", "title_en", "region", "period", "base_year", "mid_term_year", "status", "targets", "chapters")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    key: str
+    title_zh: str
+    title_en: str
+    context: tuple[str, ...] = ()
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One plan's manifest. ``missing`` lists what a ``partial`` plan's public text leaves out."""
+
+    plan_id: str
+    title_zh: str
+    title_en: str
+    region: str
+    start_year: int
+    end_year: int
+    base_year: int
+    mid_term_year: int
+    status: str
+    folder: Path
+    targets_file: Path
+    chapters: tuple[Chapter, ...]
+    text_citation: str = ""
+    text_file: str = ""
+    text_sha256: str = ""
+    missing: tuple[str, ...] = field(default_factory=tuple)
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def chapter(self, key: str) -> Chapter:
+        for c in self.chapters:
+            if c.key == str(key):
+                return c
+        raise KeyError(f"plan {self.plan_id!r} has no chapter {key!r}; its chapters are {', '.join(c.key for c in self.chapters)}")
+
+    @property
+    def chapter_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.chapters)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The files that define the plan (part of every data fingerprint)."""
+        return (self.folder / "plan.yaml", self.targets_file)
+
+    def text_path(self) -> Path | None:
+        """The plan's full text, where it is available (``FJDATA_PLAN_TEXT`` or ``shared/plan/``)."""
+        env = os.environ.get("FJDATA_PLAN_TEXT")
+        if env:
+            return Path(env).resolve()
+        if not self.text_file:
+            return None
+        return config.project_root().parent / "shared" / "plan" / self.text_file
+
+
+def plan_dirs() -> list[Path]:
+    """Folders holding plan folders: the shipped ones, the project's ``plans/``, ``FJDATA_PLANS``."""
+    extra = [Path(p).resolve() for p in os.environ.get("FJDATA_PLANS", "").split(os.pathsep) if p.strip()]
+    return [config.PACKAGE_DIR / "plans", config.project_root() / "plans", *extra]
+
+
+def _int(raw: dict[str, object], key: str, file: Path) -> int:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1949 <= value <= 2100:
+        raise RegistryError(file, "plan", key, f"{value!r} is not a year between 1949 and 2100")
+    return value
+
+
+def load_plan(folder: str | Path) -> Plan:
+    """Read and check one plan folder; errors name the file and the key."""
+    folder = Path(folder)
+    file = folder / "plan.yaml"
+    if not file.is_file():
+        raise RegistryError(file, "plan", "-", "no plan.yaml in this folder")
+    with file.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    if not isinstance(raw, dict):
+        raise RegistryError(file, "plan", "-", "top level must be a mapping")
+    for key in _REQUIRED:
+        if raw.get(key) in (None, ""):
+            raise RegistryError(file, "plan", key, "missing")
+    plan_id = str(raw["id"])
+    if not _ID.match(plan_id):
+        raise RegistryError(file, "plan", "id", f"{plan_id!r} is not a slug [a-z0-9-]")
+    period = raw["period"]
+    if not isinstance(period, dict):
+        raise RegistryError(file, "plan", "period", "must be {start: YEAR, end: YEAR}")
+    start, end = _int(period, "start", file), _int(period, "end", file)
+    base, mid = _int(raw, "base_year", file), _int(raw, "mid_term_year", file)
+    if not base < start <= mid <= end:
+        raise RegistryError(file, "plan", "period", f"need base_year < start ≤ mid_term_year ≤ end; got {base}, {start}, {mid}, {end}")
+    status = str(raw["status"])
+    if status not in STATUSES:
+        raise RegistryError(file, "plan", "status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    chapters_raw = raw["chapters"]
+    if not isinstance(chapters_raw, dict) or not chapters_raw:
+        raise RegistryError(file, "plan", "chapters", "must map chapter keys to {title_zh, title_en, context}")
+    chapters = []
+    for key, c in chapters_raw.items():
+        if not isinstance(c, dict) or not c.get("title_zh") or not c.get("title_en"):
+            raise RegistryError(file, f"chapter {key}", "title_zh", "each chapter needs title_zh and title_en")
+        chapters.append(Chapter(str(key), str(c["title_zh"]), str(c["title_en"]), tuple(str(i) for i in c.get("context") or ())))
+    text = raw.get("text") or {}
+    targets_file = folder / str(raw["targets"])
+    if not targets_file.is_file():
+        raise RegistryError(file, "plan", "targets", f"{targets_file.name} not found in {folder}")
+    missing = raw.get("missing") or []
+    if status == "partial" and not missing:
+        raise RegistryError(file, "plan", "missing", "a partial plan lists what its public text leaves out")
+    return Plan(
+        plan_id=plan_id,
+        title_zh=str(raw["title_zh"]),
+        title_en=str(raw["title_en"]),
+        region=str(raw["region"]),
+        start_year=start,
+        end_year=end,
+        base_year=base,
+        mid_term_year=mid,
+        status=status,
+        folder=folder,
+        targets_file=targets_file,
+        chapters=tuple(chapters),
+        text_citation=str(text.get("citation", "")),
+        text_file=str(text.get("file", "")),
+        text_sha256=str(text.get("sha256", "")),
+        missing=tuple(str(m) for m in missing),
+    )
+
+
+@lru_cache(maxsize=8)
+def _plans(dirs: tuple[Path, ...]) -> dict[str, Plan]:
+    found: dict[str, Plan] = {}
+    for d in dirs:
+        for manifest in sorted(d.glob("*/plan.yaml")):
+            p = load_plan(manifest.parent)
+            if p.plan_id in found:
+                raise RegistryError(manifest, "plan", "id", f"duplicate plan id {p.plan_id!r} (also in {found[p.plan_id].folder})")
+            found[p.plan_id] = p
+    return found
+
+
+def plans() -> dict[str, Plan]:
+    """Every plan found, by id."""
+    return _plans(tuple(plan_dirs()))
+
+
+def default_plan_id() -> str:
+    """``FJDATA_PLAN``, else the ``default_plan`` setting."""
+    return os.environ.get("FJDATA_PLAN") or str(config.settings()["default_plan"])
+
+
+def get_plan(plan: str | Plan | None = None) -> Plan:
+    """A plan by id (``None``: the default plan); an unknown id lists the plans there are."""
+    if isinstance(plan, Plan):
+        return plan
+    plan_id = plan or default_plan_id()
+    found = plans()
+    if plan_id not in found:
+        from fjdata.core.errors import did_you_mean
+
+        raise KeyError(
+            f"unknown plan {plan_id!r}{did_you_mean(plan_id, list(found))}; plans: {', '.join(found) or 'none'} (in "
+            f"{', '.join(map(str, plan_dirs()))})"
+        )
+    return found[plan_id]
+
+
+def check_plan(plan: object) -> None:
+    """``None`` (the default plan), a :class:`fjdata.inputs.plan.Plan`, or the id of a plan found.
+
+    >>> check_plan("fujian-14th-manufactoring")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fjdata.core.errors.ArgumentError: plan 'fujian-14th-manufactoring' is not valid (did you mean 'fujian-14th-manufacturing'?); ...
+    """
+    if plan is None or isinstance(plan, Plan):
+        return
+    valid = list(plans())
+    if plan not in valid:
+        raise choice_error("plan", plan, valid)

@@ -1,0 +1,223 @@
+"""The economist's exploration view of one indicator (used by notebooks/explore.ipynb)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from fjdata.assess.assessment import assess
+from fjdata.core.cache import cached
+from fjdata.forecast.backtest import backtest_errors, calibration, summarise
+from fjdata.forecast.models import Forecast
+from fjdata.forecast.projection import ExtraData, JudgedSeries, fit_methods, judged_series
+from fjdata.inputs.indicators import Indicator, indicator
+from fjdata.inputs.observations import data_fingerprint, observations
+from fjdata.inputs.plan import Plan, get_plan
+from fjdata.inputs.transforms import by_year
+from fjdata.report.chapter_report import CSS, esc, png_img
+from fjdata.report.charts import consecutive_runs, png_bytes
+from fjdata.report.fonts import use_cjk_font
+
+USER_ROWS_SHOWN = 200
+
+
+@dataclass(frozen=True, eq=False)
+class Exploration:
+    ind: Indicator
+    lang: str
+    as_of: int | None
+    judged: JudgedSeries
+    fits: tuple[Forecast, ...]
+    skipped: dict[str, str]
+    extra_data: ExtraData
+    tolerance: float | None
+    confidence: float
+    plan: Plan
+
+    @classmethod
+    def build(
+        cls,
+        indicator_id: str,
+        lang: str = "zh",
+        as_of: int | None = None,
+        methods: str | Sequence[str] = "auto",
+        extra_data: ExtraData = None,
+        tolerance: float | None = None,
+        confidence: float = 0.8,
+        plan: str | Plan | None = None,
+    ) -> Exploration:
+        """One indicator in a plan's region, projected to the plan's end year (default plan: the default)."""
+        from fjdata.forecast.models import METHODS
+
+        the_plan = get_plan(plan)
+        judged = judged_series(indicator_id, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
+        chosen = list(METHODS) if methods == "auto" else list(methods)
+        last = judged.years[-1] if judged.years else the_plan.end_year
+
+        def fit() -> tuple[list[Forecast], dict[str, str]]:
+            # The same backtest-calibrated intervals the assessment uses.
+            return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), calibration(as_of=as_of))
+
+        key = {"indicator": indicator_id, "plan": the_plan.plan_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
+        fits, skipped = cached("explore", key, fit)
+        return cls(indicator(indicator_id), lang, as_of, judged, tuple(fits), skipped, extra_data, tolerance, confidence, the_plan)
+
+    def header_html(self) -> str:
+        i = self.ind
+        scale = self.judged.describe(self.lang)
+        return (
+            f"{CSS}<div class='fj'><h1>{esc(i.name(self.lang))}</h1><p class='meta'>{esc(i.indicator_id)} · {esc(i.unit)} · "
+            f"{esc(i.series_kind)}"
+            f"{' · ' + esc(scale) if scale else ''}</p><p>{esc(i.definition)}</p></div>"
+        )
+
+    def observations_table(self) -> pd.DataFrame:
+        rows = observations(self.ind.indicator_id, region=None, as_of=self.as_of, extra_data=self.extra_data)
+        used = observations(self.ind.indicator_id, region=None, vintage_rule="consistent", as_of=self.as_of, extra_data=self.extra_data)
+        used_keys = set(zip(used["region"], used["year"], used["vintage"], strict=True))
+        rows = rows.assign(used=[(r, y, v) in used_keys for r, y, v in zip(rows["region"], rows["year"], rows["vintage"], strict=True)])
+        return rows[
+            [
+                "region",
+                "year",
+                "value",
+                "unit",
+                "status",
+                "vintage",
+                "published",
+                "used",
+                "user_supplied",
+                "source_title",
+                "source_url",
+                "quote",
+                "note",
+            ]
+        ]
+
+    def observations_html(self) -> str:
+        """The observations as a compact table with linked sources (all versions; ``used`` marks the analysis series)."""
+        rows = self.observations_table()
+        body = []
+        for r in rows.itertuples():
+            url = str(r.source_url)
+            src = f"<a href='{esc(url)}'>{esc(r.source_title)}</a>" if url.startswith(("http://", "https://")) else esc(r.source_title)
+            flag = " <b>[user]</b>" if r.user_supplied else ""
+            body.append(
+                f"<tr><td>{esc(r.region)}</td><td class='num'>{r.year}</td><td class='num'>{r.value:,.2f}</td><td>{esc(r.status)}</td>"
+                f"<td>{esc(r.vintage)}<br><span class='note'>{esc(r.published)}</span></td><td>{'✔' if r.used else ''}</td>"
+                f"<td>{src}{flag}<br><span class='note'>“{esc(r.quote)}”</span></td></tr>"
+            )
+        head = "".join(f"<th>{h}</th>" for h in ("region", "year", "value", "status", "vintage", "used", "source and quote"))
+        return f"<div class='fj'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+
+    def methods_table(self) -> pd.DataFrame:
+        rows = []
+        for f in self.fits:
+            at = f.at(f.years[-1])
+            lo, hi = (at["lo80"], at["hi80"]) if self.confidence == 0.8 else (at["lo95"], at["hi95"])
+            rows.append(
+                {
+                    "method": f.method,
+                    "year": f.years[-1],
+                    "mean": at["mean"],
+                    "lo": lo,
+                    "hi": hi,
+                    "n_obs": f.n_obs,
+                    "fit_years": f"{f.fit_years[0]}–{f.fit_years[1]}",
+                    "warnings": "; ".join(f.warnings),
+                }
+            )
+        for m, why in self.skipped.items():
+            rows.append(
+                {
+                    "method": m,
+                    "year": None,
+                    "mean": None,
+                    "lo": None,
+                    "hi": None,
+                    "n_obs": None,
+                    "fit_years": "",
+                    "warnings": f"not fitted: {why}",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def methods_figure(self) -> Figure:
+        """Every fitted method's projection over the observations (80 % bands)."""
+        import matplotlib.pyplot as plt
+
+        years = self.judged.years
+        use_cjk_font()
+        fig, ax = plt.subplots(figsize=(7.2, 3.6), dpi=96)
+        values = self.judged.values.to_numpy(dtype=float)
+        for run_years, run_values in consecutive_runs(years, list(values)):  # no line across gaps
+            ax.plot(run_years, run_values, "-", color="#1f3b73", lw=1.4)
+        ax.plot(years, values, "o", color="#1f3b73", ms=4, label="观测值" if self.lang == "zh" else "observed")
+        for f in self.fits:
+            xs = [years[-1], *f.years]
+            (line,) = ax.plot(xs, [values[-1], *f.mean], "--", lw=1.2, label=f.method)
+            ax.fill_between(xs, [values[-1], *f.lo80], [values[-1], *f.hi80], color=line.get_color(), alpha=0.08, lw=0)
+        ax.set_title(self.ind.name(self.lang), loc="left", fontsize=11)
+        ax.grid(alpha=0.25)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        fig.tight_layout()
+        return fig
+
+    def methods_chart_html(self) -> str:
+        if not self.judged.years:
+            return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
+        key = {
+            "explore": self.ind.indicator_id,
+            "lang": self.lang,
+            "history": sorted(by_year(self.judged.values).items()),
+            "fits": [(f.method, f.years, f.mean, f.lo80, f.hi80) for f in self.fits],
+        }
+        png = cached("chart", key, lambda: png_bytes(self.methods_figure()))
+        return f"<div class='fj'><figure class='fj-chart'>{png_img(png, self.ind.name(self.lang))}</figure></div>"
+
+    def backtest_table(self) -> pd.DataFrame:
+        errors = backtest_errors(self.ind.indicator_id)
+        if errors.empty:
+            return pd.DataFrame({"note": ["series too short for a rolling-origin backtest"]})
+        return summarise(errors)
+
+    def assessment_table(self) -> pd.DataFrame:
+        frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data, plan=self.plan)
+        cols = [
+            "target_id",
+            "name_zh",
+            "target_text",
+            "latest_year",
+            "n_obs",
+            "overall_label_zh",
+            "attainment",
+            "gap",
+            "years_missing",
+            "cn_label_zh",
+            "sdg_label_zh",
+            "model_label_zh",
+            "model_prob_band",
+            "model_method",
+            "disputes",
+        ]
+        return frame.loc[frame["indicator_id"] == self.ind.indicator_id, cols].reset_index(drop=True)
+
+    def user_rows_html(self) -> str:
+        rows = observations(region=None, extra_data=self.extra_data)
+        rows = rows[rows["user_supplied"]]
+        if rows.empty:
+            msg = "当前没有用户补充的数据。" if self.lang == "zh" else "No user-supplied figures are in effect."
+            return f"<div class='fj'><p>{esc(msg)}</p></div>"
+        # Capped (B30): a 500k-row overlay must not turn a leadership report into 150 MB of HTML.
+        shown = rows.head(USER_ROWS_SHOWN)[["indicator_id", "region", "year", "value", "vintage", "source_title", "file"]]
+        more = len(rows) - len(shown)
+        note = (
+            (f"<p class='note'>另有{more}行未显示。</p>" if self.lang == "zh" else f"<p class='note'>{more} more rows not shown.</p>")
+            if more
+            else ""
+        )
+        return "<div class='fj'>" + shown.to_html(index=False, escape=True) + note + "</div>"
