@@ -28,7 +28,8 @@ from fjdata.inputs.indicators import indicator
 from fjdata.inputs.observations import SourceRef, data_fingerprint
 from fjdata.inputs.plan import Plan, get_plan
 from fjdata.inputs.transforms import by_year
-from fjdata.report.charts import bar_figure, feasibility_figure, png_bytes, series_figure, target_figure
+from fjdata.report.chart_data import chart_alt, chart_data_html
+from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, png_bytes, series_figure, target_chart
 from fjdata.report.narrative import chapter_narrative
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
@@ -390,14 +391,25 @@ def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
 
 
 def chart_html(r: TargetResult, lang: str) -> str:
+    """A target's chart, its sources and (collapsed) the numbers it plots; ``data-target-drawn`` is
+    read back from the drawn figure."""
     a = r.assessment
-    png = cached("chart", _chart_key(r, lang), lambda: png_bytes(target_figure(r, lang)))
-    img = png_img(png, a.name_zh if lang == "zh" else a.name_en)
+    png, info = cached("chart", _chart_key(r, lang) | {"v": 2}, lambda: _drawn_chart(r, lang))
+    img = png_img(png, chart_alt(r, info, lang))
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
     plan_base = ""
     if a.base_origin == "plan":
         plan_base = "；规划基期值引自《专项规划》第一章" if lang == "zh" else "; the base value is stated in chapter 1 of the plan"
-    return f"<figure class='fj-chart' data-target='{esc(a.target_id)}'>{img}<figcaption>{_footnote(shown, lang)}{esc(plan_base)}</figcaption></figure>"
+    drawn = "1" if info.target_drawn else "0"
+    return (
+        f"<figure class='fj-chart' data-target='{esc(a.target_id)}' data-target-drawn='{drawn}'>{img}"
+        f"<figcaption>{_footnote(shown, lang)}{esc(plan_base)}</figcaption>{chart_data_html(r, info, lang)}</figure>"
+    )
+
+
+def _drawn_chart(r: TargetResult, lang: str) -> tuple[bytes, ChartInfo]:
+    fig, info = target_chart(r, lang)
+    return png_bytes(fig), info
 
 
 def _shown_sources(sources: Iterable[SourceRef], years: list[int], chained: bool) -> list[SourceRef]:
