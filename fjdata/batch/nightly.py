@@ -207,6 +207,19 @@ def _write_tables(folder: Path) -> list[str]:
     return ["assessment.csv", "assessment.xlsx", *write_coverage_outputs(folder)]
 
 
+def _write_pdfs(folder: Path, reports: Sequence[ReportResult]) -> tuple[dict[str, str], str]:
+    """A4 PDFs with headless Chromium where it is installed; never fails the run."""
+    from fjdata.batch.pdf import write_pdfs
+
+    try:
+        pdfs, note = write_pdfs(folder, reports)
+    except Exception as exc:  # a PDF is a convenience: the HTML reports stand
+        pdfs, note = {}, f"PDF skipped: {_describe(exc)}"
+    if note:
+        print(f"[fjdata nightly] {note}", file=sys.stderr, flush=True)
+    return pdfs, note
+
+
 def _update_latest(outputs: Path, folder: Path) -> None:
     link = outputs / "latest"
     if link.exists() and not link.is_symlink():  # F17: never replace a real file or folder the user made
@@ -479,6 +492,7 @@ def run_nightly(
     if bar is not None:
         bar.close()
     ordered = tuple(results[name] for name in order)
+    pdfs, pdf_note = _write_pdfs(staging, ordered)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     complete = not only and tables_error is None and len(ordered) == len(batch.reports)
     try:
@@ -487,7 +501,12 @@ def run_nightly(
         shutil.rmtree(staging, ignore_errors=True)
         raise _output_error(outputs, exc) from None
     run = RunResult(
-        folder, ordered, started, finished, data_hash, extra={"tables": tables, "tables_error": tables_error, "complete": complete}
+        folder,
+        ordered,
+        started,
+        finished,
+        data_hash,
+        extra={"tables": tables, "tables_error": tables_error, "complete": complete, "pdfs": pdfs, "pdf_note": pdf_note},
     )
     manifest = {
         "fjdata_version": __version__,
@@ -502,6 +521,8 @@ def run_nightly(
         "complete_batch": complete,
         "tables": tables,
         "tables_error": tables_error,
+        "pdfs": pdfs,
+        "pdf_note": pdf_note,
         "reports": [{**asdict(r), "status": r.status.value} for r in ordered],
     }
     try:
