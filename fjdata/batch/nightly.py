@@ -190,21 +190,21 @@ def _write_tables(folder: Path) -> list[str]:
     import pandas as pd
 
     from fjdata.assess.assessment import assess
+    from fjdata.batch.workbook import write_workbook
     from fjdata.inputs.plan import get_plan
 
+    plan = get_plan()  # the tables are the default plan's
     today = assess().assign(view="latest")
-    mid_year = get_plan().mid_term_year  # the tables are the default plan's
+    mid_year = plan.mid_term_year
     mid = assess(as_of=mid_year).assign(view=f"as_of_{mid_year}")
     table = pd.concat([today, mid], ignore_index=True)
-    atomic_write_bytes(folder / "assessment.csv", table.to_csv(index=False).encode("utf-8-sig"))
-    tmp = folder / ".assessment.xlsx.tmp"
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        today.to_excel(xl, sheet_name="latest", index=False)
-        mid.to_excel(xl, sheet_name=f"as_of_{mid_year}", index=False)
-    os.replace(tmp, folder / "assessment.xlsx")
+    # Every column for machines, without float noise (133.82255776000002).
+    atomic_write_bytes(folder / "assessment.csv", table.to_csv(index=False, float_format="%.10g").encode("utf-8-sig"))
+    write_workbook(folder / "assessment.xlsx", today, mid, mid_year, plan, "zh")
+    write_workbook(folder / "assessment_en.xlsx", today, mid, mid_year, plan, "en")
     from fjdata.report.coverage_page import write_coverage_outputs  # coverage.html + the department questionnaire (issue 12)
 
-    return ["assessment.csv", "assessment.xlsx", *write_coverage_outputs(folder)]
+    return ["assessment.csv", "assessment.xlsx", "assessment_en.xlsx", *write_coverage_outputs(folder)]
 
 
 def _write_pdfs(folder: Path, reports: Sequence[ReportResult]) -> tuple[dict[str, str], str]:
