@@ -394,7 +394,7 @@ def chart_html(r: TargetResult, lang: str) -> str:
     """A target's chart, its sources and (collapsed) the numbers it plots; ``data-target-drawn`` is
     read back from the drawn figure."""
     a = r.assessment
-    png, info = cached("chart", _chart_key(r, lang) | {"v": 2}, lambda: _drawn_chart(r, lang))
+    png, info = cached("chart", _chart_key(r, lang) | {"v": 2, "data": data_fingerprint()}, lambda: _drawn_chart(r, lang))
     img = png_img(png, chart_alt(r, info, lang))
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
     plan_base = ""
