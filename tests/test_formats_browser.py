@@ -47,7 +47,7 @@ def browser() -> Iterator[Any]:
 
 
 def pages(folder: Path) -> list[Path]:
-    return [folder / "index.html", *(folder / f"{name}.html" for name in REPORTS)]
+    return [folder / "index.html", folder / "coverage.html", *(folder / f"{name}.html" for name in REPORTS)]
 
 
 def test_nothing_overflows_the_page_at_desktop_and_phone_widths(run: Path, browser: Any) -> None:

@@ -100,28 +100,42 @@ _TEMPLATE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>数据覆盖情况 Data coverage</title>
 <style>
-body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1200px;margin:24px auto;padding:0 16px;color:#1b1b1b}
+body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1200px;margin:24px auto;
+padding:0 16px;color:#1b1b1b}
+.scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:760px}.cta{overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;font-size:.88em}th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}
 th{background:#f3f5f9;text-align:left}td.y{text-align:center;font-weight:bold;color:#fff;width:3.2em}
 td.miss{background:#c62828}td.none{background:#fafafa;color:#999}.meta{color:#555;font-size:.9em}
 .legend span{display:inline-block;padding:2px 8px;margin:2px;color:#fff;border-radius:3px;font-size:.85em}
 .cta{background:#fff8e1;border:1px solid #f9a825;padding:10px 14px;margin:12px 0}
-small{color:#666}.stmt{font-size:.85em;max-width:22em}
+small{color:#666}.stmt{font-size:.85em;max-width:22em;min-width:12em}
+@media (max-width:600px){body{margin:12px auto;padding:0 8px}table{font-size:.78em}}
 </style></head><body>
 <h1>数据覆盖情况 <small>Data coverage</small></h1>
-<p class="meta">生成 Generated {{ generated }} · 目标 {{ rows|length }} 个 · 有基期值且有{{ late_label }}数值的目标 {{ both }} 个 · 问卷行 {{ asked }} 行</p>
-<div class="cta"><strong>缺数据？</strong> 请有关部门填写 <a href="{{ questionnaire }}">数据填报表 {{ questionnaire }}</a>（每个缺失、仅有初步数或下限、来源级别低或来源不一致的指标年份一行；另有“官方表述”表）。
-<br><small>Missing figures? The department questionnaire <a href="{{ questionnaire }}">{{ questionnaire }}</a> asks for every missing or weak (indicator, year).</small></div>
+<p class="meta">生成 Generated {{ generated }} · 目标 {{ rows|length }} 个 ·
+有基期值且有{{ late_label }}数值的目标 {{ both }} 个 · 问卷行 {{ asked }} 行</p>
+<div class="cta"><strong>缺数据？</strong> 请有关部门填写 <a href="{{ questionnaire }}">数据填报表 {{ questionnaire }}</a>
+（每个缺失、仅有初步数或下限、来源级别低或来源不一致的指标年份一行；另有“官方表述”表）。
+<br><small>Missing figures? The department questionnaire <a href="{{ questionnaire }}">{{ questionnaire }}</a>
+asks for every missing or weak (indicator, year).</small></div>
 <p class="legend">来源级别 Source tier:
 {% for t in tiers %}<span style="background:{{ colours[t] }}">{{ short[t] }} {{ label(t, 'zh') }} · {{ label(t, 'en') }}</span>{% endfor %}
-<span style="background:#c62828">缺 missing</span> <small>p = 初步数 preliminary · ≥ = 仅有下限 lower bound only · “·” = 基期由定义确定 base fixed by construction</small></p>
-<table><thead><tr><th>目标 Target</th><th>章</th>{% for y in years %}<th>{{ y }}</th>{% endfor %}<th>缺失年份 Missing</th><th>问卷 Asked</th><th>官方表述 Statements</th></tr></thead>
+<span style="background:#c62828">缺 missing</span>
+<small>p = 初步数 preliminary · ≥ = 仅有下限 lower bound only ·
+“·” = 基期由定义确定 base fixed by construction</small></p>
+<div class="scroll"><table><thead><tr><th>目标 Target</th><th>章</th>{% for y in years %}<th>{{ y }}</th>{% endfor %}
+<th>缺失年份 Missing</th><th>问卷 Asked</th><th>官方表述 Statements</th></tr></thead>
 <tbody>
-{% for r in rows %}<tr><td>{{ r.target.name_zh }}<br><small>{{ r.target.target_id }} · {{ r.target.target_text }}</small></td><td>{{ r.target.chapter }}</td>
-{% for c in r.cells %}{% if c.tier %}<td class="y" style="background:{{ colours[c.tier] }}" title="{{ label(c.tier, 'zh') }} {{ c.status }}">{{ c.text }}</td>{% elif c.needed %}<td class="y miss">缺</td>{% else %}<td class="y none">·</td>{% endif %}{% endfor %}
+{% for r in rows %}<tr><td>{{ r.target.name_zh }}<br><small>{{ r.target.target_id }} · {{ r.target.target_text }}</small></td>
+<td>{{ r.target.chapter }}</td>
+{% for c in r.cells %}{% if c.tier -%}
+<td class="y" style="background:{{ colours[c.tier] }}" title="{{ label(c.tier, 'zh') }} {{ c.status }}">{{ c.text }}</td>
+{%- elif c.needed %}<td class="y miss">缺</td>{% else %}<td class="y none">·</td>{% endif %}{% endfor %}
 <td>{{ r.missing|join(', ') if r.missing else '—' }}</td><td>{{ r.asked }}</td>
-<td>{% for s in r.statements %}<div class="stmt"><strong>{{ s.label('zh') }}</strong> {{ s.year }}：{{ s.speaker }}，{{ s.published }}，{% if s.source_url %}<a href="{{ s.source_url }}">《{{ s.source_title }}》</a>{% else %}《{{ s.source_title }}》{% endif %}<br><small>“{{ s.quote }}”</small></div>{% else %}—{% endfor %}</td></tr>
-{% endfor %}</tbody></table>
+<td>{% for s in r.statements %}<div class="stmt"><strong>{{ s.label('zh') }}</strong> {{ s.year }}：{{ s.speaker }}，{{ s.published }}，
+{%- if s.source_url %}<a href="{{ s.source_url }}">《{{ s.source_title }}》</a>{% else %}《{{ s.source_title }}》{% endif -%}
+<br><small>“{{ s.quote }}”</small></div>{% else %}—{% endfor %}</td></tr>
+{% endfor %}</tbody></table></div>
 </body></html>
 """
 
