@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # headless everywhere; notebooks receive PNG bytes, not live figures
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -230,11 +231,11 @@ def _artist_xy(artist: object) -> tuple[list[float], list[float]]:
     from matplotlib.lines import Line2D
 
     if isinstance(artist, Line2D):
-        xs, ys = artist.get_data()
-        if artist.get_transform().contains_branch(artist.axes.transData):  # type: ignore[union-attr]
-            return [float(x) for x in xs], [float(y) for y in ys]  # type: ignore[union-attr]
+        x_list = [float(x) for x in np.asarray(artist.get_xdata(), dtype=float)]
+        y_list = [float(y) for y in np.asarray(artist.get_ydata(), dtype=float)]
+        if artist.axes is not None and artist.get_transform().contains_branch(artist.axes.transData):
+            return x_list, y_list
         # axvline / axhline: one coordinate in data units, the other spans the axes
-        x_list, y_list = [float(x) for x in xs], [float(y) for y in ys]  # type: ignore[union-attr]
         if x_list[0] == x_list[-1]:  # vertical: the target year
             return x_list[:1], []
         return [], y_list[:1]
