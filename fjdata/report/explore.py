@@ -19,7 +19,7 @@ from fjdata.inputs.observations import data_fingerprint, observations
 from fjdata.inputs.plan import Plan, get_plan
 from fjdata.inputs.transforms import by_year
 from fjdata.report.chapter_report import CSS, esc, png_img
-from fjdata.report.charts import consecutive_runs, png_bytes
+from fjdata.report.charts import TEXT_PT, TITLE_PT, consecutive_runs, png_bytes
 from fjdata.report.fonts import use_cjk_font
 
 USER_ROWS_SHOWN = 200
@@ -161,9 +161,10 @@ class Exploration:
             xs = [years[-1], *f.years]
             (line,) = ax.plot(xs, [values[-1], *f.mean], "--", lw=1.2, label=f.method)
             ax.fill_between(xs, [values[-1], *f.lo80], [values[-1], *f.hi80], color=line.get_color(), alpha=0.08, lw=0)
-        ax.set_title(self.ind.name(self.lang), loc="left", fontsize=11)
+        ax.set_title(self.ind.name(self.lang), loc="left", fontsize=TITLE_PT)
+        ax.tick_params(labelsize=TEXT_PT)
         ax.grid(alpha=0.25)
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax.legend(fontsize=TEXT_PT, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # png_bytes keeps it whole
         fig.tight_layout()
         return fig
 
