@@ -29,7 +29,7 @@ from fjdata.inputs.indicators import indicator
 from fjdata.inputs.observations import SourceRef, data_fingerprint
 from fjdata.inputs.plan import Plan, get_plan
 from fjdata.inputs.transforms import by_year
-from fjdata.report.chart_data import chart_alt, chart_data_html
+from fjdata.report.chart_data import chart_alt, chart_data_html, series_data_html
 from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, png_bytes, series_figure, target_chart
 from fjdata.report.narrative import chapter_narrative
 
@@ -658,7 +658,8 @@ def context_chart_html(
     fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds)
     img = png_img(png_bytes(fig), ind.name(lang))
     return (
-        f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption></figure>"
+        f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption>"
+        f"{series_data_html(indicator_id, the_plan.region, judged.values, statuses, bounds, lang, judged.raw if judged.index_base_year is not None else None)}</figure>"
     )
 
 

@@ -136,3 +136,39 @@ def chart_alt(r: TargetResult, info: ChartInfo, lang: str) -> str:
     if info.comparison_region:
         text += w["alt_cmp"].format(region=region_name(info.comparison_region, lang))
     return text
+
+
+def series_data_html(
+    indicator_id: str,
+    region: str,
+    values: pd.Series,
+    statuses: dict[int, str],
+    bounds: dict[int, str],
+    lang: str,
+    published: pd.Series | None = None,
+) -> str:
+    """The collapsed data table of a context chart (no target): year, value (and the published
+    rate where the chart shows a chained index), status, source type."""
+    from fjdata.inputs.indicators import indicator
+    from fjdata.inputs.transforms import by_year
+
+    w = WORDS[lang]
+    unit = indicator(indicator_id).unit
+    rates = by_year(published) if published is not None else {}
+    points = [
+        PlottedPoint("plan", y, float(v), statuses.get(y, "final"), bounds.get(y, ""), rates.get(y) if rates else None)
+        for y, v in by_year(values).items()
+    ]
+    heads = [w["year"], w["value"] + ((f"（{w['index']}）" if lang == "zh" else f" ({w['index']})") if rates else "")]
+    heads += [w["published"] + ("（%）" if lang == "zh" else " (%)")] if rates else []
+    heads += [w["status"], w["tier"]]
+    head = "".join(f"<th>{_esc(h)}</th>" for h in heads)
+    rows = []
+    for p in points:
+        cells = [str(p.year), _esc({"lower": "≥", "upper": "≤"}.get(p.bound, "") + short_number(p.value, "" if rates else unit))]
+        if rates:
+            cells.append("—" if p.published is None else _esc(f"{p.published:.1f}"))
+        cells += [_esc(STATUS_WORDS[lang].get(p.status, p.status)), _esc(_tier(indicator_id, region, p, lang))]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    table = f"<div class='scroll'><table class='fj-chart-data'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    return f"<details class='fj-data'><summary>{_esc(w['summary'])}</summary>{table}</details>"
