@@ -1,0 +1,57 @@
+"""The leadership index page and the optional PDF step, without a browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fjdata.batch import pdf
+from fjdata.batch.run_index import index_html
+from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
+from fjdata.inputs.plan import get_plan
+
+
+def _result(name: str, notebook: str, status: ReportStatus = ReportStatus.SUCCESS, **parameters: object) -> ReportResult:
+    return ReportResult(
+        name,
+        status,
+        2.5,
+        f"params/{name}.yaml",
+        notebook,
+        {"lang": "zh", **parameters},
+        title=f"标题{name}",
+        html=f"{name}.html",
+        executed=f"notebooks/{name}.ipynb",
+        error="boom" if status != ReportStatus.SUCCESS else None,
+    )
+
+
+def test_reports_come_first_grouped_by_plan_with_pdf_links_and_run_details_collapsed(tmp_path: Path) -> None:
+    reports = (
+        _result("overview_zh", "overview.ipynb"),
+        _result("chapter_2_zh", "chapter_report.ipynb"),
+        _result("other_plan", "overview.ipynb", plan="china-15th-fyp"),
+        _result("broken", "chapter_report.ipynb", ReportStatus.FAILED),
+    )
+    run = RunResult(
+        tmp_path, reports, "s", "f", "a" * 64, extra={"pdfs": {"overview_zh": "overview_zh.pdf"}, "tables": ["assessment.xlsx"]}
+    )
+    page = index_html(run, "2026-11-29")
+    head, details = page.split('<details class="run">')
+    assert get_plan().title_zh in head and get_plan("china-15th-fyp").title_zh in head
+    assert head.index("标题overview_zh") < head.index("标题chapter_2_zh") < head.index(get_plan("china-15th-fyp").title_zh)
+    assert "href='overview_zh.pdf'" in head and "href='chapter_2_zh.pdf'" not in head
+    assert "href='broken.html'" not in head and "失败" in head  # a failed report is named, not linked
+    assert "ipynb" not in head and "耗时" not in head and "ipynb" in details and "manifest.json" in details
+    assert "<script" not in page and "http" not in page.replace("http-equiv", "")
+
+
+def test_without_chromium_the_pdf_step_is_skipped_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    (tmp_path / "overview_zh.html").write_text("<p>x</p>", encoding="utf-8")
+    done, note = pdf.write_pdfs(tmp_path, [_result("overview_zh", "overview.ipynb")])
+    assert done == {} and "Chromium" in note
+    assert not list(tmp_path.glob("*.pdf"))
+    run = RunResult(tmp_path, (), "s", "f", "a" * 64, extra={"pdf_note": note})
+    assert "Chromium" in index_html(run, "d")
