@@ -40,8 +40,9 @@ from fjdata.assess.judgements import (
 )
 from fjdata.core import config
 from fjdata.core.cache import cached, is_cached
+from fjdata.forecast.backtest import auto_policy
 from fjdata.forecast.models import Forecast
-from fjdata.forecast.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
+from fjdata.forecast.projection import AutoPolicy, ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import SourceRef, data_fingerprint, series, series_fingerprint
 from fjdata.inputs.plan import Plan, get_plan
@@ -251,9 +252,11 @@ def assess_target(
     extra_data: ExtraData = None,
     judged: JudgedSeries | None = None,
     today: date | None = None,
+    policy: AutoPolicy | None = None,
 ) -> TargetResult:
     """Judge one target. ``judged`` replaces the shipped series (e.g. to try another series);
-    ``today`` fixes the date a view without ``as_of`` is taken on (default: today)."""
+    ``today`` fixes the date a view without ``as_of`` is taken on (default: today); ``policy`` is
+    what ``auto`` combines and how intervals are calibrated (default: the backtest's as of ``as_of``)."""
     settings = config.settings()
     min_points = settings["min_points"]
     bands = settings["prob_bands"]
@@ -381,7 +384,7 @@ def assess_target(
             f"模型判断至少需要{min_points['model']}个观测值，现有{n_obs}个 / model needs ≥{min_points['model']} points, has {n_obs}"
         )
     else:
-        proj = project_judged(judged, method, t.target_year, as_of=as_of)
+        proj = project_judged(judged, method, t.target_year, policy or auto_policy(as_of))
         if proj.forecast is None:
             notes.append("没有可拟合的方法 / no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
         else:
@@ -580,11 +583,19 @@ def results(
 
     def compute() -> list[TargetResult]:
         # Each target is cached on its own inputs: a new figure re-judges only the targets on that series.
-        common = _common_key(as_of, method, delta, vintage_rule)
+        policy = auto_policy(as_of)  # computed once (from the backtest as of the view), passed to every target
+        common = _common_key(as_of, method, delta, vintage_rule, policy)
         out = []
         for t in registry(the_plan):
             key = {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), extra_data)}
-            out.append(cached("target", key, lambda t=t: assess_target(t, as_of, method, delta, vintage_rule, extra_data), use_cache))  # type: ignore[misc]
+            out.append(
+                cached(
+                    "target",
+                    key,
+                    lambda t=t: assess_target(t, as_of, method, delta, vintage_rule, extra_data, policy=policy),  # type: ignore[misc]
+                    use_cache,
+                )
+            )
         return out
 
     everything = cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data, the_plan), compute, use_cache)
@@ -601,10 +612,11 @@ def _inputs_of(t: Target) -> list[str]:
     return [t.indicator_id, *(i.indicator_id for i in catalogue().values() if i.average_of == t.indicator_id)]
 
 
-def _common_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str) -> dict[str, object]:
+def _common_key(
+    as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, policy: AutoPolicy
+) -> dict[str, object]:
     """What every target's result depends on beyond its own series: the view, the evaluation year,
     the backtest-derived model choices (auto members, calibration) and the official statements."""
-    from fjdata.forecast.backtest import auto_members, calibration
     from fjdata.inputs.statements import statement_files
 
     statements = hashlib.sha256(b"".join(p.read_bytes() for p in statement_files())).hexdigest()
@@ -614,8 +626,7 @@ def _common_key(as_of: int | None, method: str | Sequence[str], tolerance: float
         "tolerance": tolerance,
         "vintage_rule": vintage_rule,
         "year": evaluation_year(as_of),
-        "members": auto_members(as_of=as_of),
-        "calibration": calibration(as_of=as_of),
+        **policy.key(),
         "statements": statements,
     }
 

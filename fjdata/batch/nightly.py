@@ -149,29 +149,16 @@ def _describe(exc: BaseException) -> str:
 
 
 def _warm_cache(spec: ReportSpec) -> None:
-    """Compute the assessments a report needs once, in the parent, so kernels read the cache."""
-    from fjdata.assess.assessment import warm
+    """Compute what a report shows once, in the parent, so kernels read the cache: the same
+    :func:`fjdata.assess.prepare.prepare` the notebooks call, with the report's parameters."""
+    from fjdata.assess.prepare import prepare
 
     p = spec.parameters
-    chapter = p.get("chapter")
-    method = p.get("methods", "auto")
-    method = method if isinstance(method, str) else list(method)
     declared = _declared(spec)
-    from fjdata.assess.assessment import evaluation_year
-    from fjdata.inputs.plan import get_plan
-
-    plan = get_plan(p.get("plan"))
-    mid_year = p.get("mid_year") or plan.mid_term_year
-    views = [p.get("as_of")] + ([mid_year] if "mid_year" in declared and mid_year < evaluation_year(p.get("as_of")) else [])
-    for as_of in views:
-        warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"), plan=plan)
-    if chapter not in (None, "all"):
-        from fjdata.forecast.projection import context_forecast, judged_series
-        from fjdata.inputs.chapters import chapter_context
-
-        for iid in chapter_context(str(chapter), plan):
-            judged = judged_series(iid, plan.base_year, region=plan.region, as_of=p.get("as_of"), extra_data=p.get("extra_data"))
-            context_forecast(judged, method, p.get("as_of"), p.get("extra_data"), plan.end_year)
+    chapter = p.get("chapter") if "chapter" in declared else None
+    method = p.get("methods", "auto")
+    mid_year = p.get("mid_year") if "mid_year" in declared else None
+    prepare(chapter, p.get("as_of"), method, p.get("tolerance"), p.get("extra_data"), mid_year, p.get("plan"))
 
 
 def _claim_run_folder(outputs: Path, day: str) -> Path:
