@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from functools import partial
 
 import pandas as pd
 
@@ -40,6 +42,7 @@ from fjdata.assess.judgements import (
 )
 from fjdata.core import config
 from fjdata.core.cache import cached, is_cached
+from fjdata.core.parallel import ordered_map
 from fjdata.forecast.backtest import auto_policy
 from fjdata.forecast.models import Forecast
 from fjdata.forecast.projection import AutoPolicy, ExtraData, JudgedSeries, Projection, judged_series, project_judged
@@ -585,21 +588,25 @@ def results(
         # Each target is cached on its own inputs: a new figure re-judges only the targets on that series.
         policy = auto_policy(as_of)  # computed once (from the backtest as of the view), passed to every target
         common = _common_key(as_of, method, delta, vintage_rule, policy)
-        out = []
-        for t in registry(the_plan):
-            key = {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), extra_data)}
-            out.append(
-                cached(
-                    "target",
-                    key,
-                    lambda t=t: assess_target(t, as_of, method, delta, vintage_rule, extra_data, policy=policy),  # type: ignore[misc]
-                    use_cache,
-                )
-            )
-        return out
+        keyed = [(t, {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), extra_data)}) for t in registry(the_plan)]
+        # Targets not in the cache are judged over the cores (in registry order), then cached one by one.
+        todo = [t for t, key in keyed if not (use_cache and not os.environ.get("FJDATA_NO_CACHE") and is_cached("target", key))]
+        tasks = [(t, as_of, method, delta, vintage_rule, extra_data, policy) for t in todo]
+        fresh = dict(zip([t.target_id for t in todo], ordered_map(_assess_task, tasks), strict=True))
+
+        def judged(t: Target) -> TargetResult:
+            return fresh.pop(t.target_id, None) or _assess_task((t, as_of, method, delta, vintage_rule, extra_data, policy))
+
+        return [cached("target", key, partial(judged, t), use_cache) for t, key in keyed]
 
     everything = cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data, the_plan), compute, use_cache)
     return [r for r in everything if chapter is None or r.assessment.chapter == str(chapter)]
+
+
+def _assess_task(task: tuple[Target, int | None, str | Sequence[str], float, str, ExtraData, AutoPolicy]) -> TargetResult:
+    """One target judged (a picklable task for a worker process)."""
+    t, as_of, method, delta, vintage_rule, extra_data, policy = task
+    return assess_target(t, as_of, method, delta, vintage_rule, extra_data, policy=policy)
 
 
 def default_tolerance(tolerance: float | None) -> float:

@@ -38,6 +38,7 @@ from fjdata.forecast.models import (
     fit_cached,
     fit_key,
     fits_since,
+    import_fitters,
     known_fits,
     load_fits,
     remember_fits,
@@ -129,6 +130,8 @@ class Context:
 
 def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, last: float) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
+    # The forecast's own 80 % / 95 % quantiles (t or normal), once per forecast rather than per row.
+    q80, q95 = (float(stats.t.ppf(q, fc.df)) if fc.df else float(stats.norm.ppf(q)) for q in (0.90, 0.975))
     for h in range(1, max_h + 1):
         year = origin + h
         if year not in ctx.actual or year not in fc.years:
@@ -141,7 +144,6 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
         # ≤ 1 means inside. Scaling the spread by k moves the bound to k (see calibration()).
         z80 = z95 = np.nan
         if fc.sd and fc.sd[i] > 0:
-            q80, q95 = (float(stats.t.ppf(q, fc.df)) if fc.df else float(stats.norm.ppf(q)) for q in (0.90, 0.975))
             z = abs(transform_value(y, fc.scale, fc.bounds) - fc.loc[i]) / fc.sd[i]
             z80, z95 = z / q80, z / q95
         elif fc.samples is not None:
@@ -191,6 +193,7 @@ def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True
     lengths = {iid: len(judged_series(iid, as_of=as_of).values) for iid in indicator_ids}
     order = sorted(indicator_ids, key=lambda i: -lengths[i])
     tasks = [(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of, use_cache) for iid in order]
+    import_fitters()  # once here, not once per forked worker
     done: dict[str, tuple[Rows, Fitted]] = {}
     # A cold backtest takes seconds per series: show progress on a terminal (never in logs or kernels).
     progress = tqdm(total=len(tasks), desc="backtest", unit="series", disable=not sys.stderr.isatty(), leave=False)

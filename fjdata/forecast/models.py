@@ -155,6 +155,15 @@ def _ets_damped(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | 
     return loc, sd, None, params
 
 
+def import_fitters() -> None:
+    """Import the statsmodels classes the methods use, once, before forking workers (each would
+    otherwise import them again, a second or so per worker)."""
+    import statsmodels.api  # noqa: F401
+    from statsmodels.tsa.arima.model import ARIMA  # noqa: F401
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
+    from statsmodels.tsa.forecasting.theta import ThetaModel  # noqa: F401
+
+
 def contiguous_tail(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The longest run of consecutive years ending at the last observation."""
     start = len(years) - 1
