@@ -160,3 +160,31 @@ def test_reports_show_prepared_forecasts_and_never_fit(monkeypatch: pytest.Monke
     shown = [c for c in prepared.contexts if c.forecast is not None]
     assert all(f"data-indicator='{c.indicator_id}'" in "".join(blocks) for c in shown)
     assert report.midterm == prepared.midterm_assessments()
+
+
+def test_the_nightly_warm_up_prepares_exactly_what_the_kernels_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The warm-up (parent) and the notebooks (kernels) call the same prepare(): after the warm-up,
+    # building each report with the notebook's own parameters fits nothing (everything is cached).
+    from fjdata.batch.nightly import _warm_cache
+    from fjdata.batch.params import load_report, notebook_parameters
+    from fjdata.report.chapter_report import ChapterReport
+    from fjdata.report.explore import Exploration
+
+    specs = [load_report(ROOT / "params" / name) for name in ("chapter_1.yaml", "explore.yaml")]
+    for spec in specs:
+        _warm_cache(spec)
+
+    def no_fit(*args: object, **kwargs: object) -> Forecast:
+        raise AssertionError("a kernel would have fitted a model the warm-up did not prepare")
+
+    monkeypatch.setattr(models, "_FITS", {})  # a kernel is a new process: nothing remembered
+    monkeypatch.setattr(models.ForecastMethod, "fit", no_fit)
+    for spec in specs:
+        p = {**notebook_parameters(spec.notebook), **spec.parameters}
+        if "chapter" in p:
+            keep = ("chapter", "as_of", "methods", "tolerance", "extra_data", "mid_year", "plan")
+            report = ChapterReport.build(**{k: p[k] for k in keep}, lang=p["lang"])
+            assert report.contexts and "".join(report.context_html())
+        else:
+            ex = Exploration.build(p["indicator_id"], lang=p["lang"], as_of=p["as_of"], methods=p["methods"], plan=p["plan"])
+            assert ex.fits and not ex.backtest_table().empty

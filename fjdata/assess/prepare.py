@@ -5,7 +5,7 @@ and the nightly warm-up call the same :func:`prepare`, so what a report needs pr
 written down once: the assessments of the view, those of the plan's mid-term view (once that year
 is past), and the projections of the chapter's context indicators to the plan's end year. Each
 piece is cached on its own inputs, so a warm-up in the nightly's parent leaves every kernel a
-cache hit.
+cache hit. :func:`prepare_exploration` does the same for the exploration of one indicator.
 """
 
 from __future__ import annotations
@@ -13,11 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from fjdata.assess.assessment import Assessment, TargetResult, default_tolerance, evaluation_year, results
+from fjdata.core.cache import cached
 from fjdata.forecast.auto import context_forecast
-from fjdata.forecast.models import Forecast
-from fjdata.forecast.projection import ExtraData, JudgedSeries, judged_series
+from fjdata.forecast.backtest import auto_policy, backtest_errors
+from fjdata.forecast.models import METHODS, Forecast
+from fjdata.forecast.projection import ExtraData, JudgedSeries, fit_methods, judged_series
 from fjdata.inputs.chapters import chapter_context
+from fjdata.inputs.observations import data_fingerprint
 from fjdata.inputs.plan import Plan, get_plan
 
 
@@ -91,3 +96,45 @@ def prepare(
         forecast = context_forecast(judged, method, as_of, extra_data, the_plan.end_year) if len(judged.values) else None
         contexts.append(ContextSeries(iid, judged, forecast))
     return Prepared(the_plan, key_chapter, as_of, method, delta, extra_data, mid, items, midterm, tuple(contexts))
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedExploration:
+    """What the exploration of one indicator shows: every chosen method's projection to the plan's
+    end (with the backtest's interval calibration) and the indicator's own backtest errors."""
+
+    indicator_id: str
+    plan: Plan
+    as_of: int | None
+    judged: JudgedSeries
+    fits: tuple[Forecast, ...]
+    skipped: dict[str, str]  # method -> why it could not be fitted
+    backtest_errors: pd.DataFrame  # empty when the series is too short for a rolling-origin backtest
+
+
+def prepare_exploration(
+    indicator_id: str,
+    as_of: int | None = None,
+    methods: str | Sequence[str] = "auto",
+    extra_data: ExtraData = None,
+    plan: str | Plan | None = None,
+) -> PreparedExploration:
+    """Compute what ``notebooks/explore.ipynb`` shows for one indicator in a plan's region
+    (``methods="auto"``: every method, side by side).
+
+    >>> e = prepare_exploration("gdp_real_growth", methods=["drift", "theta"])
+    >>> [f.method for f in e.fits], e.fits[0].years[-1] >= e.plan.end_year
+    (['drift', 'theta'], True)
+    """
+    the_plan = get_plan(plan)
+    judged = judged_series(indicator_id, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
+    chosen = list(METHODS) if methods == "auto" else list(methods)
+    last = judged.years[-1] if judged.years else the_plan.end_year
+
+    def fit() -> tuple[list[Forecast], dict[str, str]]:
+        # The same backtest-calibrated intervals the assessment uses.
+        return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), dict(auto_policy(as_of).factors))
+
+    key = {"indicator": indicator_id, "plan": the_plan.plan_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
+    fits, skipped = cached("explore", key, fit)
+    return PreparedExploration(indicator_id, the_plan, as_of, judged, tuple(fits), skipped, backtest_errors(indicator_id))

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from fjdata.batch import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
-from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report
+from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report, notebook_parameters
 from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
 from fjdata.core import config
 from fjdata.core.cache import atomic_write_bytes
@@ -135,8 +135,6 @@ def _execute(spec: ReportSpec, folder: str, timeout: int, retries: int, data_has
 
 
 def _declared(spec: ReportSpec) -> set[str]:
-    from fjdata.batch.params import notebook_parameters
-
     return set(notebook_parameters(spec.notebook))
 
 
@@ -150,8 +148,9 @@ def _describe(exc: BaseException) -> str:
 
 def _warm_cache(spec: ReportSpec) -> None:
     """Compute what a report shows once, in the parent, so kernels read the cache: the same
-    :func:`fjdata.assess.prepare.prepare` the notebooks call, with the report's parameters."""
-    from fjdata.assess.prepare import prepare
+    :func:`fjdata.assess.prepare.prepare` the notebooks call (and :func:`~fjdata.assess.prepare.prepare_exploration`
+    for an exploration), with the report's parameters."""
+    from fjdata.assess.prepare import prepare, prepare_exploration
 
     p = spec.parameters
     declared = _declared(spec)
@@ -159,6 +158,15 @@ def _warm_cache(spec: ReportSpec) -> None:
     method = p.get("methods", "auto")
     mid_year = p.get("mid_year") if "mid_year" in declared else None
     prepare(chapter, p.get("as_of"), method, p.get("tolerance"), p.get("extra_data"), mid_year, p.get("plan"))
+    if "indicator_id" in declared:
+        defaults = notebook_parameters(spec.notebook)
+        prepare_exploration(
+            p.get("indicator_id", defaults["indicator_id"]),
+            p.get("as_of"),
+            p.get("methods", defaults.get("methods", "auto")),
+            p.get("extra_data"),
+            p.get("plan"),
+        )
 
 
 def _claim_run_folder(outputs: Path, day: str) -> Path:

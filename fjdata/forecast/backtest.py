@@ -188,22 +188,20 @@ def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True
     assert isinstance(bt, dict) and isinstance(sim, dict)
     from tqdm import tqdm
 
-    # Series are independent: spread them over the cores, longest first (a long series has more
-    # origins to fit), then put the results back in the given order so the table never depends on it.
-    lengths = {iid: len(judged_series(iid, as_of=as_of).values) for iid in indicator_ids}
-    order = sorted(indicator_ids, key=lambda i: -lengths[i])
-    tasks = [(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of, use_cache) for iid in order]
+    # Series are independent: spread them over the cores (a free worker takes the next series), in
+    # the given order, so the table is the same as a serial run's.
+    tasks = [(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of, use_cache) for iid in indicator_ids]
+    rows: Rows = []
+    fitted: Fitted = []
     import_fitters()  # once here, not once per forked worker
-    done: dict[str, tuple[Rows, Fitted]] = {}
     # A cold backtest takes seconds per series: show progress on a terminal (never in logs or kernels).
     progress = tqdm(total=len(tasks), desc="backtest", unit="series", disable=not sys.stderr.isatty(), leave=False)
-    for iid, (r, f, new_fits) in zip(order, ordered_map(_series_task, tasks), strict=True):
+    for r, f, new_fits in ordered_map(_series_task, tasks):
         remember_fits(new_fits)
-        done[iid] = (r, f)
+        rows += r
+        fitted += f
         progress.update(1)
     progress.close()
-    rows = [row for iid in indicator_ids for row in done[iid][0]]
-    fitted = [fit for iid in indicator_ids for fit in done[iid][1]]
     if not rows:
         return pd.DataFrame()
     errors = pd.DataFrame(rows)
