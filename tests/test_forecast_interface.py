@@ -136,11 +136,12 @@ def test_the_as_of_backtest_reuses_the_fits_of_the_shared_past(monkeypatch: pyte
 
 def test_reports_show_prepared_forecasts_and_never_fit(monkeypatch: pytest.MonkeyPatch) -> None:
     from fjdata.assess.prepare import prepare
+    from fjdata.assess.view import View
     from fjdata.report.chapter_report import ChapterReport
 
-    prepared = prepare(1)  # context: GDP, industry, R&D intensity (to 2023), energy use (to 2024)
+    prepared = prepare(View.of(), 1)  # context: GDP, industry, R&D intensity (to 2023), energy use (to 2024)
     assert prepared.contexts and any(c.forecast is not None for c in prepared.contexts)
-    chapter2 = prepare(2)  # the same cached results, another chapter
+    chapter2 = prepare(View.of(), 2)  # the same cached results, another chapter
     assert chapter2.items and chapter2.midterm and not chapter2.contexts  # the mid-term view is past; no context indicators
     assert {r.assessment.chapter for r in chapter2.items} == {"2"}
     with pytest.raises(AttributeError):

@@ -26,20 +26,19 @@ def _modelled(items: list[Assessment]) -> Assessment:
 
 
 def test_projection_text_switches_interval_with_confidence(chapter2: list[Assessment]) -> None:
-    a = replace(
-        _modelled(chapter2), model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0, model_estimate=False
-    )
+    m = _modelled(chapter2)
+    a = replace(m, forecast=replace(m.forecast, value=50.0, lo80=45.0, hi80=55.0, lo95=40.0, hi95=60.0, estimate=False))
     assert _projection_text(a, 0.8) == f"{fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
     assert _projection_text(a, 0.95) == f"{fmt(50.0)} [{fmt(40.0)}, {fmt(60.0)}]"
-    assert _projection_text(replace(a, model_method="observed"), 0.95) == fmt(50.0)
+    assert _projection_text(replace(a, forecast=replace(a.forecast, method="observed")), 0.95) == fmt(50.0)
     # A past target year is estimated, not forecast, and says so.
-    assert _projection_text(replace(a, model_estimate=True), 0.8, "zh") == f"估计 {fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
-    assert _projection_text(replace(a, model_estimate=True), 0.8, "en").startswith("est. ")
+    estimated = replace(a, forecast=replace(a.forecast, estimate=True))
+    assert _projection_text(estimated, 0.8, "zh") == f"估计 {fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
+    assert _projection_text(estimated, 0.8, "en").startswith("est. ")
 
 
 def _with(a: Assessment, overall: Status, cn: Status, target_id: str) -> Assessment:
-    return replace(
-        a,
+    return a.replace(
         overall_status=overall,
         cn_status=cn,
         target_id=target_id,
@@ -85,8 +84,8 @@ def test_narrative_compares_with_the_midterm_in_the_right_direction(chapter2: li
     line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the mid-term view"))
     assert "1 improved, 1 worsened on at least one judgement: T down." in line
     # A worsening in (a) alone counts, even when the overall verdict holds.
-    only_cn = {"same": replace(mid["same"], cn_status=Status.AHEAD)}
-    line = next(s for s in chapter_narrative([replace(now[2], cn_status=Status.LAGGING)], only_cn, "en", 2022) if s.startswith("Against"))
+    only_cn = {"same": mid["same"].replace(cn_status=Status.AHEAD)}
+    line = next(s for s in chapter_narrative([now[2].replace(cn_status=Status.LAGGING)], only_cn, "en", 2022) if s.startswith("Against"))
     assert "1 worsened" in line
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from fjdata.assess.assessment import Assessment, TargetResult, default_tolerance, evaluation_year, results
+from fjdata.assess.assessment import Assessment, TargetResult, results
+from fjdata.assess.view import View
 from fjdata.core.cache import cached
 from fjdata.forecast.auto import context_forecast
 from fjdata.forecast.backtest import auto_policy, backtest_errors
@@ -40,62 +41,51 @@ class ContextSeries:
 class Prepared:
     """What one report needs, computed: see :func:`prepare`."""
 
-    plan: Plan
+    view: View
     chapter: str | None  # None: every chapter
-    as_of: int | None
-    method: str | tuple[str, ...]
-    tolerance: float
-    extra_data: ExtraData
     mid_year: int
     items: tuple[TargetResult, ...]  # the view
     midterm: tuple[TargetResult, ...]  # the mid-term view; empty until that year is past
     contexts: tuple[ContextSeries, ...]  # the chapter's context indicators, in the plan's order
+
+    @property
+    def plan(self) -> Plan:
+        return self.view.plan
 
     def midterm_assessments(self) -> dict[str, Assessment]:
         """The mid-term assessments by target id (empty when there is no mid-term view)."""
         return {r.assessment.target_id: r.assessment for r in self.midterm}
 
 
-def shows_midterm(mid_year: int, as_of: int | None) -> bool:
-    """A mid-term column is shown once its year is past in the view (and before ``as_of``)."""
-    return mid_year < evaluation_year(as_of) and (as_of is None or mid_year < as_of)
+def shows_midterm(mid_year: int, view: View) -> bool:
+    """A mid-term column is shown once its year is past in the view (and before its ``as_of``)."""
+    return mid_year < view.year() and (view.as_of is None or mid_year < view.as_of)
 
 
-def prepare(
-    chapter: int | str | None = None,
-    as_of: int | None = None,
-    methods: str | Sequence[str] = "auto",
-    tolerance: float | None = None,
-    extra_data: ExtraData = None,
-    mid_year: int | None = None,
-    plan: str | Plan | None = None,
-) -> Prepared:
-    """Compute what a report of ``chapter`` (``None`` or ``"all"`` for every chapter) shows.
+def prepare(view: View | None = None, chapter: int | str | None = None, mid_year: int | None = None) -> Prepared:
+    """Compute what a report of ``chapter`` (``None`` or ``"all"`` for every chapter) on ``view``
+    (default: the default plan, all data, ``auto``) shows.
 
-    Parameters: ``chapter``, ``as_of`` (None or a year: only data known then), ``methods``
-    (``"auto"``, a method or a list of them), ``tolerance`` (δ, None for the default),
-    ``extra_data`` (CSV paths to overlay), ``mid_year`` (the mid-term view; None for the plan's),
-    ``plan`` (an id, a :class:`Plan` or None for the default plan). Returns a frozen
-    :class:`Prepared`; bad arguments raise :class:`fjdata.core.errors.ArgumentError` with the
-    valid choices.
+    ``mid_year`` is the mid-term view beside it (None: the plan's mid-term year). Returns a frozen
+    :class:`Prepared`; a chapter the plan does not have raises
+    :class:`fjdata.core.errors.ArgumentError` with the valid choices.
 
-    >>> p = prepare(2)
+    >>> p = prepare(View.of(), 2)
     >>> p.chapter, len(p.items) > 0, all(c.indicator_id for c in p.contexts)
     ('2', True, True)
     """
-    the_plan = get_plan(plan)
-    delta = default_tolerance(tolerance)
-    method = methods if isinstance(methods, str) else tuple(methods)
+    view = view or View.of()
     key_chapter = None if chapter in (None, "all") else str(chapter)
-    items = tuple(results(key_chapter, as_of, method, delta, extra_data=extra_data, plan=the_plan))
+    items = tuple(results(key_chapter, view=view))
+    the_plan = view.plan
     mid = the_plan.mid_term_year if mid_year is None else int(mid_year)
-    midterm = tuple(results(key_chapter, mid, method, delta, extra_data=extra_data, plan=the_plan)) if shows_midterm(mid, as_of) else ()
+    midterm = tuple(results(key_chapter, view=view.at(mid))) if shows_midterm(mid, view) else ()
     contexts = []
     for iid in chapter_context(key_chapter, the_plan) if key_chapter else ():
-        judged = judged_series(iid, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
-        forecast = context_forecast(judged, method, as_of, extra_data, the_plan.end_year) if len(judged.values) else None
+        judged = judged_series(iid, the_plan.base_year, region=the_plan.region, as_of=view.as_of, extra_data=view.extra)
+        forecast = context_forecast(judged, view.method, view.as_of, view.extra, the_plan.end_year) if len(judged.values) else None
         contexts.append(ContextSeries(iid, judged, forecast))
-    return Prepared(the_plan, key_chapter, as_of, method, delta, extra_data, mid, items, midterm, tuple(contexts))
+    return Prepared(view, key_chapter, mid, items, midterm, tuple(contexts))
 
 
 @dataclass(frozen=True, eq=False)

@@ -151,13 +151,14 @@ def _warm_cache(spec: ReportSpec) -> None:
     :func:`fjdata.assess.prepare.prepare` the notebooks call (and :func:`~fjdata.assess.prepare.prepare_exploration`
     for an exploration), with the report's parameters."""
     from fjdata.assess.prepare import prepare, prepare_exploration
+    from fjdata.assess.view import View
 
     p = spec.parameters
     declared = _declared(spec)
     chapter = p.get("chapter") if "chapter" in declared else None
-    method = p.get("methods", "auto")
     mid_year = p.get("mid_year") if "mid_year" in declared else None
-    prepare(chapter, p.get("as_of"), method, p.get("tolerance"), p.get("extra_data"), mid_year, p.get("plan"))
+    view = View.of(p.get("plan"), p.get("as_of"), p.get("methods", "auto"), p.get("tolerance"), extra_data=p.get("extra_data"))
+    prepare(view, chapter, mid_year)
     if "indicator_id" in declared:
         defaults = notebook_parameters(spec.notebook)
         prepare_exploration(

@@ -11,7 +11,7 @@ import html
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.feasibility import Feasibility, note_text
 from fjdata.assess.judgements import Light, Status, probability_band
 from fjdata.assess.prepare import ContextSeries, Prepared, prepare
+from fjdata.assess.view import View
 from fjdata.core.cache import atomic_write_bytes, cached
 from fjdata.core.version import __version__
 from fjdata.forecast.projection import ExtraData
@@ -506,26 +507,27 @@ class ChapterReport:
     ) -> ChapterReport:
         """A chapter (or ``"all"``) of a plan (default: the default plan). The mid-term view
         (``mid_year``, default: the plan's mid-term year) is shown only once that year is past."""
-        return cls.from_prepared(prepare(chapter, as_of, methods, tolerance, extra_data, mid_year, plan), lang, confidence)
+        view = View.of(plan, as_of, methods, tolerance, extra_data=extra_data)
+        return cls.from_prepared(prepare(view, chapter, mid_year), lang, confidence)
 
     @classmethod
     def from_prepared(cls, prepared: Prepared, lang: str = "zh", confidence: float = 0.8) -> ChapterReport:
         """The report of what :func:`fjdata.assess.prepare.prepare` computed (the notebooks' path)."""
-        p = prepared
+        p, view = prepared, prepared.view
         return cls(
             p.chapter or "all",
             lang,
-            p.as_of,
+            view.as_of,
             p.mid_year,
-            p.tolerance,
+            view.tolerance,
             confidence,
             p.items,
             p.midterm_assessments(),
             tuple(c.indicator_id for c in p.contexts),
-            p.method,
-            p.extra_data,
-            data_fingerprint(p.extra_data),
-            p.plan,
+            view.method,
+            view.extra,
+            data_fingerprint(view.extra),
+            view.plan,
             p.contexts,
         )
 
@@ -606,8 +608,8 @@ class ChapterReport:
         """Save this report's assessment rows (today and mid-term) as CSV next to the HTML."""
         if output_dir is None:
             return None
-        rows = [asdict(r.assessment) | {"view": "latest"} for r in self.items]
-        rows += [asdict(a) | {"view": f"as_of_{self.mid_year}"} for a in self.midterm.values()]
+        rows = [r.assessment.to_row() | {"view": "latest"} for r in self.items]
+        rows += [a.to_row() | {"view": f"as_of_{self.mid_year}"} for a in self.midterm.values()]
         path = Path(output_dir) / "tables" / f"assessment_chapter_{self.chapter}.csv"
         atomic_write_bytes(path, pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig"))
         return path
