@@ -128,6 +128,31 @@ def reader_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return f[[c for c, *_ in COLUMNS]]
 
 
+BIG_SECTION = 10  # a plan section with this many targets gets its own sheet (e.g. the 21 industrial clusters)
+
+
+def _sections(frame: pd.DataFrame, plan: Plan, lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """One sheet per chapter, with a large section of a mixed chapter on a sheet of its own
+    (named by the plan's section heading; in English by the chapter and the section's size)."""
+    from fjdata.inputs.registry import targets
+
+    registry = targets(plan=plan)
+    section = dict(zip(registry["target_id"], registry["section"], strict=True))
+    frame = frame.assign(_section=frame["target_id"].map(section).fillna(""))
+    out: list[tuple[str, pd.DataFrame]] = []
+    for chapter, rows in frame.groupby("chapter", sort=False):
+        title = chapter_title(str(chapter), lang, plan)
+        sizes = rows["_section"].value_counts()
+        big = [str(s) for s, n in sizes.items() if BIG_SECTION <= n < len(rows)]
+        rest = rows[~rows["_section"].isin(big)]
+        if len(rest):
+            out.append((title, rest.drop(columns="_section")))
+        for s in big:
+            part = rows[rows["_section"] == s].drop(columns="_section")
+            out.append((s if lang == "zh" else f"Chapter {chapter}, {len(part)} targets", part))
+    return out
+
+
 def _sheet_name(title: str, taken: set[str]) -> str:
     name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "sheet"
     base, n = name, 2
@@ -146,8 +171,8 @@ def write_workbook(path: Path, today: pd.DataFrame, midterm: pd.DataFrame, mid_y
     headers = [zh if lang == "zh" else en for _, zh, en, _, _ in COLUMNS]
     sheets: list[tuple[str, pd.DataFrame, pd.DataFrame]] = []
     taken: set[str] = set()
-    for chapter, rows in today.groupby("chapter", sort=False):
-        sheets.append((_sheet_name(chapter_title(str(chapter), lang, plan), taken), reader_table(rows, lang), rows))
+    for title, rows in _sections(today, plan, lang):
+        sheets.append((_sheet_name(title, taken), reader_table(rows, lang), rows))
     if len(midterm):
         title = f"中期视角（{mid_year}年数据）" if lang == "zh" else f"Mid-term view ({mid_year} data)"
         sheets.append((_sheet_name(title, taken), reader_table(midterm, lang), midterm))

@@ -654,9 +654,10 @@ def context_chart_html(context: ContextSeries, lang: str) -> str:
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))
     fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds)
     img = png_img(png_bytes(fig), ind.name(lang))
+    published = judged.raw if judged.index_base_year is not None else None  # the rates behind a chained index
     return (
         f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption>"
-        f"{series_data_html(indicator_id, the_plan.region, judged.values, statuses, bounds, lang, judged.raw if judged.index_base_year is not None else None)}</figure>"
+        f"{series_data_html(indicator_id, str(judged.raw.attrs.get('region', '')), judged.values, statuses, bounds, lang, published)}</figure>"
     )
 
 
