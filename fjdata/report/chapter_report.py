@@ -103,11 +103,13 @@ def _status_text(status: str, tier: str, lang: str) -> str:
 def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, object]]:
     """Every cited figure behind the items (and, where sources disagree, the versions not used)."""
     w = words(lang)
-    names = {i.indicator_id: i.name(lang) for i in catalogue().values()}
+    known = catalogue()
     out: list[dict[str, object]] = []
     seen: set[tuple[object, ...]] = set()
     for r in items:
-        name = names.get(r.assessment.indicator_id, r.assessment.name_zh if lang == "zh" else r.assessment.name_en)
+        ind = known.get(r.assessment.indicator_id)
+        name = ind.name(lang) if ind is not None else (r.assessment.name_zh if lang == "zh" else r.assessment.name_en)
+        unit = ind.unit if ind is not None else r.assessment.unit  # the series as published: a rate stays a rate
         for s in r.sources:
             for ref, not_used in ((s, False), *((alt, True) for alt in s.alternatives)):
                 key = (name, ref.year, ref.value, ref.source_title, not_used)
@@ -123,14 +125,7 @@ def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, obje
                     {
                         "name": name,
                         "year": ref.year,
-                        "value": fmt.value(
-                            ref.value,
-                            r.assessment.unit
-                            if r.assessment.judged_unit == r.assessment.unit or r.assessment.kind == "average_growth"
-                            else "",
-                            lang,
-                            ref.bound,
-                        ),
+                        "value": fmt.value(ref.value, unit, lang, ref.bound),
                         "status": status,
                         "title": ref.source_title,
                         "url": ref.source_url if ref.source_url.startswith(("http://", "https://")) else "",
@@ -320,7 +315,7 @@ class ChapterReport:
         heading = w["scorecard"] if self.period_over else w["scorecard_running"]
         if not self.items:
             return render("section_heading.html.j2", id="scorecard", title=heading, note=w["no_targets_short"])
-        rows = scorecard.rows(self.items, self.plan, self.lang, self.links() if self.is_overview else None)
+        rows = scorecard.rows(self.items, self.plan, self.lang, self.links())
         sections = []
         for i, s in enumerate(scorecard.sections(rows, self.plan)):
             title = s.group.title(self.lang) if s.group is not None else (str(w["section_other"]) if len(self.plan.groups) else "")
