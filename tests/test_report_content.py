@@ -19,10 +19,10 @@ from bs4 import BeautifulSoup
 
 from fjdata.assess.assessment import assessments
 from fjdata.assess.judgements import Status
+from fjdata.core.errors import RegistryError
 from fjdata.forecast.models import METHODS
 from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import load_targets, registry
-from fjdata.core.errors import RegistryError
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
 from fjdata.report.wording import check_same_keys, words
@@ -198,7 +198,13 @@ def test_wording_files_define_the_same_keys() -> None:
 def test_verdicts_and_midterm_scoring_on_real_assessments() -> None:
     a = next(x for x in assessments(chapter=2) if x.kind == "count" and x.target_value is not None)
     final = replace(
-        a, period_over=True, final=True, overall_status=Status.ACHIEVED, latest_year=a.target_year, latest_raw_value=105.0, latest_value=105.0
+        a,
+        period_over=True,
+        final=True,
+        overall_status=Status.ACHIEVED,
+        latest_year=a.target_year,
+        latest_raw_value=105.0,
+        latest_value=105.0,
     )
     assert scorecard.verdict_key(final) == scorecard.MET
     assert scorecard.verdict_key(replace(final, overall_status=Status.PROBABLY_ACHIEVED, final=False)) == scorecard.PENDING

@@ -345,7 +345,7 @@ class ChapterReport:
         if not self.items:
             return ""
         w = words(self.lang)
-        rows = scorecard.rows(self.items, self.plan, self.lang)
+        rows = scorecard.rows(self.items, self.plan, self.lang, confidence=self.confidence)
         intro = str(w["detail_intro"]).format(d=fmt.share(self.tolerance))
         return render("detail.html.j2", w=w, rows=rows, intro=intro)
 

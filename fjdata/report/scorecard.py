@@ -203,7 +203,26 @@ def gap_text(a: Assessment, lang: str) -> str:
     return (w["over_at_least"] if a.latest_bound == "lower" else w["over"]).format(g=amount)
 
 
-def judgement_detail(a: Assessment, lang: str) -> str:
+def projection_text(a: Assessment, confidence: float, lang: str) -> str:
+    """The model's value for the target year with its interval (80 % or 95 %), on the target's scale;
+    "" when there is none or the target year is observed."""
+    if a.model_value is None or a.model_method in (None, "observed"):
+        return ""
+    lo, hi = (a.model_lo80, a.model_hi80) if confidence == 0.8 else (a.model_lo95, a.model_hi95)
+    unit = "%" if a.kind == "average_growth" else a.unit
+    v, lo_t, hi_t = _on_target_scale(a, a.model_value), _on_target_scale(a, lo), _on_target_scale(a, hi)
+    if v is None:
+        return ""
+    w = words(lang)
+    text = fmt.value(v, unit, lang)
+    if lo_t is not None and hi_t is not None:
+        text += w["interval_level"].format(
+            c=fmt.share(confidence).replace(".0%", "%"), lo=fmt.number(lo_t, unit, lang), hi=fmt.number(hi_t, unit, lang)
+        )
+    return w["projection_estimate" if a.model_estimate else "projection_forecast"].format(y=a.target_year, v=text)
+
+
+def judgement_detail(a: Assessment, lang: str, confidence: float = 0.8) -> str:
     """The three judgements and the model in plain words (no symbols, no method names)."""
     w = words(lang)
     basis = basis_text(a, lang)
@@ -223,6 +242,8 @@ def judgement_detail(a: Assessment, lang: str) -> str:
     elif a.model_prob is not None:
         key = "detail_model_estimate" if a.model_estimate else "detail_model"
         parts.append(w[key].format(s=a.model_status.label(lang), b=fmt.probability(a.model_prob, lang)))
+    if projection := projection_text(a, confidence, lang):
+        parts.append(projection)
     return w["sentence_sep"].join(parts)
 
 
@@ -246,7 +267,7 @@ def group_of(targets: dict[str, Target], a: Assessment) -> str:
     return t.group if t is not None else ""
 
 
-def rows(items: Sequence[TargetResult], plan: Plan, lang: str, links: dict[str, str] | None = None) -> list[Row]:
+def rows(items: Sequence[TargetResult], plan: Plan, lang: str, links: dict[str, str] | None = None, confidence: float = 0.8) -> list[Row]:
     """One row per target, rows needing attention first (registry order within a verdict)."""
     targets = {t.target_id: t for t in registry(plan)}
     order = sorted(range(len(items)), key=lambda i: (attention_rank(items[i].assessment), i))
@@ -267,7 +288,7 @@ def rows(items: Sequence[TargetResult], plan: Plan, lang: str, links: dict[str, 
                 target=target_text(a, lang),
                 share=share_text(a, lang),
                 gap=gap_text(a, lang),
-                detail=judgement_detail(a, lang),
+                detail=judgement_detail(a, lang, confidence),
                 href=(links or {}).get(a.target_id, ""),
             )
         )
