@@ -268,11 +268,11 @@ class ChapterReport:
 
     def header_html(self) -> str:
         w = words(self.lang)
-        as_of = self.as_of if self.as_of is not None else max((r.assessment.latest_year or 0 for r in self.items), default=0) or "—"
-        meta = " · ".join(
+        as_of = self.as_of if self.as_of is not None else max((r.assessment.latest_year or 0 for r in self.items), default=0)
+        meta = " · ".join(  # a chapter without targets has no "data as of" year: say nothing rather than "—"
             (
                 f"{w['generated']}: {date.today().isoformat()}",
-                f"{w['data_as_of']}: {as_of}",
+                *((f"{w['data_as_of']}: {as_of}",) if as_of else ()),
                 f"{w['fingerprint']}: {self.fingerprint[:12]}",
                 f"fjdata {__version__}",
             )
@@ -301,7 +301,7 @@ class ChapterReport:
             entries.append({"id": "data-needs", "title": w["data_needs"], "children": []})
         if self.context_ids:
             entries.append({"id": "context", "title": w["context"], "children": []})
-        if not self.is_overview:
+        if not self.is_overview and self.items:
             entries.append({"id": "sources", "title": w["sources"], "children": []})
         return render("toc.html.j2", w=w, entries=entries)
 
@@ -314,7 +314,9 @@ class ChapterReport:
         w = words(self.lang)
         heading = w["scorecard"] if self.period_over else w["scorecard_running"]
         if not self.items:
-            return render("section_heading.html.j2", id="scorecard", title=heading, note=w["no_targets_short"])
+            return render(
+                "section_heading.html.j2", id="scorecard", title=heading, note=w["no_targets" if self.context_ids else "no_targets_short"]
+            )
         rows = scorecard.rows(self.items, self.plan, self.lang, self.links())
         sections = []
         for i, s in enumerate(scorecard.sections(rows, self.plan)):
@@ -371,6 +373,8 @@ class ChapterReport:
         )
 
     def narrative_html(self) -> str:
+        if not self.items:  # the scorecard already says the chapter sets no targets: say it once
+            return ""
         paragraphs = chapter_narrative(
             [r.assessment for r in self.items],
             self.midterm,
@@ -440,12 +444,14 @@ class ChapterReport:
         if not self.context_ids:
             return []
         w = words(self.lang)
-        out = [render("section_heading.html.j2", id="context", title=w["context"], note="" if self.items else w["no_targets"])]
+        out = [render("section_heading.html.j2", id="context", title=w["context"], note="")]
         for iid in self.context_ids:
             out.append(f"<div class='fj'>{context_chart_html(iid, self.lang, self.as_of, self.methods, self.extra_data, self.plan)}</div>")
         return out
 
     def sources_html(self) -> str:
+        if not self.items:  # context charts cite their sources under each chart
+            return ""
         return render("sources.html.j2", w=words(self.lang), rows=source_rows(self.items, self.lang))
 
     def write_table(self, output_dir: str | Path | None) -> Path | None:
