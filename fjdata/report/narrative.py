@@ -39,13 +39,20 @@ def _names(items: Sequence[Assessment], lang: str) -> str:
 def gap_sentence(a: Assessment, lang: str) -> str:
     """How far from the target, in the target's unit, with the year the figure is from (no full stop)."""
     w = words(lang)
+    target, gap = scorecard.target_text(a, lang, with_year=False), scorecard.gap_text(a, lang)
     if a.kind == "average_growth" and a.avg_growth is not None:
-        value = str(w["avg_over"]).format(v=fmt.value(a.avg_growth, "%", lang), span=f"{a.base_year + 1}–{a.latest_year}")
+        missing = str(w["n_avg_missing"]).format(ys=fmt.years(a.years_missing, lang)) if a.years_missing else ""
+        s = str(w["n_avg_item"]).format(
+            name=_name(a, lang),
+            span=f"{a.base_year + 1}–{a.latest_year}",
+            v=fmt.value(a.avg_growth, "%", lang),
+            missing=missing,
+            t=target,
+            gap=gap,
+        )
     else:
         value = scorecard.final_text_short(a, lang).replace(str(w["in_year"]).format(y=a.latest_year), "")
-    s = str(w["n_gap_item"]).format(
-        name=_name(a, lang), y=a.latest_year, v=value, t=scorecard.target_text(a, lang, with_year=False), gap=scorecard.gap_text(a, lang)
-    )
+        s = str(w["n_gap_item"]).format(name=_name(a, lang), y=a.latest_year, v=value, t=target, gap=gap)
     if a.model_estimate and a.model_prob is not None and scorecard.verdict_key(a) != scorecard.MET:
         s += str(w["n_estimate"]).format(y=a.target_year, b=fmt.probability(a.model_prob, lang))
     return s

@@ -420,11 +420,12 @@ def midterm_scores(
                 error = ("+" if diff >= 0 else "−") + (fmt.points(abs(diff), lang) if unit == "%" else fmt.value(abs(diff), unit, lang))
                 if lo is not None and hi is not None:
                     inside = lo <= actual <= hi
-        actual_text = (
-            fmt.value(actual, unit, lang, a.latest_bound or "") + w["in_year"].format(y=a.latest_year)
-            if actual is not None
-            else final_text_short(a, lang)
-        )
+        if a.kind == "average_growth" and a.avg_growth is not None:
+            actual_text = w["avg_over"].format(v=fmt.value(a.avg_growth, "%", lang), span=f"{a.base_year + 1}–{a.latest_year}")
+        elif actual is not None:
+            actual_text = fmt.value(actual, unit, lang, a.latest_bound or "") + w["in_year"].format(y=a.latest_year)
+        else:
+            actual_text = final_text_short(a, lang)
         out.append(
             MidtermScore(
                 target_id=a.target_id,
