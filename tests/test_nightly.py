@@ -203,7 +203,7 @@ def test_reports_render_in_headless_chromium(full_run: tuple[subprocess.Complete
                 html.name
             )
         if html.name.endswith("_zh.html"):
-            assert "终期评估" in body or "资料来源" in body or "候选目标" in body, html.name
+            assert "终期评估" in body or "进展评估" in body or "资料来源" in body or "候选目标" in body, html.name
             assert any("\u4e00" <= ch <= "\u9fff" for ch in body)
         if html.name == "chapter_2_zh.html":
             assert page.locator("table.fj-scorecard tbody tr").count() == 20
