@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -47,6 +48,26 @@ def install(extras: str) -> None:
     stamp.write_text(" ".join([*have, want]))
 
 
+def mutation_score(mutmut: Path) -> int:
+    """Print the survivors and the score (killed / all mutants, and / mutants some test reached)."""
+    listing = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=ROOT, check=False, capture_output=True, text=True)
+    verdicts = [line.rsplit(":", 1) for line in listing.stdout.splitlines() if ":" in line]
+    counts: dict[str, int] = {}
+    for name, verdict in verdicts:
+        counts[verdict.strip()] = counts.get(verdict.strip(), 0) + 1
+        if verdict.strip() != "killed":
+            print(f"{verdict.strip():>10}  {name.strip()}")
+    total, killed = len(verdicts), counts.get("killed", 0)
+    reached = total - counts.get("no tests", 0)
+    if not total:
+        print(listing.stderr or "mutmut reported no mutants", file=sys.stderr)
+        return 1
+    of_all, of_reached = 100 * killed / total, 100 * killed / max(reached, 1)
+    print(f"mutation score: {killed}/{total} killed = {of_all:.1f} % ({of_reached:.1f} % of the {reached} reached)")
+    print("by verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     task = argv[1] if len(argv) > 1 else "help"
     rest = argv[2:]
@@ -62,8 +83,10 @@ def main(argv: list[str]) -> int:
     if task == "mutmut":
         # Optional and slow (not in CI): see [tool.mutmut] in pyproject.toml for what is mutated.
         install("[test,mutation]")
+        # mutmut keeps old verdicts when only the tests changed, so every run starts from scratch.
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         subprocess.run([str(BIN / "mutmut"), "run", "--max-children", str(os.cpu_count() or 1), *rest], cwd=ROOT, check=False)
-        return subprocess.run([str(BIN / "mutmut"), "results"], cwd=ROOT, check=False).returncode
+        return mutation_score(BIN / "mutmut")
     print(__doc__)
     return 0 if task == "help" else 2
 

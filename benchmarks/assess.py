@@ -33,8 +33,8 @@ def main() -> int:
     from fjdata.forecast.backtest import backtest_errors, summarise
 
     try:
-        timed("backtest, cold (empty cache)", lambda: fjdata.forecast.backtest())
-        timed("backtest, warm", lambda: fjdata.forecast.backtest())
+        timed("backtest, cold (empty cache)", lambda: fjdata.backtest())
+        timed("backtest, warm", lambda: fjdata.backtest())
         frame = timed("assess(), cold (backtest cached)", lambda: fjdata.assess())
         timed("assess(), warm", lambda: fjdata.assess())
         timed("assess(as_of=2022), cold", lambda: fjdata.assess(as_of=2022))
@@ -44,7 +44,7 @@ def main() -> int:
         print(f"\ntargets assessed: {len(frame)}")
         with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
             print("\nBacktest, pooled over the headline series (rolling origin, horizons 1–5):")
-            print(fjdata.forecast.backtest().to_string(index=False))
+            print(fjdata.backtest().to_string(index=False))
             errors = backtest_errors()
             per = summarise(errors, by=["indicator_id"])
             print("\nMASE by series (rows) and method (columns):")

@@ -88,7 +88,7 @@ def bench_nightly(work: Path) -> None:
 
 
 def bench_blas(work: Path) -> None:
-    code = "import fjdata; fjdata.forecast.backtest()"
+    code = "import fjdata; fjdata.backtest()"
     default = {k: v for k, v in os.environ.items() if k not in THREAD_VARS} | {"FJDATA_CACHE": str(work / "cache-b1")}
     single = {**os.environ, **dict.fromkeys(THREAD_VARS, "1"), "FJDATA_CACHE": str(work / "cache-b2")}
     t_default = timed_process(code, default)

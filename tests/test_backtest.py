@@ -37,7 +37,7 @@ def test_summary_formulas_on_a_hand_made_table() -> None:
 
 
 def test_backtest_table_and_the_auto_rule() -> None:
-    table = fjdata.forecast.backtest()
+    table = fjdata.backtest()
     assert {"method", "mase", "relative_to_drift", "coverage80", "coverage95", "status_accuracy", "n"} <= set(table.columns)
     assert BASELINE in set(table["method"])
     members = auto_members()

@@ -19,6 +19,7 @@ import pytest
 import fjdata
 from fjdata.assess.assessment import Assessment, assess_target, view_changes
 from fjdata.assess.judgements import Status, average_growth_from_rates, probability_band
+from fjdata.assess.view import View
 from fjdata.forecast.backtest import backtest_errors, calibration_from
 from fjdata.forecast.models import calibrate, fit_method
 from fjdata.inputs.registry import target
@@ -123,7 +124,7 @@ def test_view_changes_direction_on_a_hand_made_pair(final: dict[str, Assessment]
     from dataclasses import replace
 
     a = final["c2_green_parks"]
-    worse = replace(a, cn_status=Status.LAGGING)
+    worse = replace(a, progress=replace(a.progress, status=Status.LAGGING))
     (c,) = view_changes([a], [worse])
     assert c.judgement == "cn_status" and c.direction == -1
     (d,) = view_changes([worse], [a])
@@ -194,7 +195,7 @@ def test_a_published_period_average_takes_precedence(tmp_path: Path) -> None:
             )
         ],
     )
-    a = assess_target(target("c2_above_size_va_growth"), extra_data=extra, today=TODAY).assessment
+    a = assess_target(target("c2_above_size_va_growth"), View.of(extra_data=extra), today=TODAY).assessment
     assert a.avg_growth == pytest.approx(6.2) and a.avg_growth_published and a.final
     assert a.years_missing == () and a.avg_growth_flip is None
     assert a.overall_status is Status.ACHIEVED and a.gap == pytest.approx(-0.2)

@@ -193,9 +193,9 @@ def test_user_rows_add_and_override_with_a_flag(tmp_path: Path) -> None:
     assert float(after[after.index.year == 2024].iloc[0]) == shipped_2024 + 1
     flags = {x.year: x.user_supplied for x in after.attrs["sources"]}
     assert flags[2025] and flags[2024]
-    everything = fjdata.inputs.observations("green_parks", extra_data=user)
+    everything = fjdata.observations("green_parks", extra_data=user)
     assert everything["user_supplied"].sum() == 2
-    assert len(fjdata.inputs.observations(extra_data=user)) == len(fjdata.inputs.observations()) + 1  # one added, one replaced
+    assert len(fjdata.observations(extra_data=user)) == len(fjdata.observations()) + 1  # one added, one replaced
 
 
 def test_user_folder_and_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,15 +205,15 @@ def test_user_folder_and_environment_variable(tmp_path: Path, monkeypatch: pytes
     other = write_csv(tmp_path / "b.csv", [obs_row(year=2028, value=24)])
     monkeypatch.setenv("FJDATA_USER_DATA", str(folder))
     monkeypatch.setenv("FJDATA_EXTRA_DATA", str(other))
-    years = set(fjdata.inputs.observations("green_parks")["year"])
+    years = set(fjdata.observations("green_parks")["year"])
     assert {2028, 2029} <= years
 
 
 def test_bad_user_file_fails_loudly_and_shipped_data_survives(tmp_path: Path) -> None:
     bad = write_csv(tmp_path / "bad.csv", [obs_row(value="n/a")])
     with pytest.raises(DataValidationError, match=r"bad\.csv:2: field 'value'"):
-        fjdata.inputs.observations(extra_data=bad)
-    assert len(fjdata.inputs.observations()) == len(all_observations()[all_observations()["region"] == "Fujian"])
+        fjdata.observations(extra_data=bad)
+    assert len(fjdata.observations()) == len(all_observations()[all_observations()["region"] == "Fujian"])
     assert all(p.is_file() for p in shipped_files())
 
 
@@ -227,7 +227,7 @@ def test_coverage_table() -> None:
 
 def test_observations_unknown_indicator_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="unknown indicator 'nope'"):
-        fjdata.inputs.observations("nope")
+        fjdata.observations("nope")
 
 
 def test_cli_data_check_and_coverage(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ anchor in the chapter report; the formatter is pinned on examples.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -197,8 +196,7 @@ def test_wording_files_define_the_same_keys() -> None:
 
 def test_verdicts_and_midterm_scoring_on_real_assessments() -> None:
     a = next(x for x in assessments(chapter=2) if x.kind == "count" and x.target_value is not None)
-    final = replace(
-        a,
+    final = a.replace(
         period_over=True,
         final=True,
         overall_status=Status.ACHIEVED,
@@ -207,19 +205,19 @@ def test_verdicts_and_midterm_scoring_on_real_assessments() -> None:
         latest_value=105.0,
     )
     assert scorecard.verdict_key(final) == scorecard.MET
-    assert scorecard.verdict_key(replace(final, overall_status=Status.PROBABLY_ACHIEVED, final=False)) == scorecard.PENDING
-    assert scorecard.verdict_key(replace(final, overall_status=Status.BASICALLY_ACHIEVED)) == scorecard.BASIC
-    assert scorecard.verdict_key(replace(final, overall_status=Status.MISSED)) == scorecard.MISSED
-    mid = replace(a, overall_status=Status.AHEAD, model_value=100.0, model_lo80=90.0, model_hi80=110.0, judged_unit=a.unit)
+    assert scorecard.verdict_key(final.replace(overall_status=Status.PROBABLY_ACHIEVED, final=False)) == scorecard.PENDING
+    assert scorecard.verdict_key(final.replace(overall_status=Status.BASICALLY_ACHIEVED)) == scorecard.BASIC
+    assert scorecard.verdict_key(final.replace(overall_status=Status.MISSED)) == scorecard.MISSED
+    mid = a.replace(overall_status=Status.AHEAD, model_value=100.0, model_lo80=90.0, model_hi80=110.0, judged_unit=a.unit)
 
     class R:  # the scoring reads only .assessment
         assessment = final
 
     (s,) = scorecard.midterm_scores([R()], {a.target_id: mid}, "zh")  # type: ignore[list-item]
     assert s.hit is True and s.inside80 is True and s.error == "+" + fmt.value(5.0, a.unit)
-    (s,) = scorecard.midterm_scores([R()], {a.target_id: replace(mid, overall_status=Status.LAGGING, model_hi80=104.0)}, "zh")  # type: ignore[list-item]
+    (s,) = scorecard.midterm_scores([R()], {a.target_id: mid.replace(overall_status=Status.LAGGING, model_hi80=104.0)}, "zh")  # type: ignore[list-item]
     assert s.hit is False and s.inside80 is False
-    (s,) = scorecard.midterm_scores([R()], {a.target_id: replace(mid, overall_status=Status.INSUFFICIENT)}, "zh")  # type: ignore[list-item]
+    (s,) = scorecard.midterm_scores([R()], {a.target_id: mid.replace(overall_status=Status.INSUFFICIENT)}, "zh")  # type: ignore[list-item]
     assert s.hit is None
 
 

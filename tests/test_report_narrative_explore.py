@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,21 +27,20 @@ def _modelled(items: list[Assessment]) -> Assessment:
 
 
 def test_projection_text_switches_interval_with_confidence(chapter2: list[Assessment]) -> None:
-    a = replace(
-        _modelled(chapter2), model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0, model_estimate=False
+    a = _modelled(chapter2).replace(
+        model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0, model_estimate=False
     )
-    a = replace(a, kind="count", unit="家", judged_unit="家")
+    a = a.replace(kind="count", unit="家", judged_unit="家")
     assert projection_text(a, 0.8, "zh") == f"模型预测{a.target_year}年为{fmt.value(50.0, '家')}（80%区间45～55）"
     assert projection_text(a, 0.95, "zh") == f"模型预测{a.target_year}年为{fmt.value(50.0, '家')}（95%区间40～60）"
-    assert projection_text(replace(a, model_method="observed"), 0.95, "zh") == ""
+    assert projection_text(a.replace(model_method="observed"), 0.95, "zh") == ""
     # A past target year is estimated, not forecast, and says so.
-    assert projection_text(replace(a, model_estimate=True), 0.8, "zh").startswith("模型估计")
-    assert projection_text(replace(a, model_estimate=True), 0.8, "en").startswith("model estimate for ")
+    assert projection_text(a.replace(model_estimate=True), 0.8, "zh").startswith("模型估计")
+    assert projection_text(a.replace(model_estimate=True), 0.8, "en").startswith("model estimate for ")
 
 
 def _with(a: Assessment, overall: Status, cn: Status, target_id: str) -> Assessment:
-    return replace(
-        a,
+    return a.replace(
         overall_status=overall,
         cn_status=cn,
         target_id=target_id,
@@ -89,8 +87,8 @@ def test_narrative_compares_with_the_midterm_in_the_right_direction(chapter2: li
     line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the 2022 mid-term view"))
     assert line.endswith("; the overall verdict worsened for T down.")
     # A change in (a) alone does not make the overall verdict worse.
-    only_cn = {"same": replace(mid["same"], cn_status=Status.AHEAD)}
-    line = next(s for s in chapter_narrative([replace(now[2], cn_status=Status.LAGGING)], only_cn, "en", 2022) if s.startswith("Against"))
+    only_cn = {"same": mid["same"].replace(cn_status=Status.AHEAD)}
+    line = next(s for s in chapter_narrative([now[2].replace(cn_status=Status.LAGGING)], only_cn, "en", 2022) if s.startswith("Against"))
     assert "worsened" not in line
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from fjdata.assess.assessment import assess_target
 from fjdata.assess.judgements import Status
+from fjdata.assess.view import View
 from fjdata.core.errors import DataValidationError
 from fjdata.inputs.registry import target
 from fjdata.inputs.statements import STATEMENT_COLUMNS, STATEMENTS_DIR, official_statement, read_statements, statements
@@ -99,7 +100,7 @@ def test_national_quota_verdict_from_a_statement(tmp_path: Path, monkeypatch: py
     assert (judged.sdg_status, judged.model_status) == (plain.sdg_status, plain.model_status)  # never turned into a number
     assert judged.latest_value == plain.latest_value
     # The mid-term view did not know a statement published in 2026.
-    assert assess_target(t, as_of=2022).assessment.cn_status is Status.NOT_QUANTIFIED
+    assert assess_target(t, View.of(as_of=2022)).assessment.cn_status is Status.NOT_QUANTIFIED
 
 
 def test_statement_about_an_earlier_year_does_not_settle_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -38,13 +39,15 @@ from fjdata.assess.judgements import (
     judge_sdg,
     probability_band,
 )
+from fjdata.assess.view import View
 from fjdata.core import config
 from fjdata.core.cache import cached, is_cached
+from fjdata.core.errors import ArgumentError
 from fjdata.forecast.models import Forecast
 from fjdata.forecast.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.inputs.indicators import catalogue
-from fjdata.inputs.observations import SourceRef, data_fingerprint, series, series_fingerprint
-from fjdata.inputs.plan import Plan, get_plan
+from fjdata.inputs.observations import SourceRef, series, series_fingerprint
+from fjdata.inputs.plan import Plan
 from fjdata.inputs.registry import Target, registry
 from fjdata.inputs.statements import official_statement
 from fjdata.inputs.transforms import by_year
@@ -65,72 +68,244 @@ class Dispute:
 
 
 @dataclass(frozen=True)
-class Assessment:
-    target_id: str
-    chapter: str
-    name_zh: str
-    name_en: str
-    kind: str
-    attribute: str | None
-    unit: str
-    direction: str
-    target_text: str
-    target_op: str
-    target_value: float | None
-    target_year: int
-    base_year: int
-    indicator_id: str
-    as_of: int | None
-    judged_scale: str  # "" for the indicator itself, else a description of the chained index
-    judged_unit: str
-    base_used_year: int | None
-    base_used_value: float | None
-    base_origin: str  # observed | plan | nearest | definition | none
-    goal_value: float | None  # the target on the judged scale
-    latest_year: int | None
-    latest_value: float | None  # judged scale
-    latest_raw_value: float | None  # as published (e.g. the growth rate itself)
-    latest_status: str | None  # final / preliminary / revised / derived
-    latest_bound: str | None  # "lower" when the source only says 超过/突破 the number
-    n_obs: int
-    cn_status: Status
-    cn_progress: float | None  # P: share of the way from base to target (a ratio, never a probability)
-    cn_elapsed: float | None  # τ: share of the plan period elapsed
-    sdg_status: Status
-    sdg_ratio: float | None
-    sdg_cagr_actual: float | None
-    sdg_cagr_required: float | None
-    model_status: Status
-    model_method: str | None
-    model_members: str | None
-    model_year: int | None
-    model_value: float | None
-    model_lo80: float | None
-    model_hi80: float | None
-    model_lo95: float | None
-    model_hi95: float | None
-    model_prob: float | None  # calibrated; print with judgements.probability_band, never as 0 %/100 %
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    fit_warnings: tuple[str, ...] = field(default_factory=tuple)
-    # The final-evaluation view (see README "How targets are judged").
-    overall_status: Status = Status.INSUFFICIENT  # the one verdict a reader sees first
-    overall_basis: str = "none"  # final | latest | estimate | forecast | progress | quota | statement | none
+class Observed:
+    """A point of the judged series: the base a target is measured from, or the latest value."""
+
+    year: int | None
+    value: float | None  # on the judged scale
+    raw_value: float | None = None  # as published (a growth rate stays a rate)
+    status: str | None = None  # final / preliminary / revised / derived
+    bound: str | None = None  # "lower" when the source only says 超过/突破 the number
+    spliced: bool = False  # taken from another release family (docs/vintage-rule.md)
+    origin: str = "observed"  # observed | plan | nearest | definition | none (for a base)
+
+
+@dataclass(frozen=True)
+class ProgressCall:
+    """(a) China's mid-term rule: progress P towards the target against elapsed time τ."""
+
+    status: Status
+    progress: float | None = None  # share of the way from base to target (a ratio, never a probability)
+    elapsed: float | None = None  # share of the plan period elapsed
+
+
+@dataclass(frozen=True)
+class TrendCall:
+    """(b) Open SDG's rule: the growth achieved against the growth required (ratio R)."""
+
+    status: Status
+    ratio: float | None = None
+    cagr_actual: float | None = None
+    cagr_required: float | None = None
+
+
+@dataclass(frozen=True)
+class ForecastCall:
+    """(c) The model: the target-year value, its calibrated intervals and the probability of meeting it."""
+
+    status: Status
+    method: str | None = None  # "observed" when the target-year value is held
+    members: str | None = None
+    year: int | None = None
+    value: float | None = None
+    lo80: float | None = None
+    hi80: float | None = None
+    lo95: float | None = None
+    hi95: float | None = None
+    prob: float | None = None  # calibrated; print with judgements.probability_band, never as 0 %/100 %
+    estimate: bool = False  # the value estimates a past year, it does not forecast
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one verdict a reader sees first, and the distance from the target behind it."""
+
+    status: Status = Status.INSUFFICIENT
+    basis: str = "none"  # final | latest | estimate | forecast | progress | quota | statement | none
     period_over: bool = False  # the view year has reached the target year
     final: bool = False  # the target-year value (or a published period average) is observed
-    model_estimate: bool = False  # the model value is an estimate of a past year, not a forecast
     attainment: float | None = None  # share of the target reached (1.0 = exactly met)
     gap: float | None = None  # shortfall in gap_unit; ≤ 0 means met or exceeded
     gap_unit: str = ""
     data_age: int | None = None  # target year − latest year
     years_used: tuple[int, ...] = ()  # plan years (after the base) with an observation
     years_missing: tuple[int, ...] = ()  # plan years the verdict needs and the data lack
-    avg_growth: float | None = None  # average-growth targets: the achieved average rate, %
-    avg_growth_published: bool = False  # a published period average was used
-    avg_growth_flip: float | None = None  # average the missing years must cross to change the verdict
-    quota_years_short: tuple[int, ...] = ()
-    quota_min_ratio: float | None = None  # the weakest plan year ÷ the yearly quota
-    latest_spliced: bool = False
+
+
+@dataclass(frozen=True)
+class GrowthCall:
+    """Average-growth targets: the average achieved over the plan years observed."""
+
+    rate: float | None = None  # %
+    published: bool = False  # a published period average was used
+    flip: float | None = None  # average the missing years must cross to change the verdict
+
+
+@dataclass(frozen=True)
+class QuotaCall:
+    """Yearly quotas: the years that fell short and the weakest year's multiple of the quota."""
+
+    years_short: tuple[int, ...] = ()
+    min_ratio: float | None = None
+
+
+# The flat columns of :meth:`Assessment.to_row` (the CSV/XLSX/DataFrame layout), each with the path
+# of the value in the nested result. Also readable as attributes (``a.cn_status``), for notebooks.
+FLAT: dict[str, tuple[str, ...]] = {
+    **{
+        f: ("target", f)
+        for f in (
+            "target_id",
+            "chapter",
+            "name_zh",
+            "name_en",
+            "kind",
+            "attribute",
+            "unit",
+            "direction",
+            "target_text",
+            "target_op",
+            "target_value",
+            "target_year",
+            "base_year",
+            "indicator_id",
+        )
+    },
+    "as_of": ("as_of",),
+    "judged_scale": ("judged_scale",),
+    "judged_unit": ("judged_unit",),
+    "base_used_year": ("base", "year"),
+    "base_used_value": ("base", "value"),
+    "base_origin": ("base", "origin"),
+    "goal_value": ("goal_value",),
+    "latest_year": ("latest", "year"),
+    "latest_value": ("latest", "value"),
+    "latest_raw_value": ("latest", "raw_value"),
+    "latest_status": ("latest", "status"),
+    "latest_bound": ("latest", "bound"),
+    "n_obs": ("n_obs",),
+    "cn_status": ("progress", "status"),
+    "cn_progress": ("progress", "progress"),
+    "cn_elapsed": ("progress", "elapsed"),
+    "sdg_status": ("trend", "status"),
+    "sdg_ratio": ("trend", "ratio"),
+    "sdg_cagr_actual": ("trend", "cagr_actual"),
+    "sdg_cagr_required": ("trend", "cagr_required"),
+    **{f"model_{f}": ("forecast", f) for f in ("status", "method", "members", "year", "value", "lo80", "hi80", "lo95", "hi95", "prob")},
+    "notes": ("notes",),
+    "fit_warnings": ("fit_warnings",),
+    "overall_status": ("overall", "status"),
+    "overall_basis": ("overall", "basis"),
+    "period_over": ("overall", "period_over"),
+    "final": ("overall", "final"),
+    "model_estimate": ("forecast", "estimate"),
+    "attainment": ("overall", "attainment"),
+    "gap": ("overall", "gap"),
+    "gap_unit": ("overall", "gap_unit"),
+    "data_age": ("overall", "data_age"),
+    "years_used": ("overall", "years_used"),
+    "years_missing": ("overall", "years_missing"),
+    "avg_growth": ("growth", "rate"),
+    "avg_growth_published": ("growth", "published"),
+    "avg_growth_flip": ("growth", "flip"),
+    "quota_years_short": ("quota", "years_short"),
+    "quota_min_ratio": ("quota", "min_ratio"),
+    "latest_spliced": ("latest", "spliced"),
+    "disputes": ("disputes",),
+}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One target judged on one view: the target, the base and latest points, the three
+    judgements (a) progress, (b) trend, (c) forecast, and the overall verdict, as objects.
+
+    ``to_row()`` flattens it into the documented columns (:data:`FLAT`); :func:`assess` is those
+    rows as a DataFrame. The flat names also read as attributes (``a.cn_status`` is
+    ``a.progress.status``) so that notebooks written against the flat record keep working.
+    """
+
+    target: Target
+    as_of: int | None
+    judged_scale: str  # "" for the indicator itself, else a description of the chained index
+    judged_unit: str
+    goal_value: float | None  # the target on the judged scale
+    n_obs: int
+    base: Observed
+    latest: Observed
+    progress: ProgressCall
+    trend: TrendCall
+    forecast: ForecastCall
+    overall: Verdict
+    growth: GrowthCall = field(default_factory=GrowthCall)
+    quota: QuotaCall = field(default_factory=QuotaCall)
     disputes: tuple[Dispute, ...] = ()
+    notes: tuple[str, ...] = ()
+    fit_warnings: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not fields: the flat aliases.
+        path = FLAT.get(name)
+        if path is None or path == (name,):
+            raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r}")
+        value: Any = self
+        for step in path:
+            value = getattr(value, step)
+        return value
+
+    def replace(self, **changes: Any) -> Assessment:
+        """A copy with some values changed, named by field (``overall=…``) or flat column
+        (``cn_status=…``, ``target_id=…``): for what-if questions and tests.
+
+        >>> a = assessments(chapter=2)[0]
+        >>> a.replace(cn_status=Status.LAGGING).progress.status is Status.LAGGING
+        True
+        """
+        fields_now: dict[str, Any] = {}
+        parts: dict[str, dict[str, Any]] = {}
+        for name, value in changes.items():
+            path = FLAT.get(name, (name,))
+            if len(path) == 1:
+                fields_now[path[0]] = value
+            else:
+                parts.setdefault(path[0], {})[path[1]] = value
+        for part, values in parts.items():
+            fields_now[part] = replace(getattr(self, part), **values)
+        return replace(self, **fields_now)
+
+    def to_row(self) -> dict[str, Any]:
+        """The flat record: every column of :data:`FLAT`, statuses as their values, with their
+        zh/en labels and lights, and tuples joined as text (what CSV and XLSX hold).
+
+        >>> a = assessments(chapter=2)[0]
+        >>> a.to_row()["cn_status"] == a.progress.status.value
+        True
+        """
+        row: dict[str, Any] = {}
+        for name in FLAT:
+            row[name] = getattr(self, name)
+        for col in ("overall_status", "cn_status", "sdg_status", "model_status"):
+            status: Status = row[col]
+            row[col] = status.value
+            row[col.replace("_status", "_label_zh")] = status.zh
+            row[col.replace("_status", "_label_en")] = status.en
+            row[col.replace("_status", "_light")] = status.light.value
+        row["disputes"] = " | ".join(
+            f"{d.year}: {d.used_value:g} ({d.used_vintage}, {d.reason}) vs "
+            + ", ".join(f"{v:g} ({vin}, {st})" for v, vin, st, _ in d.others)
+            for d in self.disputes
+        )
+        for col in ("years_used", "years_missing", "quota_years_short"):
+            row[col] = ",".join(map(str, row[col]))
+        row["model_prob_band"] = probability_band(self.forecast.prob, "en")
+        row["notes"] = " | ".join(self.notes)
+        row["fit_warnings"] = " | ".join(self.fit_warnings)
+        return row
+
+
+def to_frame(items: Sequence[Assessment]) -> pd.DataFrame:
+    """Assessments as a table, one :meth:`Assessment.to_row` per row (the layout of :func:`assess`)."""
+    return pd.DataFrame([a.to_row() for a in items])
 
 
 def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, str, list[str]]:
@@ -176,11 +351,6 @@ def _probability(proj: Projection, goal: Goal, higher: bool) -> float:
         lo, hi = goal.target - goal.band, goal.target + goal.band
         return max(fc.probability(goal.target_year, lo, True) - fc.probability(goal.target_year, hi, True), 0.0)
     return fc.probability(goal.target_year, goal.target, higher)
-
-
-def evaluation_year(as_of: int | None, today: date | None = None) -> int:
-    """The last complete year of a view: ``as_of``, or the year before today."""
-    return as_of if as_of is not None else (today or date.today()).year - 1
 
 
 def _dispute(ref: SourceRef) -> Dispute:
@@ -242,28 +412,22 @@ def _published_average(t: Target, as_of: int | None, vintage_rule: str, extra_da
     return None
 
 
-def assess_target(
-    t: Target,
-    as_of: int | None = None,
-    method: str | Sequence[str] = "auto",
-    tolerance: float | None = None,
-    vintage_rule: str = "consistent",
-    extra_data: ExtraData = None,
-    judged: JudgedSeries | None = None,
-    today: date | None = None,
-) -> TargetResult:
-    """Judge one target. ``judged`` replaces the shipped series (e.g. to try another series);
-    ``today`` fixes the date a view without ``as_of`` is taken on (default: today)."""
+def assess_target(t: Target, view: View | None = None, judged: JudgedSeries | None = None, today: date | None = None) -> TargetResult:
+    """Judge one target on a :class:`View` (default: the target's plan, all data, ``auto``).
+    ``judged`` replaces the shipped series (e.g. to try another series); ``today`` fixes the date a
+    view without ``as_of`` is taken on (default: today)."""
+    view = view or View.of(t.plan_id or None)
+    as_of, method, vintage_rule, extra_data = view.as_of, view.method, view.vintage_rule, view.extra
     settings = config.settings()
     min_points = settings["min_points"]
     bands = settings["prob_bands"]
     estimate_bands = settings["estimate_bands"]
     sdg_thr = settings["sdg_thresholds"]
     assert isinstance(min_points, dict) and isinstance(bands, dict) and isinstance(sdg_thr, dict) and isinstance(estimate_bands, dict)
-    delta = default_tolerance(tolerance)
+    delta = view.tolerance
     band = float(settings["approx_band"])  # type: ignore[arg-type]
     basic_band = float(settings["approx_band_basic"])  # type: ignore[arg-type]
-    period_over = evaluation_year(as_of, today) >= t.target_year
+    period_over = view.year(today) >= t.target_year
 
     if judged is None:
         judged = judged_series(t.indicator_id, t.base_year, region=t.region, vintage_rule=vintage_rule, as_of=as_of, extra_data=extra_data)
@@ -437,70 +601,39 @@ def assess_target(
     latest_ref = refs.get(latest_year) if latest_year is not None else None
 
     a = Assessment(
-        target_id=t.target_id,
-        chapter=t.chapter,
-        name_zh=t.name_zh,
-        name_en=t.name_en,
-        kind=t.kind,
-        attribute=t.attribute,
-        unit=t.unit,
-        direction=t.direction,
-        target_text=t.target_text,
-        target_op=t.target_op,
-        target_value=t.target_value,
-        target_year=t.target_year,
-        base_year=t.base_year,
-        indicator_id=t.indicator_id,
+        target=t,
         as_of=as_of,
         judged_scale=judged.describe("zh"),
         judged_unit="指数" if chained else t.unit,
-        base_used_year=goal.base_year if goal is not None and have_base else None,
-        base_used_value=goal.base if goal is not None and have_base else None,
-        base_origin=base_origin if have_base else "none",
         goal_value=goal.target if goal is not None else None,
-        latest_year=latest_year,
-        latest_value=latest,
-        latest_raw_value=raw_latest,
-        latest_status=latest_status,
-        latest_bound=latest_bound,
         n_obs=n_obs,
-        cn_status=cn_status,
-        cn_progress=cn.progress if cn else None,
-        cn_elapsed=cn.elapsed if cn else None,
-        sdg_status=sdg_status,
-        sdg_ratio=sdg.ratio if sdg else None,
-        sdg_cagr_actual=sdg.cagr_actual if sdg else None,
-        sdg_cagr_required=sdg.cagr_required if sdg else None,
-        model_status=model_status,
-        model_method=model_method,
-        model_members=members,
-        model_year=t.target_year if point else None,
-        model_value=point.get("mean"),
-        model_lo80=point.get("lo80"),
-        model_hi80=point.get("hi80"),
-        model_lo95=point.get("lo95"),
-        model_hi95=point.get("hi95"),
-        model_prob=prob,
+        base=Observed(
+            goal.base_year if goal is not None and have_base else None,
+            goal.base if goal is not None and have_base else None,
+            origin=base_origin if have_base else "none",
+        ),
+        latest=Observed(latest_year, latest, raw_latest, latest_status, latest_bound, bool(latest_ref and latest_ref.spliced)),
+        progress=ProgressCall(cn_status, cn.progress if cn else None, cn.elapsed if cn else None),
+        trend=TrendCall(sdg_status, *((sdg.ratio, sdg.cagr_actual, sdg.cagr_required) if sdg else (None, None, None))),
+        forecast=ForecastCall(
+            model_status,
+            model_method,
+            members,
+            t.target_year if point else None,
+            point.get("mean"),
+            point.get("lo80"),
+            point.get("hi80"),
+            point.get("lo95"),
+            point.get("hi95"),
+            prob,
+            model_estimate,
+        ),
+        overall=Verdict(overall, basis, period_over, final, attainment, gap, gap_unit, data_age, years_used, years_missing),
+        growth=GrowthCall(avg.rate, bool(avg.published), avg.flip_rate) if avg is not None else GrowthCall(),
+        quota=QuotaCall(quota.years_short, quota.min_ratio) if quota else QuotaCall(),
+        disputes=disputes,
         notes=tuple(notes),
         fit_warnings=fit_warnings,
-        overall_status=overall,
-        overall_basis=basis,
-        period_over=period_over,
-        final=final,
-        model_estimate=model_estimate,
-        attainment=attainment,
-        gap=gap,
-        gap_unit=gap_unit,
-        data_age=data_age,
-        years_used=years_used,
-        years_missing=years_missing,
-        avg_growth=avg.rate if avg is not None else None,
-        avg_growth_published=bool(avg and avg.published),
-        avg_growth_flip=avg.flip_rate if avg is not None else None,
-        quota_years_short=quota.years_short if quota else (),
-        quota_min_ratio=quota.min_ratio if quota else None,
-        latest_spliced=bool(latest_ref and latest_ref.spliced),
-        disputes=disputes,
     )
     forecast = replace(proj.forecast, samples=None) if proj is not None and proj.forecast is not None else None
     sources = judged.raw.attrs.get("sources", ())
@@ -571,29 +704,49 @@ def results(
     extra_data: ExtraData = None,
     use_cache: bool = True,
     plan: str | Plan | None = None,
+    view: View | None = None,
 ) -> list[TargetResult]:
-    """Every target's result for a plan (default: the default plan), cached on the data
-    fingerprint and the arguments."""
-    check_assess_arguments(chapter, as_of, method, vintage_rule, plan)  # refuse nonsense with the valid choices
-    delta = default_tolerance(tolerance)  # one cache entry whether δ is explicit or the default
-    the_plan = get_plan(plan)
+    """Every target's result for a plan (default: the default plan), cached on the view.
 
-    def compute() -> list[TargetResult]:
-        # Each target is cached on its own inputs: a new figure re-judges only the targets on that series.
-        common = _common_key(as_of, method, delta, vintage_rule)
-        out = []
-        for t in registry(the_plan):
-            key = {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), extra_data)}
-            out.append(cached("target", key, lambda t=t: assess_target(t, as_of, method, delta, vintage_rule, extra_data), use_cache))  # type: ignore[misc]
-        return out
-
-    everything = cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data, the_plan), compute, use_cache)
+    The arguments are those of :func:`assess`; ``view`` (a :class:`View`) replaces all of them but
+    ``chapter`` and ``use_cache``."""
+    view = _view(view, plan, as_of, method, tolerance, vintage_rule, extra_data)
+    view.check_chapter(chapter)
+    everything = view_results(view, use_cache)
     return [r for r in everything if chapter is None or r.assessment.chapter == str(chapter)]
 
 
-def default_tolerance(tolerance: float | None) -> float:
-    """δ for progress vs elapsed time: the given value, or the documented default."""
-    return float(config.settings()["cn_tolerance"]) if tolerance is None else float(tolerance)  # type: ignore[arg-type]
+def view_results(view: View, use_cache: bool = True) -> list[TargetResult]:
+    """Every target's result on one view, cached whole on :meth:`View.cache_key` and per target on
+    the target's own series, so a new figure re-judges only the targets built on it."""
+
+    def compute() -> list[TargetResult]:
+        common = _common_key(view)
+        out = []
+        for t in registry(view.plan):
+            key = {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), view.extra)}
+            out.append(cached("target", key, lambda t=t: assess_target(t, view), use_cache))  # type: ignore[misc]
+        return out
+
+    return cached("results", view.cache_key(), compute, use_cache)
+
+
+def _view(
+    view: View | None,
+    plan: str | Plan | None,
+    as_of: int | None,
+    method: str | Sequence[str],
+    tolerance: float | None,
+    vintage_rule: str,
+    extra_data: ExtraData,
+) -> View:
+    """The view the caller means: the one given, or one built (and checked) from the arguments."""
+    if view is None:
+        return View.of(plan, as_of, method, tolerance, vintage_rule, extra_data)
+    loose = (plan, as_of, method, tolerance, vintage_rule, extra_data) != (None, None, "auto", None, "consistent", None)
+    if loose:
+        raise ArgumentError("give either view= or the separate view arguments (plan, as_of, method, …), not both")
+    return view
 
 
 def _inputs_of(t: Target) -> list[str]:
@@ -601,53 +754,28 @@ def _inputs_of(t: Target) -> list[str]:
     return [t.indicator_id, *(i.indicator_id for i in catalogue().values() if i.average_of == t.indicator_id)]
 
 
-def _common_key(as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str) -> dict[str, object]:
-    """What every target's result depends on beyond its own series: the view, the evaluation year,
-    the backtest-derived model choices (auto members, calibration) and the official statements."""
+def _common_key(view: View) -> dict[str, object]:
+    """What every target's result depends on beyond its own series: the view (without the data
+    fingerprint, which the per-target key replaces), the backtest-derived model choices and the
+    official statements."""
     from fjdata.forecast.backtest import auto_members, calibration
     from fjdata.inputs.statements import statement_files
 
     statements = hashlib.sha256(b"".join(p.read_bytes() for p in statement_files())).hexdigest()
     return {
-        "as_of": as_of,
-        "method": method if isinstance(method, str) else list(method),
-        "tolerance": tolerance,
-        "vintage_rule": vintage_rule,
-        "year": evaluation_year(as_of),
-        "members": auto_members(as_of=as_of),
-        "calibration": calibration(as_of=as_of),
+        **{k: v for k, v in view.cache_key().items() if k not in ("data", "plan")},
+        "members": auto_members(as_of=view.as_of),
+        "calibration": calibration(as_of=view.as_of),
         "statements": statements,
     }
 
 
-def _results_key(
-    as_of: int | None, method: str | Sequence[str], tolerance: float, vintage_rule: str, extra_data: ExtraData, plan: Plan
-) -> dict[str, object]:
-    method_key = method if isinstance(method, str) else list(method)
-    return {
-        "plan": plan.plan_id,
-        "as_of": as_of,
-        "method": method_key,
-        "tolerance": tolerance,
-        "vintage_rule": vintage_rule,
-        "year": evaluation_year(as_of),  # a view taken after the target year judges it as ended
-        "data": data_fingerprint(extra_data),
-    }
-
-
-def warm(
-    as_of: int | None = None,
-    method: str | Sequence[str] = "auto",
-    tolerance: float | None = None,
-    vintage_rule: str = "consistent",
-    extra_data: ExtraData = None,
-    plan: str | Plan | None = None,
-) -> None:
-    """Make sure the results for these arguments are in the cache (computed at most once)."""
-    check_assess_arguments(None, as_of, method, vintage_rule, plan)
-    delta = default_tolerance(tolerance)
-    if not is_cached("results", _results_key(as_of, method, delta, vintage_rule, extra_data, get_plan(plan))):
-        results(None, as_of, method, delta, vintage_rule, extra_data, plan=plan)
+def warm(view: View | None = None) -> None:
+    """Make sure the results of ``view`` (default: the default plan, all data) are in the cache
+    (computed at most once)."""
+    view = view or View.of()
+    if not is_cached("results", view.cache_key()):
+        view_results(view)
 
 
 def assessments(
@@ -659,6 +787,7 @@ def assessments(
     extra_data: ExtraData = None,
     use_cache: bool = True,
     plan: str | Plan | None = None,
+    view: View | None = None,
 ) -> list[Assessment]:
     """The typed assessments, one per target of the plan (the same arguments as :func:`assess`).
 
@@ -667,7 +796,7 @@ def assessments(
     >>> "c2_mfg_share_gdp" in {a.target_id for a in assessments(chapter=2)}
     True
     """
-    return [r.assessment for r in results(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan)]
+    return [r.assessment for r in results(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan, view)]
 
 
 def assess(
@@ -679,6 +808,7 @@ def assess(
     extra_data: ExtraData = None,
     use_cache: bool = True,
     plan: str | Plan | None = None,
+    view: View | None = None,
 ) -> pd.DataFrame:
     """One row per target with every judgement, the latest observation, n_obs, the method,
     the interval and the probability. ``as_of=2022`` uses only what was known then.
@@ -687,7 +817,8 @@ def assess(
     plan's chapters), ``as_of`` (None or a year from 2005 to
     this year), ``method`` ('auto', a method of :data:`fjdata.forecast.models.METHODS` or a list of them),
     ``tolerance`` (δ, None for the documented default), ``vintage_rule`` ('consistent', 'latest',
-    'first', 'all' or a vintage label), ``extra_data`` (CSV paths to overlay), ``use_cache``.
+    'first', 'all' or a vintage label), ``extra_data`` (CSV paths to overlay), ``use_cache``, and ``view`` (a
+    :class:`View` that replaces the view arguments).
     A value outside these raises :class:`fjdata.core.errors.ArgumentError` naming the valid choices.
 
     >>> assess(vintage_rule="newest")  # doctest: +ELLIPSIS
@@ -695,42 +826,4 @@ def assess(
     ...
     fjdata.core.errors.ArgumentError: vintage_rule 'newest' is not valid (did you mean 'latest'?); ...
     """
-    rows = []
-    for a in assessments(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan):
-        row = asdict(a)
-        for col in ("overall_status", "cn_status", "sdg_status", "model_status"):
-            status: Status = row[col]
-            row[col] = status.value
-            row[col.replace("_status", "_label_zh")] = status.zh
-            row[col.replace("_status", "_label_en")] = status.en
-            row[col.replace("_status", "_light")] = status.light.value
-        row["disputes"] = " | ".join(
-            f"{d.year}: {d.used_value:g} ({d.used_vintage}, {d.reason}) vs "
-            + ", ".join(f"{v:g} ({vin}, {st})" for v, vin, st, _ in d.others)
-            for d in a.disputes
-        )
-        row["years_used"] = ",".join(map(str, a.years_used))
-        row["years_missing"] = ",".join(map(str, a.years_missing))
-        row["quota_years_short"] = ",".join(map(str, a.quota_years_short))
-        row["model_prob_band"] = probability_band(a.model_prob, "en")
-        row["notes"] = " | ".join(a.notes)
-        row["fit_warnings"] = " | ".join(a.fit_warnings)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def check_assess_arguments(
-    chapter: int | str | None, as_of: int | None, method: str | Sequence[str], vintage_rule: str, plan: object = None
-) -> None:
-    """The checks :func:`fjdata.assess` and friends run first (``plan``: an id, a Plan or None)."""
-    from fjdata.core.arguments import check_as_of
-    from fjdata.forecast.models import check_method
-    from fjdata.inputs.observations import check_vintage_rule
-    from fjdata.inputs.plan import check_plan
-    from fjdata.inputs.registry import check_chapter
-
-    check_plan(plan)
-    check_chapter(chapter, plan=plan)
-    check_as_of(as_of)
-    check_method(method)
-    check_vintage_rule(vintage_rule)
+    return to_frame(assessments(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan, view))

@@ -157,14 +157,14 @@ def _warm_cache(spec: ReportSpec) -> None:
     method = p.get("methods", "auto")
     method = method if isinstance(method, str) else list(method)
     declared = _declared(spec)
-    from fjdata.assess.assessment import evaluation_year
+    from fjdata.assess.view import View
     from fjdata.inputs.plan import get_plan
 
     plan = get_plan(p.get("plan"))
     mid_year = p.get("mid_year") or plan.mid_term_year
-    views = [p.get("as_of")] + ([mid_year] if "mid_year" in declared and mid_year < evaluation_year(p.get("as_of")) else [])
-    for as_of in views:
-        warm(as_of, method, p.get("tolerance"), extra_data=p.get("extra_data"), plan=plan)
+    view = View.of(plan, p.get("as_of"), method, p.get("tolerance"), extra_data=p.get("extra_data"))
+    for v in [view] + ([view.at(mid_year)] if "mid_year" in declared and mid_year < view.year() else []):
+        warm(v)
     if chapter not in (None, "all"):
         from fjdata.forecast.projection import context_forecast, judged_series
         from fjdata.inputs.chapters import chapter_context

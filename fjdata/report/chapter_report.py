@@ -13,15 +13,16 @@ import html
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from fjdata.assess.assessment import Assessment, TargetResult, default_tolerance, evaluation_year, results
+from fjdata.assess.assessment import Assessment, TargetResult, results
 from fjdata.assess.feasibility import Feasibility, note_text
 from fjdata.assess.judgements import Light, Status, probability_band
+from fjdata.assess.view import View, evaluation_year
 from fjdata.core.cache import atomic_write_bytes, cached
 from fjdata.core.version import __version__
 from fjdata.department.data_needs import data_needs
@@ -210,18 +211,15 @@ class ChapterReport:
         """A chapter (or ``"all"``) of a plan (default: the default plan). The mid-term view
         (``mid_year``, default: the plan's mid-term year) is shown only once that year is past."""
         words(lang)  # an unknown language fails here, naming the valid ones
-        the_plan = get_plan(plan)
-        delta = default_tolerance(tolerance)
-        method = methods if isinstance(methods, str) else tuple(methods)
+        view = View.of(plan, as_of, methods, tolerance, extra_data=extra_data)
+        the_plan = view.plan
+        delta = view.tolerance
         key_chapter = None if chapter in (None, "all") else str(chapter)
-        items = tuple(results(key_chapter, as_of, method, delta, extra_data=extra_data, plan=the_plan))
+        items = tuple(results(key_chapter, view=view))
         mid_year = the_plan.mid_term_year if mid_year is None else mid_year
         mid: dict[str, Assessment] = {}
-        if mid_year < evaluation_year(as_of) and (as_of is None or mid_year < as_of):
-            mid = {
-                a.target_id: a
-                for a in (r.assessment for r in results(key_chapter, mid_year, method, delta, extra_data=extra_data, plan=the_plan))
-            }
+        if mid_year < view.year() and (as_of is None or mid_year < as_of):
+            mid = {a.target_id: a for a in (r.assessment for r in results(key_chapter, view=view.at(mid_year)))}
         context = chapter_context(key_chapter, the_plan) if key_chapter else ()
         return cls(
             key_chapter or "all",
@@ -233,7 +231,7 @@ class ChapterReport:
             items,
             mid,
             context,
-            method,
+            view.method,
             extra_data,
             data_fingerprint(extra_data),
             the_plan,
@@ -458,8 +456,8 @@ class ChapterReport:
         """Save this report's assessment rows (today and mid-term) as CSV next to the HTML."""
         if output_dir is None:
             return None
-        rows = [asdict(r.assessment) | {"view": "latest"} for r in self.items]
-        rows += [asdict(a) | {"view": f"as_of_{self.mid_year}"} for a in self.midterm.values()]
+        rows = [r.assessment.to_row() | {"view": "latest"} for r in self.items]
+        rows += [a.to_row() | {"view": f"as_of_{self.mid_year}"} for a in self.midterm.values()]
         path = Path(output_dir) / "tables" / f"assessment_chapter_{self.chapter}.csv"
         atomic_write_bytes(path, pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig"))
         return path
