@@ -63,9 +63,11 @@ def lean(a: Assessment) -> int:
 _ORDER = {MISSED: 0, BEHIND: 1, WATCH: 2, PENDING: 3, BASIC: 4, ON_TRACK: 5, MET: 6}
 
 
-def attention_rank(a: Assessment) -> tuple[int, int]:
-    """Sort key: missed first, then pending figures leaning to a miss, then the rest; met last."""
-    return _ORDER[verdict_key(a)], lean(a)
+def attention_rank(a: Assessment) -> tuple[int, int, int]:
+    """Sort key: missed first, then pending figures leaning to a miss or short of the target,
+    then those with no figure, then the rest; met last."""
+    short = 0 if a.gap is not None and a.gap > 0 else 1
+    return _ORDER[verdict_key(a)], lean(a), short
 
 
 @dataclass(frozen=True)
