@@ -89,7 +89,7 @@ def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
     parts = []
     for title, years in seen.items():
         span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
-        parts.append(esc(title) + esc(w["in_year"].format(y=span).replace("年", "")))
+        parts.append(esc(title) + esc(w["years_paren"].format(y=span)))
     return w["sources_label"] + (w["sentence_sep"].join(parts) if parts else "—")
 
 
@@ -360,6 +360,12 @@ class ChapterReport:
         scores = self.midterm_scores()
         called = [s for s in scores if s.hit is not None]
         intro = str(w["midterm_intro"]).format(y=self.mid_year, n=len(scores), c=len(called), h=sum(1 for s in called if s.hit))
+        scored = [s for s in scores if s.inside80 is not None]  # a projection and a target-year outcome
+        intro += (
+            str(w["midterm_projections"]).format(n=len(scored), k=sum(1 for s in scored if s.inside80))
+            if scored
+            else str(w["midterm_no_scored"])
+        )
         return render(
             "midterm.html.j2",
             w=w,
