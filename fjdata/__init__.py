@@ -10,9 +10,10 @@ from __future__ import annotations
 from fjdata.assess.assessment import Assessment, assess, assessments
 from fjdata.assess.judgements import Light, Status
 from fjdata.core.version import __version__
+from fjdata.forecast.auto import project
 from fjdata.forecast.backtest import backtest
 from fjdata.forecast.models import Forecast
-from fjdata.forecast.projection import Projection, project
+from fjdata.forecast.projection import Projection
 from fjdata.inputs.indicators import Indicator, indicator
 from fjdata.inputs.observations import coverage, observations, series
 from fjdata.inputs.registry import Target, target, targets

@@ -146,7 +146,7 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _project(args: argparse.Namespace) -> int:
-    from fjdata.forecast.projection import project
+    from fjdata.forecast.auto import project
 
     to_year = args.to_year
     if to_year is None:  # the plan's target year, or the year after the data when it already reaches it

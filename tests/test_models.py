@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fjdata.forecast.auto import project, project_series
 from fjdata.forecast.models import METHODS, MIN_OBS, MethodUnavailable, combine, fit_method
-from fjdata.forecast.projection import JudgedSeries, project, project_judged
+from fjdata.forecast.projection import JudgedSeries
 from fjdata.inputs.transforms import year_index
 
 YEARS = list(range(2008, 2021))
@@ -39,7 +40,7 @@ def test_methods_are_deterministic() -> None:
 @pytest.mark.parametrize("n", [2, 3, 5])
 def test_short_series_end_in_a_defined_result(n: int) -> None:
     judged = JudgedSeries("green_parks", _series(YEARS[:n], GROWING[:n]), "log", None, None, _series(YEARS[:n], GROWING[:n]))
-    proj = project_judged(judged, "auto", 2025)
+    proj = project_series(judged, "auto", 2025)
     if n >= 3:
         assert proj.forecast is not None and proj.forecast.method in ("drift", "combination", "theta")
     else:
@@ -51,7 +52,7 @@ def test_short_series_end_in_a_defined_result(n: int) -> None:
 
 def test_one_point_is_insufficient_not_an_exception() -> None:
     judged = JudgedSeries("green_parks", _series([2020], [5.0]), "log", None, None, _series([2020], [5.0]))
-    proj = project_judged(judged, "auto", 2025)
+    proj = project_series(judged, "auto", 2025)
     assert proj.forecast is None and "naive" in proj.skipped
 
 

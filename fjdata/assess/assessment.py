@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -43,8 +45,10 @@ from fjdata.assess.view import View
 from fjdata.core import config
 from fjdata.core.cache import cached, is_cached
 from fjdata.core.errors import ArgumentError
+from fjdata.core.parallel import ordered_map
+from fjdata.forecast.backtest import auto_policy
 from fjdata.forecast.models import Forecast
-from fjdata.forecast.projection import ExtraData, JudgedSeries, Projection, judged_series, project_judged
+from fjdata.forecast.projection import AutoPolicy, ExtraData, JudgedSeries, Projection, judged_series, project_judged
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import SourceRef, series, series_fingerprint
 from fjdata.inputs.plan import Plan
@@ -412,10 +416,13 @@ def _published_average(t: Target, as_of: int | None, vintage_rule: str, extra_da
     return None
 
 
-def assess_target(t: Target, view: View | None = None, judged: JudgedSeries | None = None, today: date | None = None) -> TargetResult:
+def assess_target(
+    t: Target, view: View | None = None, judged: JudgedSeries | None = None, today: date | None = None, policy: AutoPolicy | None = None
+) -> TargetResult:
     """Judge one target on a :class:`View` (default: the target's plan, all data, ``auto``).
     ``judged`` replaces the shipped series (e.g. to try another series); ``today`` fixes the date a
-    view without ``as_of`` is taken on (default: today)."""
+    view without ``as_of`` is taken on (default: today); ``policy`` is what ``auto`` combines and how
+    intervals are calibrated (default: the backtest's as of the view's ``as_of``)."""
     view = view or View.of(t.plan_id or None)
     as_of, method, vintage_rule, extra_data = view.as_of, view.method, view.vintage_rule, view.extra
     settings = config.settings()
@@ -545,7 +552,7 @@ def assess_target(t: Target, view: View | None = None, judged: JudgedSeries | No
             f"模型判断至少需要{min_points['model']}个观测值，现有{n_obs}个 / model needs ≥{min_points['model']} points, has {n_obs}"
         )
     else:
-        proj = project_judged(judged, method, t.target_year, as_of=as_of)
+        proj = project_judged(judged, method, t.target_year, policy or auto_policy(as_of))
         if proj.forecast is None:
             notes.append("没有可拟合的方法 / no method could be fitted: " + "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()))
         else:
@@ -721,12 +728,17 @@ def view_results(view: View, use_cache: bool = True) -> list[TargetResult]:
     the target's own series, so a new figure re-judges only the targets built on it."""
 
     def compute() -> list[TargetResult]:
-        common = _common_key(view)
-        out = []
-        for t in registry(view.plan):
-            key = {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), view.extra)}
-            out.append(cached("target", key, lambda t=t: assess_target(t, view), use_cache))  # type: ignore[misc]
-        return out
+        policy = auto_policy(view.as_of)  # computed once (from the backtest as of the view), passed to every target
+        common = _common_key(view, policy)
+        keyed = [(t, {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), view.extra)}) for t in registry(view.plan)]
+        # Targets not in the cache are judged over the cores (in registry order), then cached one by one.
+        todo = [t for t, key in keyed if not (use_cache and not os.environ.get("FJDATA_NO_CACHE") and is_cached("target", key))]
+        fresh = dict(zip([t.target_id for t in todo], ordered_map(_assess_task, [(t, view, policy) for t in todo]), strict=True))
+
+        def judged(t: Target) -> TargetResult:
+            return fresh.pop(t.target_id, None) or _assess_task((t, view, policy))
+
+        return [cached("target", key, partial(judged, t), use_cache) for t, key in keyed]
 
     return cached("results", view.cache_key(), compute, use_cache)
 
@@ -749,23 +761,27 @@ def _view(
     return view
 
 
+def _assess_task(task: tuple[Target, View, AutoPolicy]) -> TargetResult:
+    """One target judged (a picklable task for a worker process)."""
+    t, view, policy = task
+    return assess_target(t, view, policy=policy)
+
+
 def _inputs_of(t: Target) -> list[str]:
     """The series a target's result is built from: its indicator and any published period average of it."""
     return [t.indicator_id, *(i.indicator_id for i in catalogue().values() if i.average_of == t.indicator_id)]
 
 
-def _common_key(view: View) -> dict[str, object]:
+def _common_key(view: View, policy: AutoPolicy) -> dict[str, object]:
     """What every target's result depends on beyond its own series: the view (without the data
-    fingerprint, which the per-target key replaces), the backtest-derived model choices and the
-    official statements."""
-    from fjdata.forecast.backtest import auto_members, calibration
+    fingerprint, which the per-target key replaces), the backtest-derived model choices (auto
+    members, calibration) and the official statements."""
     from fjdata.inputs.statements import statement_files
 
     statements = hashlib.sha256(b"".join(p.read_bytes() for p in statement_files())).hexdigest()
     return {
         **{k: v for k, v in view.cache_key().items() if k not in ("data", "plan")},
-        "members": auto_members(as_of=view.as_of),
-        "calibration": calibration(as_of=view.as_of),
+        **policy.key(),
         "statements": statements,
     }
 

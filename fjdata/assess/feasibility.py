@@ -40,8 +40,9 @@ import yaml
 from scipy import stats
 
 from fjdata.core.errors import FjdataError
+from fjdata.forecast.backtest import auto_policy
 from fjdata.forecast.models import Forecast
-from fjdata.forecast.projection import ExtraData, judged_series, project_judged
+from fjdata.forecast.projection import AutoPolicy, ExtraData, judged_series, project_judged
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import REGIONS
 from fjdata.inputs.transforms import by_year, from_model_scale
@@ -230,7 +231,11 @@ def _cagr(levels: dict[int, float], end: int, span: int) -> float | None:
 
 
 def assess_draft(
-    d: DraftTarget, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None
+    d: DraftTarget,
+    method: str | Sequence[str] = "auto",
+    as_of: int | None = None,
+    extra_data: ExtraData = None,
+    policy: AutoPolicy | None = None,
 ) -> Feasibility:
     """Feasibility of one candidate target (see the module docstring)."""
     ind = catalogue()[d.indicator_id]
@@ -271,7 +276,7 @@ def assess_draft(
         return no_forecast(
             f"目标年份{d.target_year}已有实际数据 / the target year {d.target_year} is already observed", required, achieved5, achieved10
         )
-    proj = project_judged(judged, method, d.target_year, as_of=as_of)
+    proj = project_judged(judged, method, d.target_year, policy or auto_policy(as_of))
     fc = proj.forecast
     if fc is None:
         why = "; ".join(f"{k}: {v}" for k, v in proj.skipped.items())
@@ -292,7 +297,8 @@ def assess_drafts(
 ) -> list[Feasibility]:
     """:func:`assess_draft` for every candidate (``drafts``: a list or a YAML / XLSX file)."""
     items = load_drafts(drafts) if isinstance(drafts, str | Path) else list(drafts)
-    return [assess_draft(d, method, as_of, extra_data) for d in items]
+    policy = auto_policy(as_of)  # one backtest-derived policy for every draft
+    return [assess_draft(d, method, as_of, extra_data, policy) for d in items]
 
 
 def feasibility(

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from fjdata.batch import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
-from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report
+from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report, notebook_parameters
 from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
 from fjdata.core import config
 from fjdata.core.cache import atomic_write_bytes
@@ -135,8 +135,6 @@ def _execute(spec: ReportSpec, folder: str, timeout: int, retries: int, data_has
 
 
 def _declared(spec: ReportSpec) -> set[str]:
-    from fjdata.batch.params import notebook_parameters
-
     return set(notebook_parameters(spec.notebook))
 
 
@@ -149,29 +147,27 @@ def _describe(exc: BaseException) -> str:
 
 
 def _warm_cache(spec: ReportSpec) -> None:
-    """Compute the assessments a report needs once, in the parent, so kernels read the cache."""
-    from fjdata.assess.assessment import warm
+    """Compute what a report shows once, in the parent, so kernels read the cache: the same
+    :func:`fjdata.assess.prepare.prepare` the notebooks call (and :func:`~fjdata.assess.prepare.prepare_exploration`
+    for an exploration), with the report's parameters."""
+    from fjdata.assess.prepare import prepare, prepare_exploration
+    from fjdata.assess.view import View
 
     p = spec.parameters
-    chapter = p.get("chapter")
-    method = p.get("methods", "auto")
-    method = method if isinstance(method, str) else list(method)
     declared = _declared(spec)
-    from fjdata.assess.view import View
-    from fjdata.inputs.plan import get_plan
-
-    plan = get_plan(p.get("plan"))
-    mid_year = p.get("mid_year") or plan.mid_term_year
-    view = View.of(plan, p.get("as_of"), method, p.get("tolerance"), extra_data=p.get("extra_data"))
-    for v in [view] + ([view.at(mid_year)] if "mid_year" in declared and mid_year < view.year() else []):
-        warm(v)
-    if chapter not in (None, "all"):
-        from fjdata.forecast.projection import context_forecast, judged_series
-        from fjdata.inputs.chapters import chapter_context
-
-        for iid in chapter_context(str(chapter), plan):
-            judged = judged_series(iid, plan.base_year, region=plan.region, as_of=p.get("as_of"), extra_data=p.get("extra_data"))
-            context_forecast(judged, method, p.get("as_of"), p.get("extra_data"), plan.end_year)
+    chapter = p.get("chapter") if "chapter" in declared else None
+    mid_year = p.get("mid_year") if "mid_year" in declared else None
+    view = View.of(p.get("plan"), p.get("as_of"), p.get("methods", "auto"), p.get("tolerance"), extra_data=p.get("extra_data"))
+    prepare(view, chapter, mid_year)
+    if "indicator_id" in declared:
+        defaults = notebook_parameters(spec.notebook)
+        prepare_exploration(
+            p.get("indicator_id", defaults["indicator_id"]),
+            p.get("as_of"),
+            p.get("methods", defaults.get("methods", "auto")),
+            p.get("extra_data"),
+            p.get("plan"),
+        )
 
 
 def _claim_run_folder(outputs: Path, day: str) -> Path:

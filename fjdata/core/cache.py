@@ -159,8 +159,17 @@ def cached(namespace: str, parts: Mapping[str, object], compute: Callable[[], T]
     if hit:
         return value  # type: ignore[return-value]
     fresh = compute()
+    store(namespace, parts, fresh)
+    return fresh
+
+
+def store(namespace: str, parts: Mapping[str, object], value: object) -> None:
+    """Write ``value`` as the entry for ``namespace`` and ``parts`` (authenticated, atomic).
+
+    A read-only or full cache folder, or ``FJDATA_NO_CACHE=1``, stores nothing and raises nothing."""
+    if os.environ.get("FJDATA_NO_CACHE"):
+        return
     key = secret_key()
     if key is not None:
         with contextlib.suppress(OSError):  # a read-only or full cache folder must not break an analysis
-            atomic_write_bytes(entry_path(namespace, parts), seal(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL), key), mode=0o600)
-    return fresh
+            atomic_write_bytes(entry_path(namespace, parts), seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), key), mode=0o600)

@@ -29,8 +29,22 @@ from scipy import stats
 
 from fjdata.core import config
 from fjdata.core.cache import cached
-from fjdata.forecast.models import METHODS, Forecast, MethodUnavailable, combine, fit_method
-from fjdata.forecast.projection import judged_series
+from fjdata.core.parallel import ordered_map
+from fjdata.forecast.models import (
+    METHODS,
+    Forecast,
+    MethodUnavailable,
+    combine,
+    fit_cached,
+    fit_key,
+    fits_since,
+    import_fitters,
+    known_fits,
+    load_fits,
+    remember_fits,
+    save_fits,
+)
+from fjdata.forecast.projection import AutoPolicy, judged_series
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import series_fingerprint
 from fjdata.inputs.registry import registry
@@ -64,31 +78,45 @@ def _event_rate(indicator_id: str) -> tuple[float, bool]:
     return 0.0, higher
 
 
-def _backtest_series(
-    indicator_id: str, min_train: int, max_h: int, as_of: int | None
-) -> tuple[list[dict[str, object]], list[tuple[int, dict[str, Forecast], Context]]]:
+Rows = list[dict[str, object]]
+Fitted = list[tuple[int, dict[str, Forecast], "Context"]]
+
+
+def _backtest_series(indicator_id: str, min_train: int, max_h: int, as_of: int | None, use_cache: bool = True) -> tuple[Rows, Fitted]:
+    """Every method at every origin of one series, scored. Fits are remembered by content, and
+    stored per series, so the as-of backtest and a re-run after a new figure re-fit only what changed."""
+    stored = load_fits(f"backtest:{indicator_id}", use_cache)
+    rows, fitted, used = _fit_and_score(indicator_id, min_train, max_h, as_of)
+    if used - stored:
+        save_fits(f"backtest:{indicator_id}", stored | used, use_cache)
+    return rows, fitted
+
+
+def _fit_and_score(indicator_id: str, min_train: int, max_h: int, as_of: int | None) -> tuple[Rows, Fitted, set[str]]:
     judged = judged_series(indicator_id, as_of=as_of)
     years = np.asarray(judged.years, dtype=int)
     values = judged.values.to_numpy(dtype=float)
     if len(values) <= min_train:
-        return [], []
+        return [], [], set()
     ctx = Context(
         indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id)
     )
-    rows: list[dict[str, object]] = []
-    fitted = []
+    rows: Rows = []
+    fitted: Fitted = []
+    used: set[str] = set()
     for k in range(min_train, len(years)):
         origin = int(years[k - 1])
         fits: dict[str, Forecast] = {}
         for method in METHODS:
+            used.add(fit_key(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds))
             try:
-                fits[method] = fit_method(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds)
+                fits[method] = fit_cached(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds)
             except MethodUnavailable:
                 continue
         for method, fc in fits.items():
             rows += _score(ctx, origin, method, fc, max_h, float(values[k - 1]))
         fitted.append((origin, fits, ctx))
-    return rows, fitted
+    return rows, fitted, used
 
 
 @dataclass(frozen=True)
@@ -102,6 +130,8 @@ class Context:
 
 def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, last: float) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
+    # The forecast's own 80 % / 95 % quantiles (t or normal), once per forecast rather than per row.
+    q80, q95 = (float(stats.t.ppf(q, fc.df)) if fc.df else float(stats.norm.ppf(q)) for q in (0.90, 0.975))
     for h in range(1, max_h + 1):
         year = origin + h
         if year not in ctx.actual or year not in fc.years:
@@ -114,7 +144,6 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
         # ≤ 1 means inside. Scaling the spread by k moves the bound to k (see calibration()).
         z80 = z95 = np.nan
         if fc.sd and fc.sd[i] > 0:
-            q80, q95 = (float(stats.t.ppf(q, fc.df)) if fc.df else float(stats.norm.ppf(q)) for q in (0.90, 0.975))
             z = abs(transform_value(y, fc.scale, fc.bounds) - fc.loc[i]) / fc.sd[i]
             z80, z95 = z / q80, z / q95
         elif fc.samples is not None:
@@ -146,19 +175,33 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
     return out
 
 
-def _run(indicator_ids: Sequence[str], as_of: int | None) -> pd.DataFrame:
+def _series_task(task: tuple[str, int, int, int | None, bool]) -> tuple[Rows, Fitted, dict[str, Forecast | str]]:
+    """One series' backtest, in a worker: its rows, fits, and the new fits for the parent to remember."""
+    before = known_fits()
+    rows, fitted = _backtest_series(*task)
+    return rows, fitted, fits_since(before)
+
+
+def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True) -> pd.DataFrame:
     settings = config.settings()
     bt, sim = settings["backtest"], settings["simulation"]
     assert isinstance(bt, dict) and isinstance(sim, dict)
-    rows: list[dict[str, object]] = []
-    fitted = []
     from tqdm import tqdm
 
+    # Series are independent: spread them over the cores (a free worker takes the next series), in
+    # the given order, so the table is the same as a serial run's.
+    tasks = [(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of, use_cache) for iid in indicator_ids]
+    rows: Rows = []
+    fitted: Fitted = []
+    import_fitters()  # once here, not once per forked worker
     # A cold backtest takes seconds per series: show progress on a terminal (never in logs or kernels).
-    for iid in tqdm(indicator_ids, desc="backtest", unit="series", disable=not sys.stderr.isatty(), leave=False):
-        r, f = _backtest_series(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of)
+    progress = tqdm(total=len(tasks), desc="backtest", unit="series", disable=not sys.stderr.isatty(), leave=False)
+    for r, f, new_fits in ordered_map(_series_task, tasks):
+        remember_fits(new_fits)
         rows += r
         fitted += f
+        progress.update(1)
+    progress.close()
     if not rows:
         return pd.DataFrame()
     errors = pd.DataFrame(rows)
@@ -180,7 +223,7 @@ def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_
     # new figure for any other indicator does not re-run the backtest.
     events = [repr(t) for t in registry() if t.indicator_id in ids]
     key = {"ids": ids, "as_of": as_of, "series": series_fingerprint(ids), "events": events}
-    return cached("backtest", key, lambda: _run(ids, as_of), use_cache)
+    return cached("backtest", key, lambda: _run(ids, as_of, use_cache), use_cache)
 
 
 def _members_from(errors: pd.DataFrame) -> list[str]:
@@ -298,3 +341,15 @@ def calibration_from(errors: pd.DataFrame) -> dict[str, float]:
 def calibration(use_cache: bool = True, as_of: int | None = None) -> dict[str, float]:
     """The interval calibration factors every projection applies (data as of ``as_of``)."""
     return calibration_from(backtest_errors(None, use_cache, as_of))
+
+
+def auto_policy(as_of: int | None = None, calibrated: bool = True, use_cache: bool = True) -> AutoPolicy:
+    """The policy projections are given: ``auto``'s members and the calibration factors, both from
+    the backtest on data as of ``as_of`` (so a mid-term view never benefits from later errors).
+
+    >>> auto_policy(calibrated=False).factors
+    {}
+    """
+    errors = backtest_errors(None, use_cache, as_of)
+    members = _members_from(errors) if not errors.empty else [BASELINE]
+    return AutoPolicy(tuple(members), calibration_from(errors) if calibrated else {})

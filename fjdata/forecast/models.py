@@ -11,27 +11,23 @@ Minimum observations per method (``MIN_OBS``) are deliberate: damped ETS and ARI
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import ClassVar
 
 import numpy as np
 from scipy import stats
 
+from fjdata.core.cache import load, store
 from fjdata.core.errors import ArgumentError, choice_error
 from fjdata.inputs.transforms import from_model_scale, to_model_scale, transform_value
 
-MIN_OBS: Mapping[str, int] = {
-    "naive": 2,
-    "drift": 3,
-    "linear": 3,
-    "loglinear": 3,
-    "theta": 5,
-    "ets_damped": 8,
-    "arima": 8,
-}
-METHODS: tuple[str, ...] = tuple(MIN_OBS)
 Z80 = float(stats.norm.ppf(0.90))
 Z95 = float(stats.norm.ppf(0.975))
 
@@ -159,12 +155,178 @@ def _ets_damped(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | 
     return loc, sd, None, params
 
 
+def import_fitters() -> None:
+    """Import the statsmodels classes the methods use, once, before forking workers (each would
+    otherwise import them again, a second or so per worker)."""
+    import statsmodels.api  # noqa: F401
+    from statsmodels.tsa.arima.model import ARIMA  # noqa: F401
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
+    from statsmodels.tsa.forecasting.theta import ThetaModel  # noqa: F401
+
+
 def contiguous_tail(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The longest run of consecutive years ending at the last observation."""
     start = len(years) - 1
     while start > 0 and years[start] - years[start - 1] == 1:
         start -= 1
     return years[start:], values[start:]
+
+
+class ForecastMethod(ABC):
+    """One projection method behind the common interface: a ``name``, the fewest observations it
+    needs (``min_obs``) and :meth:`fit`. Subclasses say on which scale they model a series
+    (:meth:`model_scale`) and compute location and spread on that scale (:meth:`predict`);
+    :meth:`fit` does the rest the same way for every method (sorting, gaps, bounds, intervals).
+
+    >>> REGISTRY["drift"].fit(range(2015, 2021), [1.0, 2, 3, 4, 5, 6], 2022).years
+    (2021, 2022)
+    """
+
+    name: ClassVar[str]
+    min_obs: ClassVar[int]
+    # State-space methods need consecutive years; a regression on the year takes gaps in its stride.
+    uses_gaps: ClassVar[bool] = False
+
+    def model_scale(self, scale: str) -> str:
+        """The scale this method fits on when the series' judged scale is ``scale``."""
+        return scale
+
+    @abstractmethod
+    def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        """(location, spread, Student-t df or None, parameters) on the model scale for the years after the last one."""
+
+    def fit(
+        self,
+        years: Sequence[int] | np.ndarray | range,
+        values: Sequence[float] | np.ndarray,
+        to_year: int,
+        scale: str = "natural",
+        bounds: tuple[float, float] | None = None,
+    ) -> Forecast:
+        """Fit on (years, natural-scale values) and forecast every year up to ``to_year``.
+
+        Raises :class:`MethodUnavailable` saying why when the method does not apply."""
+        yrs = np.asarray(years, dtype=int)
+        vals = np.asarray(values, dtype=float)
+        order = np.argsort(yrs)
+        yrs, vals = yrs[order], vals[order]
+        scale = self.model_scale(scale)
+        if scale == "log" and np.any(vals <= 0):
+            raise MethodUnavailable("log scale needs positive values")
+        if scale == "logit" and bounds and np.any((vals <= bounds[0]) | (vals >= bounds[1])):
+            raise MethodUnavailable("a value sits on the bound of the share")
+        if not self.uses_gaps:
+            yrs, vals = contiguous_tail(yrs, vals)
+        if len(vals) < self.min_obs:
+            raise MethodUnavailable(f"{self.name} needs at least {self.min_obs} consecutive observations, has {len(vals)}")
+        last = int(yrs[-1])
+        if to_year <= last:
+            raise MethodUnavailable(f"nothing to forecast: last observation {last} ≥ {to_year}")
+        z = to_model_scale(vals, scale, bounds)
+        try:
+            loc, sd, df, params, msgs = _captured(lambda: self.predict(yrs, z, to_year))
+        except MethodUnavailable:
+            raise
+        except Exception as exc:  # statsmodels raises many types on degenerate input
+            raise MethodUnavailable(f"{self.name} failed to fit: {type(exc).__name__}: {exc}") from exc
+        return _forecast(self.name, scale, bounds, yrs, loc, sd, df, params, msgs, to_year)
+
+
+class Naive(ForecastMethod):
+    """Random walk: the last value, intervals widening with √h (ARIMA(0,1,0))."""
+
+    name = "naive"
+    min_obs = 2
+
+    def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        loc, sd, _, params = _arima(z, to_year - int(years[-1]), (0, 1, 0), None)
+        return loc, sd, None, params
+
+
+class Drift(ForecastMethod):
+    """Random walk with drift: the average step carried forward (ARIMA(0,1,0) with a trend)."""
+
+    name = "drift"
+    min_obs = 3
+
+    def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        # statsmodels refuses a constant with d=1; a linear trend "t" is the drift term.
+        loc, sd, _, params = _arima(z, to_year - int(years[-1]), (0, 1, 0), "t")
+        return loc, sd, None, params
+
+
+class Linear(ForecastMethod):
+    """OLS trend on the year, natural scale (logit for a share); Student-t intervals."""
+
+    name = "linear"
+    min_obs = 3
+    uses_gaps = True
+
+    def model_scale(self, scale: str) -> str:
+        return "logit" if scale == "logit" else "natural"
+
+    def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        return _ols_trend(years.astype(float), z, np.arange(int(years[-1]) + 1, to_year + 1, dtype=float))
+
+
+class LogLinear(Linear):
+    """OLS trend on the log of the series: a constant growth rate."""
+
+    name = "loglinear"
+
+    def model_scale(self, scale: str) -> str:
+        if scale == "logit":
+            raise MethodUnavailable("loglinear does not apply to a bounded share (logit scale is used)")
+        return "log"
+
+
+class Theta(ForecastMethod):
+    """The Theta method (Assimakopoulos & Nikolopoulos), θ = 2, no seasonality."""
+
+    name = "theta"
+    min_obs = 5
+
+    def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        return _theta(z, to_year - int(years[-1]))
+
+
+class EtsDamped(ForecastMethod):
+    """Exponential smoothing with a damped additive trend, additive errors."""
+
+    name = "ets_damped"
+    min_obs = 8
+
+    def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        return _ets_damped(z, to_year - int(years[-1]))
+
+
+class Arima(ForecastMethod):
+    """ARIMA(1,1,0) or (0,1,1) with drift, whichever has the lower AICc."""
+
+    name = "arima"
+    min_obs = 8
+
+    def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        return _arima_small(z, to_year - int(years[-1]))
+
+
+# The methods by name, in the order tables list them. Minimum observations are deliberate (module docstring).
+REGISTRY: Mapping[str, ForecastMethod] = MappingProxyType(
+    {m.name: m for m in (Naive(), Drift(), Linear(), LogLinear(), Theta(), EtsDamped(), Arima())}
+)
+METHODS: tuple[str, ...] = tuple(REGISTRY)
+MIN_OBS: Mapping[str, int] = MappingProxyType({name: m.min_obs for name, m in REGISTRY.items()})
+
+
+def method_named(method: str) -> ForecastMethod:
+    """The registered method called ``method``; an unknown name lists the valid ones.
+
+    >>> method_named("theta").min_obs
+    5
+    """
+    if method not in REGISTRY:
+        raise choice_error("method", method, METHODS)
+    return REGISTRY[method]
 
 
 def fit_method(
@@ -180,42 +342,107 @@ def fit_method(
     OLS trends use every observation (gaps are fine); the state-space methods use the longest
     run of consecutive years ending at the last observation.
     """
-    if method not in MIN_OBS:
-        raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
-    yrs = np.asarray(years, dtype=int)
-    vals = np.asarray(values, dtype=float)
-    order = np.argsort(yrs)
-    yrs, vals = yrs[order], vals[order]
-    if method == "linear":
-        scale = "logit" if scale == "logit" else "natural"
-    elif method == "loglinear":
-        if scale == "logit":
-            raise MethodUnavailable("loglinear does not apply to a bounded share (logit scale is used)")
-        scale = "log"
-    if scale == "log" and np.any(vals <= 0):
-        raise MethodUnavailable("log scale needs positive values")
-    if scale == "logit" and bounds and np.any((vals <= bounds[0]) | (vals >= bounds[1])):
-        raise MethodUnavailable("a value sits on the bound of the share")
-    if method not in ("linear", "loglinear"):
-        yrs, vals = contiguous_tail(yrs, vals)
-    if len(vals) < MIN_OBS[method]:
-        raise MethodUnavailable(f"{method} needs at least {MIN_OBS[method]} consecutive observations, has {len(vals)}")
-    last = int(yrs[-1])
-    if to_year <= last:
-        raise MethodUnavailable(f"nothing to forecast: last observation {last} ≥ {to_year}")
-    h = to_year - last
-    z = to_model_scale(vals, scale, bounds)
-    try:
-        if method in ("linear", "loglinear"):
-            loc, sd, df, params, msgs = _captured(lambda: _ols_trend(yrs.astype(float), z, np.arange(last + 1, to_year + 1, dtype=float)))
-        else:
-            fn = {"naive": _naive, "drift": _drift, "theta": _theta, "ets_damped": _ets_damped, "arima": _arima_small}[method]
-            loc, sd, df, params, msgs = _captured(lambda: fn(z, h))
-    except MethodUnavailable:
-        raise
-    except Exception as exc:  # statsmodels raises many types on degenerate input
-        raise MethodUnavailable(f"{method} failed to fit: {type(exc).__name__}: {exc}") from exc
-    return _forecast(method, scale, bounds, yrs, loc, sd, df, params, msgs, to_year)
+    return method_named(method).fit(years, values, to_year, scale, bounds)
+
+
+# Fits already made in this process, by content (see fit_key): the as-of backtest, a second view
+# and the projections reuse them. Bounded; entries are small (no draws).
+_FITS: dict[str, Forecast | str] = {}
+_FITS_MAX = 50_000
+
+
+def fit_key(
+    method: str,
+    years: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
+    to_year: int,
+    scale: str,
+    bounds: tuple[float, float] | None,
+) -> str:
+    """A content key of one fit: the method, the exact observations (bytes), the horizon, scale and bounds.
+
+    >>> a = fit_key("drift", [2019, 2020], [1.0, 2.0], 2022, "log", None)
+    >>> b = fit_key("drift", [2019, 2020], [1.0, 2.5], 2022, "log", None)
+    >>> a == fit_key("drift", (2019, 2020), (1.0, 2.0), 2022, "log", None), a == b
+    (True, False)
+    """
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(years, dtype=np.int64).tobytes())
+    digest.update(b"|")
+    digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+    digest.update(repr((method, int(to_year), scale, bounds)).encode())
+    return digest.hexdigest()
+
+
+def fit_cached(
+    method: str,
+    years: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
+    to_year: int,
+    scale: str = "natural",
+    bounds: tuple[float, float] | None = None,
+) -> Forecast:
+    """:func:`fit_method`, remembered in this process per (series content, origin, horizon, method).
+
+    A fit depends only on these, so a view that sees the same past (the as-of backtest) reuses
+    every fit, and a changed observation re-fits only the origins whose training data include it
+    (with :func:`load_fits` / :func:`save_fits` across processes). A method that does not apply is
+    remembered too (and raises :class:`MethodUnavailable` again).
+    """
+    key = fit_key(method, years, values, to_year, scale, bounds)
+    hit = _FITS.get(key)
+    if hit is None:
+        try:
+            hit = fit_method(method, years, values, to_year, scale, bounds)
+        except MethodUnavailable as exc:
+            hit = str(exc)
+        if len(_FITS) >= _FITS_MAX:
+            _FITS.clear()
+        _FITS[key] = hit
+    if isinstance(hit, str):
+        raise MethodUnavailable(hit)
+    return hit
+
+
+def fits_since(known: set[str]) -> dict[str, Forecast | str]:
+    """The fits remembered in this process that are not in ``known`` (a worker hands them back)."""
+    return {k: v for k, v in _FITS.items() if k not in known}
+
+
+def known_fits() -> set[str]:
+    return set(_FITS)
+
+
+def remember_fits(fits: Mapping[str, Forecast | str]) -> None:
+    """Add fits made elsewhere (a worker process, an earlier run) to this process's memory."""
+    _FITS.update(fits)
+
+
+FITS_PER_SERIES = 4000  # a stored bundle keeps at most this many fits (the newest)
+
+
+def load_fits(series: str, use_cache: bool = True) -> set[str]:
+    """Remember the fits stored for ``series`` (one authenticated cache entry per series); returns their keys.
+
+    The entry is keyed by the series' name only: its fits are keyed by content inside, so a stale
+    bundle can never give a wrong fit, only fewer hits."""
+    if not use_cache or os.environ.get("FJDATA_NO_CACHE"):
+        return set()
+    hit, value = load("fits", {"series": series})
+    if not hit or not isinstance(value, dict):
+        return set()
+    remember_fits(value)
+    return set(value)
+
+
+def save_fits(series: str, keys: set[str], use_cache: bool = True) -> None:
+    """Store the remembered fits with these keys as the bundle of ``series`` (newest kept)."""
+    if not use_cache:
+        return
+    bundle = {k: _FITS[k] for k in keys if k in _FITS}
+    if len(bundle) > FITS_PER_SERIES:
+        bundle = dict(list(bundle.items())[-FITS_PER_SERIES:])
+    store("fits", {"series": series}, bundle)
 
 
 def _forecast(

@@ -10,23 +10,24 @@ The judged scale depends on what the series is (see :func:`judged_series`):
   stay inside 0–100;
 - positive levels and counts are projected on logs, anything else on the natural scale.
 
-``method="auto"`` is the equal-weight combination of the methods that beat drift in the
-rolling-origin backtest (see :func:`fjdata.forecast.backtest.auto_members`).
+``method="auto"`` is the equal-weight combination of the methods an :class:`AutoPolicy` names;
+the policy (and every method's interval calibration) is passed in, never looked up here: the
+backtest computes it (:func:`fjdata.forecast.backtest.auto_policy`) and
+:mod:`fjdata.forecast.auto` joins the two for :func:`~fjdata.forecast.auto.project`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from fjdata.core import config
-from fjdata.core.cache import cached
-from fjdata.forecast.models import METHODS, Forecast, MethodUnavailable, calibrate, combine, fit_method
+from fjdata.forecast.models import Forecast, MethodUnavailable, calibrate, combine, fit_cached
 from fjdata.inputs.indicators import indicator
-from fjdata.inputs.observations import PLAN_REGION, data_fingerprint, series
+from fjdata.inputs.observations import PLAN_REGION, series
 from fjdata.inputs.plan import get_plan
 from fjdata.inputs.transforms import chain_index
 
@@ -109,32 +110,54 @@ def fit_methods(
     values = judged.values.to_numpy(dtype=float)
     for method in methods:
         try:
-            fc = fit_method(method, years, values, to_year, judged.scale, judged.bounds)
+            fc = fit_cached(method, years, values, to_year, judged.scale, judged.bounds)
             fits.append(calibrate(fc, factors.get(method, 1.0)) if factors else fc)
         except MethodUnavailable as exc:
             skipped[method] = str(exc)
     return fits, skipped
 
 
-def project_judged(
-    judged: JudgedSeries, method: str | Sequence[str], to_year: int, as_of: int | None = None, calibrated: bool = True
-) -> Projection:
+@dataclass(frozen=True)
+class AutoPolicy:
+    """What ``method="auto"`` means and how wide intervals are, decided elsewhere and passed in.
+
+    ``members`` — the methods ``auto`` combines with equal weights (the backtest picks those that
+    beat drift, see :func:`fjdata.forecast.backtest.auto_policy`); ``factors`` — per method (and
+    ``"combination"``), the factor on the predictive spread that calibrates its intervals (1 when
+    absent). Projection never looks these up, so it cannot depend on the backtest that sets them.
+
+    >>> AutoPolicy(("drift",)).factor("theta")
+    1.0
+    """
+
+    members: tuple[str, ...] = ("drift",)
+    factors: Mapping[str, float] = field(default_factory=dict)
+
+    def factor(self, method: str) -> float:
+        return float(self.factors.get(method, 1.0))
+
+    def uncalibrated(self) -> AutoPolicy:
+        """The same members with the model-based interval widths (every factor 1)."""
+        return AutoPolicy(self.members)
+
+    def key(self) -> dict[str, object]:
+        """A cache-key form of the policy (JSON-able, order-stable)."""
+        return {"members": list(self.members), "calibration": dict(sorted(self.factors.items()))}
+
+
+def project_judged(judged: JudgedSeries, method: str | Sequence[str], to_year: int, policy: AutoPolicy) -> Projection:
     """Project a judged series with one method, a list to combine, or ``auto``.
 
-    ``auto`` picks its methods from the backtest on data as of ``as_of``, so a mid-term view
-    never benefits from later errors; with ``calibrated`` (the default) every method's interval
-    width is corrected by its backtest coverage (:func:`fjdata.forecast.backtest.calibration`)."""
-    from fjdata.forecast.backtest import auto_members, calibration
-
+    ``policy`` says which methods ``auto`` combines and by how much each method's intervals are
+    widened (its calibration factors); pass ``policy.uncalibrated()`` for model-based widths."""
     settings = config.settings()
     sim = settings["simulation"]
     assert isinstance(sim, dict)
-    # Intervals are calibrated on the backtest (as of the same year), so probabilities are honest.
-    factors = calibration(as_of=as_of) if calibrated else {}
+    factors = dict(policy.factors)
     if isinstance(method, str) and method not in ("auto", "combination"):
         fits, skipped = fit_methods(judged, [method], to_year, factors)
         return Projection(judged.indicator_id, judged, fits[0] if fits else None, tuple(fits), skipped)
-    members: Sequence[str] = auto_members(as_of=as_of) if isinstance(method, str) else list(method)
+    members: Sequence[str] = policy.members if isinstance(method, str) else list(method)
     raw, skipped = fit_methods(judged, members, to_year)
     fits = [calibrate(f, factors.get(f.method, 1.0)) for f in raw]
     if len(raw) >= 2:
@@ -150,59 +173,3 @@ def project_judged(
         if more:
             return Projection(judged.indicator_id, judged, more[0], tuple(more), skipped)
     return Projection(judged.indicator_id, judged, None, (), skipped)
-
-
-def project(
-    indicator_id: str,
-    method: str | Sequence[str] = "auto",
-    to_year: int | None = None,
-    base_year: int | None = None,
-    region: str = PLAN_REGION,
-    as_of: int | None = None,
-    extra_data: ExtraData = None,
-) -> Projection:
-    """Project an indicator to ``to_year`` (default: the default plan's end year): ``method`` is
-    one of :data:`fjdata.forecast.models.METHODS`, a list of them (combined with equal weights), or ``"auto"``.
-
-    Parameters: ``indicator_id``, ``method``, ``to_year``, ``base_year`` (of a chained index),
-    ``region``, ``as_of``, ``extra_data``. Returns a :class:`Projection` (``.frame()`` is the table).
-    ``to_year`` must lie in 1991–2035 and ``as_of`` in 2005–this year; otherwise
-    :class:`fjdata.core.errors.ArgumentError` says so. ``.frame()`` of a projection with no forecast
-    (e.g. ``to_year`` not after the last observation) raises a ``ValueError`` that says why.
-
-    >>> project("gdp_real_growth", method="theta", to_year=2027).frame()["year"].tolist()
-    [2026, 2027]
-    """
-    from fjdata.core.arguments import check_as_of, check_to_year
-    from fjdata.forecast.models import check_method
-
-    to_year = get_plan().end_year if to_year is None else to_year
-    check_to_year(to_year)
-    check_method(method)
-    check_as_of(as_of)
-    if isinstance(method, str) and method not in (*METHODS, "auto", "combination"):
-        raise ValueError(f"unknown method {method!r}; expected 'auto' or one of {METHODS}")
-    judged = judged_series(indicator_id, base_year, region, as_of=as_of, extra_data=extra_data)
-    return project_judged(judged, method, to_year, as_of=as_of)
-
-
-def context_forecast(
-    judged: JudgedSeries, methods: str | Sequence[str], as_of: int | None, extra_data: ExtraData, to_year: int
-) -> Forecast | None:
-    """Projection of a context series to ``to_year``, a plan's end year (cached like assessments;
-    no draws kept); ``None`` once the data reach that year."""
-    if len(judged.values) < 4 or judged.years[-1] >= to_year:
-        return None
-
-    def compute() -> Forecast | None:
-        proj = project_judged(judged, methods, to_year, as_of=as_of)
-        return replace(proj.forecast, samples=None) if proj.forecast is not None else None
-
-    key = {
-        "indicator": judged.indicator_id,
-        "methods": methods if isinstance(methods, str) else list(methods),
-        "as_of": as_of,
-        "to_year": to_year,
-        "data": data_fingerprint(extra_data),
-    }
-    return cached("context", key, compute)

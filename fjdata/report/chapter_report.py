@@ -19,18 +19,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from fjdata.assess.assessment import Assessment, TargetResult, results
+from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.feasibility import Feasibility, note_text
 from fjdata.assess.judgements import Light, Status, probability_band
+from fjdata.assess.prepare import ContextSeries, Prepared, prepare
 from fjdata.assess.view import View, evaluation_year
 from fjdata.core.cache import atomic_write_bytes, cached
 from fjdata.core.version import __version__
 from fjdata.department.data_needs import data_needs
-from fjdata.forecast.projection import ExtraData, context_forecast, judged_series
-from fjdata.inputs.chapters import chapter_context, chapter_title
+from fjdata.forecast.projection import ExtraData
+from fjdata.inputs.chapters import chapter_title
 from fjdata.inputs.indicators import catalogue, indicator
 from fjdata.inputs.observations import SourceRef, data_fingerprint
-from fjdata.inputs.plan import Plan, default_plan_id, get_plan
+from fjdata.inputs.plan import Plan, default_plan_id
 from fjdata.inputs.registry import registry
 from fjdata.inputs.transforms import by_year
 from fjdata.report import formatting as fmt
@@ -194,6 +195,7 @@ class ChapterReport:
     extra_data: ExtraData
     fingerprint: str
     plan: Plan
+    contexts: tuple[ContextSeries, ...] = ()  # precomputed by prepare(): a report never fits a model
 
     @classmethod
     def build(
@@ -210,31 +212,29 @@ class ChapterReport:
     ) -> ChapterReport:
         """A chapter (or ``"all"``) of a plan (default: the default plan). The mid-term view
         (``mid_year``, default: the plan's mid-term year) is shown only once that year is past."""
-        words(lang)  # an unknown language fails here, naming the valid ones
         view = View.of(plan, as_of, methods, tolerance, extra_data=extra_data)
-        the_plan = view.plan
-        delta = view.tolerance
-        key_chapter = None if chapter in (None, "all") else str(chapter)
-        items = tuple(results(key_chapter, view=view))
-        mid_year = the_plan.mid_term_year if mid_year is None else mid_year
-        mid: dict[str, Assessment] = {}
-        if mid_year < view.year() and (as_of is None or mid_year < as_of):
-            mid = {a.target_id: a for a in (r.assessment for r in results(key_chapter, view=view.at(mid_year)))}
-        context = chapter_context(key_chapter, the_plan) if key_chapter else ()
+        return cls.from_prepared(prepare(view, chapter, mid_year), lang, confidence)
+
+    @classmethod
+    def from_prepared(cls, prepared: Prepared, lang: str = "zh", confidence: float = 0.8) -> ChapterReport:
+        """The report of what :func:`fjdata.assess.prepare.prepare` computed (the notebooks' path)."""
+        words(lang)  # an unknown language fails here, naming the valid ones
+        p, view = prepared, prepared.view
         return cls(
-            key_chapter or "all",
+            p.chapter or "all",
             lang,
-            as_of,
-            mid_year,
-            delta,
+            view.as_of,
+            p.mid_year,
+            view.tolerance,
             confidence,
-            items,
-            mid,
-            context,
+            p.items,
+            p.midterm_assessments(),
+            tuple(c.indicator_id for c in p.contexts),
             view.method,
-            extra_data,
-            data_fingerprint(extra_data),
-            the_plan,
+            view.extra,
+            data_fingerprint(view.extra),
+            view.plan,
+            p.contexts,
         )
 
     @property
@@ -449,8 +449,8 @@ class ChapterReport:
             return []
         w = words(self.lang)
         out = [render("section_heading.html.j2", id="context", title=w["context"], note="")]
-        for iid in self.context_ids:
-            out.append(f"<div class='fj'>{context_chart_html(iid, self.lang, self.as_of, self.methods, self.extra_data, self.plan)}</div>")
+        for context in self.contexts:
+            out.append(f"<div class='fj'>{context_chart_html(context, self.lang)}</div>")
         return out
 
     def sources_html(self) -> str:
@@ -482,16 +482,13 @@ class ChapterReport:
         return f"<div class='fj'><figure class='fj-chart'>{img}</figure></div>"
 
 
-def context_chart_html(
-    indicator_id: str, lang: str, as_of: int | None, methods: str | Sequence[str], extra_data: ExtraData, plan: Plan | None = None
-) -> str:
-    """A context indicator in the plan's region: its judged series and projection to the plan's end, without a target."""
-    the_plan = get_plan(plan)
-    ind = indicator(indicator_id)
-    judged = judged_series(indicator_id, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
+def context_chart_html(context: ContextSeries, lang: str) -> str:
+    """A context indicator in the plan's region: its judged series and projection to the plan's end
+    (both precomputed by :func:`fjdata.assess.prepare.prepare`), without a target."""
+    ind = indicator(context.indicator_id)
+    judged, forecast, indicator_id = context.judged, context.forecast, context.indicator_id
     if not len(judged.values):
         return f"<p>{esc(ind.name(lang))}: {esc(Status.INSUFFICIENT.label(lang))}</p>"
-    forecast = context_forecast(judged, methods, as_of, extra_data, the_plan.end_year)
     sources = judged.raw.attrs.get("sources", ())
     statuses = {s.year: s.status for s in sources}
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from fjdata.assess.assessment import assess
+from fjdata.assess.prepare import prepare_exploration
 from fjdata.core.cache import cached
-from fjdata.forecast.backtest import backtest_errors, calibration, summarise
+from fjdata.forecast.backtest import summarise
 from fjdata.forecast.models import Forecast
-from fjdata.forecast.projection import ExtraData, JudgedSeries, fit_methods, judged_series
+from fjdata.forecast.projection import ExtraData, JudgedSeries
 from fjdata.inputs.indicators import Indicator, indicator
-from fjdata.inputs.observations import data_fingerprint, observations
-from fjdata.inputs.plan import Plan, get_plan
+from fjdata.inputs.observations import observations
+from fjdata.inputs.plan import Plan
 from fjdata.inputs.transforms import by_year
 from fjdata.report.chapter_report import CSS, esc, png_img
 from fjdata.report.charts import consecutive_runs, png_bytes
@@ -37,6 +38,7 @@ class Exploration:
     tolerance: float | None
     confidence: float
     plan: Plan
+    errors: pd.DataFrame = field(default_factory=pd.DataFrame)  # the indicator's backtest errors (precomputed)
 
     @classmethod
     def build(
@@ -50,21 +52,12 @@ class Exploration:
         confidence: float = 0.8,
         plan: str | Plan | None = None,
     ) -> Exploration:
-        """One indicator in a plan's region, projected to the plan's end year (default plan: the default)."""
-        from fjdata.forecast.models import METHODS
-
-        the_plan = get_plan(plan)
-        judged = judged_series(indicator_id, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
-        chosen = list(METHODS) if methods == "auto" else list(methods)
-        last = judged.years[-1] if judged.years else the_plan.end_year
-
-        def fit() -> tuple[list[Forecast], dict[str, str]]:
-            # The same backtest-calibrated intervals the assessment uses.
-            return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), calibration(as_of=as_of))
-
-        key = {"indicator": indicator_id, "plan": the_plan.plan_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
-        fits, skipped = cached("explore", key, fit)
-        return cls(indicator(indicator_id), lang, as_of, judged, tuple(fits), skipped, extra_data, tolerance, confidence, the_plan)
+        """One indicator in a plan's region, projected to the plan's end year (default plan: the default).
+        The projections and the backtest come from :func:`fjdata.assess.prepare.prepare_exploration`."""
+        p = prepare_exploration(indicator_id, as_of, methods, extra_data, plan)
+        return cls(
+            indicator(indicator_id), lang, as_of, p.judged, p.fits, p.skipped, extra_data, tolerance, confidence, p.plan, p.backtest_errors
+        )
 
     def header_html(self) -> str:
         i = self.ind
@@ -180,7 +173,7 @@ class Exploration:
         return f"<div class='fj'><figure class='fj-chart'>{png_img(png, self.ind.name(self.lang))}</figure></div>"
 
     def backtest_table(self) -> pd.DataFrame:
-        errors = backtest_errors(self.ind.indicator_id)
+        errors = self.errors
         if errors.empty:
             return pd.DataFrame({"note": ["series too short for a rolling-origin backtest"]})
         return summarise(errors)
