@@ -336,6 +336,7 @@ class ChapterReport:
             sections=sections,
             col_base=str(w["col_base"]).format(y=self.plan.base_year),
             col_final=w["col_final"] if self.period_over else w["col_latest"],
+            legend=w["legend_verdicts" if self.period_over else "legend_verdicts_running"],
             anchor_rows=not self.is_overview,
             charted=charted,
         )

@@ -115,7 +115,9 @@ def chapter_narrative(
         out.append(str(w["n_short_lead"]) + str(w["sentence_sep"]).join(gap_sentence(a, lang) for a in short[:_MAX_LISTED]) + stop)
     # What is still awaited, and where it was last published.
     pending = by["pending"]
-    if pending:
+    if pending and not ended:  # a running plan's target year is still ahead: only the data gap is news
+        out.append(str(w["n_pending_running"]).format(n=len(pending), names=_names(pending, lang)))
+    elif pending:
         s = str(w["n_pending_lead"]).format(n=len(pending))
         if needs:
             final_year = max(a.target_year for a in pending)

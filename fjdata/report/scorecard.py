@@ -161,7 +161,7 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
     return Evidence(
         text=text,
         year=year,
-        stale=a.latest_year < a.target_year - 1,
+        stale=a.period_over and a.latest_year < a.target_year - 1,  # "old" only means something once the plan is over
         status_mark=w["status_marks"].get(a.latest_status or "", ""),
         tier=tier,
         tier_label=w["tiers"].get(tier, "") if tier else "",
