@@ -11,9 +11,10 @@
 3. ``--blas``: a cold backtest with the BLAS/OpenMP pools at their default size against one
    thread per process (what fjdata sets for its workers, kernels and tests).
 
-Each measurement runs in a fresh process, as cron and a notebook kernel would. The load average is
-printed before each part: other work on the machine slows every figure, so compare runs made
-back to back.
+Each measurement runs in a fresh process, as cron and a notebook kernel would. The load average
+and the cores actually available (a parallel probe) are printed before each part: other work on
+the machine slows every figure, and while other sessions are busy a 2-core box gives this run about
+one core whatever its priority, so compare runs made back to back and read the CPU seconds too.
 """
 
 from __future__ import annotations
@@ -64,12 +65,34 @@ def _load() -> str:
     return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
+def _burn(n: int) -> float:
+    start = time.perf_counter()
+    s = 0
+    for i in range(n):
+        s += i * i
+    return time.perf_counter() - start
+
+
+def cores_available() -> float:
+    """How many cores this process group gets right now: the same pure-Python work on one
+    process against one per core. On a shared box other sessions' groups take their share
+    whatever our priority, so a parallel speed-up can only show when this is near the core count."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    n, k = 3_000_000, os.cpu_count() or 1
+    one = _burn(n)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(k) as pool:
+        list(pool.map(_burn, [n] * k))
+    return k * one / (time.perf_counter() - start)
+
+
 def bench_assess(work: Path, workers: str | None = None) -> None:
     env = {**os.environ, "FJDATA_CACHE": str(work / "cache-a"), "FJDATA_USER_DATA": str(work / "user")}
     if workers is not None:
         env["FJDATA_WORKERS"] = workers
     both = "import fjdata; fjdata.assess(); fjdata.assess(as_of=2022)"
-    print(f"[{_load()}]  FJDATA_WORKERS={env.get('FJDATA_WORKERS', '(cores)')}")
+    print(f"[{_load()}, cores available {cores_available():.2f}]  FJDATA_WORKERS={env.get('FJDATA_WORKERS', '(cores)')}")
     cold, cold_cpu = timed_process("import fjdata; fjdata.assess()", env)
     cold22, cold22_cpu = timed_process("import fjdata; fjdata.assess(as_of=2022)", env)
     warm, _ = timed_process(both, env)
@@ -129,7 +152,7 @@ def main() -> int:
     ap.add_argument("--serial", action="store_true", help="also time assess() with FJDATA_WORKERS=1 (no worker processes)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fjdata-load-"))
-    print(f"cores: {os.cpu_count()}   python {sys.version.split()[0]}")
+    print(f"cores: {os.cpu_count()}   python {sys.version.split()[0]}   cores available to this run now: {cores_available():.2f}")
     try:
         bench_assess(work)
         if args.serial:

@@ -206,7 +206,7 @@ def test_reports_print_no_model_probability_as_0_or_100_and_no_progress_as_p() -
 
     for lang in ("zh", "en"):
         rep = ChapterReport.build("all", lang)
-        text = rep.summary_html() + rep.narrative_html()
+        text = rep.summary_html() + rep.narrative_html() + rep.detail_html()
         assert not re.search(r"P=\d", text)  # progress is "完成进度…", probabilities are bands
         assert not re.search(r"(概率|可能性|chance[^<]{0,20}?)\s*(?<![\d–.])(0|100)%", text)
         assert ">95%" in text or "&gt;95%" in text or "<5%" in text or "&lt;5%" in text

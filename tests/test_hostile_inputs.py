@@ -17,6 +17,7 @@ import errno
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import socket
@@ -1056,7 +1057,7 @@ def test_B47_end_to_end_batch_and_kernels_use_the_same_relative_extra_data(tmp_p
     latest = table[(table["target_id"] == "c2_mfg_share_gdp") & (table["view"] == "latest")]
     assert latest["latest_value"].tolist() == [33.5] and latest["latest_year"].tolist() == [2025]
     page = (folder / "chapter_2_zh.html").read_text(encoding="utf-8")
-    assert "33.5%（2025）" in page and "20.1%" not in page
+    assert re.search(r"33\.5%(<[^>]*>)*（2025年）", page) and "20.1%" not in page  # the value, then its year
 
 
 def test_cli_project_default_year_always_gives_a_forecast(capsys: pytest.CaptureFixture[str]) -> None:

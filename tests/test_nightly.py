@@ -144,7 +144,7 @@ def test_each_notebook_runs_with_plain_papermill(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
-    assert "Chapter 3" in html and "fj-summary" in html
+    assert "Chapter 3" in html and "fj-scorecard" in html
 
 
 @pytest.fixture(scope="module")
@@ -199,17 +199,19 @@ def test_reports_render_in_headless_chromium(full_run: tuple[subprocess.Complete
             page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
             continue
         if html.name.startswith(("chapter_", "annex", "overview")):
-            assert page.locator("table.fj-summary").count() == 1 or "无量化目标" in body or "no quantitative targets" in body, html.name
+            assert page.locator("table.fj-scorecard").count() >= 1 or "未设定量化目标" in body or "no quantitative targets" in body, (
+                html.name
+            )
         if html.name.endswith("_zh.html"):
-            assert "执行情况总览" in body or "资料来源" in body or "候选目标" in body, html.name
+            assert "终期评估" in body or "进展评估" in body or "资料来源" in body or "候选目标" in body, html.name
             assert any("\u4e00" <= ch <= "\u9fff" for ch in body)
         if html.name == "chapter_2_zh.html":
-            assert page.locator("table.fj-summary tbody tr").count() == 20
+            assert page.locator("table.fj-scorecard tbody tr").count() == 20
             assert page.locator("figure.fj-chart img").count() >= 5
-            assert "规上工业增加值年均增长" in body and "执行情况总览" in body
+            assert "规上工业增加值年均增长" in body and "终期评估" in body
             page.screenshot(path=str(ARTIFACTS / "chapter_2_zh.png"), full_page=True)
         if html.name == "chapter_2_en.html":
-            assert "Summary (traffic lights)" in body and page.locator("figure.fj-chart img").count() >= 5
+            assert "Final evaluation" in body and page.locator("figure.fj-chart img").count() >= 5
         if html.name in ("chapter_5_zh.html", "chapter_1_zh.html"):
             assert page.locator("figure.fj-chart img").count() >= 1  # context indicators
         page.close()

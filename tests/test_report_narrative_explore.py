@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,11 @@ import pytest
 from fjdata.assess.assessment import Assessment, assessments, results
 from fjdata.assess.judgements import Status
 from fjdata.inputs.observations import observations
-from fjdata.report.chapter_report import ChapterReport, _projection_text, fmt
+from fjdata.report import formatting as fmt
+from fjdata.report.chapter_report import ChapterReport
 from fjdata.report.explore import USER_ROWS_SHOWN, Exploration
 from fjdata.report.narrative import chapter_narrative
+from fjdata.report.scorecard import projection_text
 from tests.conftest import obs_row, write_csv
 
 
@@ -26,15 +27,16 @@ def _modelled(items: list[Assessment]) -> Assessment:
 
 
 def test_projection_text_switches_interval_with_confidence(chapter2: list[Assessment]) -> None:
-    m = _modelled(chapter2)
-    a = replace(m, forecast=replace(m.forecast, value=50.0, lo80=45.0, hi80=55.0, lo95=40.0, hi95=60.0, estimate=False))
-    assert _projection_text(a, 0.8) == f"{fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
-    assert _projection_text(a, 0.95) == f"{fmt(50.0)} [{fmt(40.0)}, {fmt(60.0)}]"
-    assert _projection_text(replace(a, forecast=replace(a.forecast, method="observed")), 0.95) == fmt(50.0)
+    a = _modelled(chapter2).replace(
+        model_value=50.0, model_lo80=45.0, model_hi80=55.0, model_lo95=40.0, model_hi95=60.0, model_estimate=False
+    )
+    a = a.replace(kind="count", unit="家", judged_unit="家")
+    assert projection_text(a, 0.8, "zh") == f"模型预测{a.target_year}年为{fmt.value(50.0, '家')}（80%区间45～55）"
+    assert projection_text(a, 0.95, "zh") == f"模型预测{a.target_year}年为{fmt.value(50.0, '家')}（95%区间40～60）"
+    assert projection_text(a.replace(model_method="observed"), 0.95, "zh") == ""
     # A past target year is estimated, not forecast, and says so.
-    estimated = replace(a, forecast=replace(a.forecast, estimate=True))
-    assert _projection_text(estimated, 0.8, "zh") == f"估计 {fmt(50.0)} [{fmt(45.0)}, {fmt(55.0)}]"
-    assert _projection_text(estimated, 0.8, "en").startswith("est. ")
+    assert projection_text(a.replace(model_estimate=True), 0.8, "zh").startswith("模型估计")
+    assert projection_text(a.replace(model_estimate=True), 0.8, "en").startswith("model estimate for ")
 
 
 def _with(a: Assessment, overall: Status, cn: Status, target_id: str) -> Assessment:
@@ -56,17 +58,18 @@ def test_narrative_counts_each_category_once(chapter2: list[Assessment]) -> None
     items = [
         _with(a, Status.ACHIEVED, Status.ACHIEVED, "a"),
         _with(a, Status.PROBABLY_ACHIEVED, Status.ON_TRACK, "b"),
-        _with(a, Status.PROBABLY_MISSED, Status.LAGGING, "c"),
+        _with(a, Status.MISSED, Status.LAGGING, "c"),
         _with(a, Status.UNCERTAIN, Status.LAGGING, "d"),
         _with(a, Status.INSUFFICIENT, Status.INSUFFICIENT, "e"),
     ]
     text = chapter_narrative(items, {}, "en", 2022)
-    assert text[0].startswith("The plan period is over: this is the final evaluation. Of 5 quantitative targets, 1 are met")
-    assert "1 on track or probably met, 1 missed, probably missed or lagging, 1 too close to call; 1 lack verifiable data" in text[0]
-    assert text[1] == "Met: T a."
-    assert text[-1] == "Awaiting data: T e."
+    assert text[0].startswith("The plan period ended in ") and ": this is the final evaluation." in text[0]
+    assert "Of all 5 quantitative targets, 1 were achieved, 0 broadly achieved, 1 missed, and 3 still lack a final figure." in text[0]
+    assert text[1].startswith("Achieved: T a was ")
+    assert any(p.startswith("Missed or short of the target: T c was ") for p in text)
+    assert text[-1].startswith("3 targets still lack a final figure")
     zh = chapter_narrative(items, {}, "zh", 2022)
-    assert zh[0].startswith("规划期已结束，本部分为终期评估。共5项量化目标：1项已实现") and "1项未实现、估计未实现或滞后" in zh[0]
+    assert "本报告为终期评估。" in zh[0] and "全部5项量化目标中，已实现1项，基本实现0项，未实现1项，3项尚缺终期数据。" in zh[0]
 
 
 def test_narrative_compares_with_the_midterm_in_the_right_direction(chapter2: list[Assessment]) -> None:
@@ -81,23 +84,23 @@ def test_narrative_compares_with_the_midterm_in_the_right_direction(chapter2: li
         "down": _with(a, Status.ON_TRACK, Status.ON_TRACK, "down"),
         "same": _with(a, Status.ON_TRACK, Status.ON_TRACK, "same"),
     }
-    line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the mid-term view"))
-    assert "1 improved, 1 worsened on at least one judgement: T down." in line
-    # A worsening in (a) alone counts, even when the overall verdict holds.
+    line = next(s for s in chapter_narrative(now, mid, "en", 2022) if s.startswith("Against the 2022 mid-term view"))
+    assert line.endswith("; the overall verdict worsened for T down.")
+    # A change in (a) alone does not make the overall verdict worse.
     only_cn = {"same": mid["same"].replace(cn_status=Status.AHEAD)}
     line = next(s for s in chapter_narrative([now[2].replace(cn_status=Status.LAGGING)], only_cn, "en", 2022) if s.startswith("Against"))
-    assert "1 worsened" in line
+    assert "worsened" not in line
 
 
 def test_chapter_report_shows_every_target_once() -> None:
     report = ChapterReport.build(2, lang="en")
     items = results(2)
     html = report.summary_html()
-    assert html.count("<tr") - 1 == len(items)  # one header row
+    assert html.count("<tr data-target=") == len(items)  # one row per target, in its section
     for r in items:
         assert r.assessment.name_en in html or r.assessment.name_en.replace("&", "&amp;") in html
     assert report.fingerprint[:12] in report.header_html()
-    assert "quantitative targets" in report.narrative_html()
+    assert "this is the final evaluation" in report.narrative_html()
     assert ChapterReport.build(1, lang="en").summary_html().count("This chapter sets no quantitative targets") == 1
 
 

@@ -5,8 +5,14 @@ caller from the target kind, see :mod:`fjdata.forecast.projection`) and returns 
 80 % and 95 % prediction intervals on the natural scale, plus the predictive distribution on
 the model scale so that probabilities can be computed analytically.
 
-Minimum observations per method (``MIN_OBS``) are deliberate: damped ETS and ARIMA estimate
-4–5 parameters and are unstable on fewer than eight points (anchors.md §2.2).
+Each method is a small class behind one interface (:class:`ForecastMethod`: ``name``, ``min_obs``,
+``fit``), listed in :data:`REGISTRY`; :data:`METHODS` and :data:`MIN_OBS` are read from it.
+Minimum observations per method are deliberate: damped ETS and ARIMA estimate 4–5 parameters and
+are unstable on fewer than eight points (anchors.md §2.2).
+
+A fit depends only on the method, the exact observations, the horizon, the scale and the bounds,
+so :func:`fit_cached` remembers fits by that content (and :func:`save_fits` / :func:`load_fits`
+keep them per series in the cache): views that share a past share its fits.
 """
 
 from __future__ import annotations
@@ -348,7 +354,7 @@ def fit_method(
 # Fits already made in this process, by content (see fit_key): the as-of backtest, a second view
 # and the projections reuse them. Bounded; entries are small (no draws).
 _FITS: dict[str, Forecast | str] = {}
-_FITS_MAX = 50_000
+_FITS_MAX = 20_000  # ~2 kB each: a long notebook session stays small
 
 
 def fit_key(

@@ -475,7 +475,12 @@ def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, obje
         scale = max(abs(float(chosen["value"])), abs(float(r["value"])), 1e-12)
         if abs(float(r["value"]) - float(chosen["value"])) / scale <= SAME_VALUE_TOLERANCE and r["bound"] == chosen["bound"]:
             continue
-        out.append({k: r[k] for k in ("year", "value", "status", "vintage", "published", "source_title", "source_url", "quote", "bound")})
+        out.append(
+            {
+                k: r[k]
+                for k in ("year", "value", "status", "vintage", "published", "source_title", "source_url", "quote", "bound", "source_tier")
+            }
+        )
     return tuple(out)
 
 
@@ -620,6 +625,7 @@ class SourceRef:
     selection: str = ""  # why this version was used (see select_vintage)
     spliced: bool = False  # from another release family than the rest of the series
     alternatives: tuple[SourceRef, ...] = ()  # other versions of the same year with a different value
+    tier: str = ""  # source quality (fjdata.inputs.source_quality.TIERS), shown as a badge beside the value
 
     @property
     def disputed(self) -> bool:
@@ -641,6 +647,7 @@ def _source_ref(row: Mapping[Any, Any]) -> SourceRef:
         str(row.get("selection") or ""),
         bool(row.get("spliced", False)),
         alts,
+        str(row.get("source_tier") or ""),
     )
 
 

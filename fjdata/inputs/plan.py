@@ -44,6 +44,20 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A section of the final-evaluation scorecard (e.g. the main indicators); ``headline``: the
+    group whose verdicts are counted in the big-number tiles."""
+
+    key: str
+    title_zh: str
+    title_en: str
+    headline: bool = False
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+@dataclass(frozen=True)
 class Plan:
     """One plan's manifest. ``missing`` lists what a ``partial`` plan's public text leaves out."""
 
@@ -63,6 +77,7 @@ class Plan:
     text_file: str = ""
     text_sha256: str = ""
     missing: tuple[str, ...] = field(default_factory=tuple)
+    groups: tuple[Group, ...] = ()  # scorecard sections, in order (``groups`` in plan.yaml; targets name theirs)
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -143,6 +158,11 @@ def load_plan(folder: str | Path) -> Plan:
     targets_file = folder / str(raw["targets"])
     if not targets_file.is_file():
         raise RegistryError(file, "plan", "targets", f"{targets_file.name} not found in {folder}")
+    groups = []
+    for key, g in (raw.get("groups") or {}).items():
+        if not isinstance(g, dict) or not g.get("title_zh") or not g.get("title_en"):
+            raise RegistryError(file, f"group {key}", "title_zh", "each group needs title_zh and title_en (and optionally headline: true)")
+        groups.append(Group(str(key), str(g["title_zh"]), str(g["title_en"]), bool(g.get("headline", False))))
     missing = raw.get("missing") or []
     if status == "partial" and not missing:
         raise RegistryError(file, "plan", "missing", "a partial plan lists what its public text leaves out")
@@ -163,6 +183,7 @@ def load_plan(folder: str | Path) -> Plan:
         text_file=str(text.get("file", "")),
         text_sha256=str(text.get("sha256", "")),
         missing=tuple(str(m) for m in missing),
+        groups=tuple(groups),
     )
 
 

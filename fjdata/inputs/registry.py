@@ -79,6 +79,12 @@ class Target:
     note: str | None = None
     region: str = ""  # the region whose series the target is judged on (`region` key, default: the plan's)
     plan_id: str = ""
+    group: str = ""  # the scorecard section (a key of the plan's ``groups``); "" when the plan has none
+    caveat_zh: str = ""  # a scope caveat printed beside the value (e.g. provincial vs national list)
+    caveat_en: str = ""
+
+    def caveat(self, lang: str = "zh") -> str:
+        return self.caveat_zh if lang == "zh" else self.caveat_en
 
     @property
     def higher_is_better(self) -> bool:
@@ -154,6 +160,12 @@ def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator], plan:
         raise RegistryError(
             file, label, "kind", f"{kind} is judged on levels, but {iid} is chained ({chain}); use average_growth or cumulative_reduction"
         )
+    group = str(raw.get("group") or "")
+    group_keys = tuple(g.key for g in plan.groups)
+    if group_keys and group not in group_keys:
+        raise RegistryError(file, label, "group", f"{group!r} is not one of the plan's groups: {', '.join(group_keys)}")
+    if not group_keys and group:
+        raise RegistryError(file, label, "group", f"{group!r} given, but plan.yaml declares no groups")
     places = []
     for i, place in enumerate(raw.get("also_in") or [], start=1):
         if not isinstance(place, dict) or not place.get("quote") or not place.get("section"):
@@ -183,6 +195,9 @@ def _parse(raw: object, file: Path, pos: int, known: dict[str, Indicator], plan:
         note=raw.get("note"),
         region=str(raw.get("region") or plan.region),
         plan_id=plan.plan_id,
+        group=group,
+        caveat_zh=str(raw.get("caveat_zh") or ""),
+        caveat_en=str(raw.get("caveat_en") or ""),
     )
 
 

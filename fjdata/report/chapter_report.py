@@ -1,7 +1,9 @@
 """Report building blocks: HTML fragments that notebooks display (who reads it).
 
-Everything that comes from data is escaped with :func:`html.escape`; figures are embedded as
-``data:`` PNGs, so an exported report is one self-contained file with no external request.
+Words come from the wording files (:mod:`fjdata.report.wording`), numbers from one formatter per
+unit kind (:mod:`fjdata.report.formatting`), HTML from Jinja2 templates (autoescaped;
+:mod:`fjdata.report.templating`). Figures are embedded as ``data:`` PNGs, so an exported report is
+one self-contained file with no external request.
 """
 
 from __future__ import annotations
@@ -21,18 +23,25 @@ from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.feasibility import Feasibility, note_text
 from fjdata.assess.judgements import Light, Status, probability_band
 from fjdata.assess.prepare import ContextSeries, Prepared, prepare
-from fjdata.assess.view import View
+from fjdata.assess.view import View, evaluation_year
 from fjdata.core.cache import atomic_write_bytes, cached
 from fjdata.core.version import __version__
+from fjdata.department.data_needs import data_needs
 from fjdata.forecast.projection import ExtraData
 from fjdata.inputs.chapters import chapter_title
-from fjdata.inputs.indicators import indicator
+from fjdata.inputs.indicators import catalogue, indicator
 from fjdata.inputs.observations import SourceRef, data_fingerprint
-from fjdata.inputs.plan import Plan
+from fjdata.inputs.plan import Plan, default_plan_id
+from fjdata.inputs.registry import registry
 from fjdata.inputs.transforms import by_year
+from fjdata.report import formatting as fmt
+from fjdata.report import scorecard
 from fjdata.report.chart_data import chart_alt, chart_data_html, series_data_html
 from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, png_bytes, series_figure, target_chart
+from fjdata.report.links import anchor, target_links
 from fjdata.report.narrative import chapter_narrative
+from fjdata.report.templating import render
+from fjdata.report.wording import words
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
 # `.fj.fj` doubles the class so these rules outrank JupyterLab's table rules (right-aligned
@@ -49,332 +58,90 @@ CSS = """
 .fj .narr p{line-height:1.6}.fj img{max-width:100%;height:auto}
 /* Wide tables scroll inside their box on a phone instead of widening the page. */
 .fj .scroll{overflow-x:auto;max-width:100%}.fj tr.not-used td{color:#777}
-@media (max-width:600px){.fj{font-size:14px}.fj table{font-size:.8em}}
+/* Scorecard: big-number tiles, one verdict symbol per row (symbol + label, never colour alone). */
+.fj .lead{font-size:1.05em;font-weight:600}.fj .tiles{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}
+.fj .tile{flex:1 1 9em;border:1px solid #ccd;border-top:6px solid #9e9e9e;border-radius:4px;padding:.5em .7em;background:#fafbfd}
+.fj .tile-num{font-size:2.4em;font-weight:700;line-height:1.1}.fj .tile-label{font-weight:600}.fj .tile-note{font-size:.78em;color:#555}
+.fj .v-met{border-top-color:#2e7d32}.fj .v-basic{border-top-color:#7cb342}.fj .v-missed{border-top-color:#c62828}.fj .v-pending{border-top-color:#9e9e9e}
+.fj .verdict{display:inline-block;min-width:1.3em;text-align:center;font-weight:700;border-radius:3px;color:#fff;background:#9e9e9e}
+.fj .verdict.v-met,.fj .verdict.v-on_track{background:#2e7d32}.fj .verdict.v-basic{background:#7cb342}.fj .verdict.v-missed,.fj .verdict.v-behind{background:#c62828}.fj .verdict.v-watch{background:#f0a500}
+.fj .verdict-cell{white-space:nowrap}.fj .badge{display:inline-block;font-size:.75em;border:1px solid #bbb;border-radius:3px;padding:0 .3em;margin-left:.3em;color:#444;white-space:nowrap}
+.fj .b-stale{border-color:#c77700;color:#8a5200}.fj .t-media,.fj .t-secondary_copy,.fj .t-derived{border-style:dashed}.fj .attr{font-size:.75em;color:#666}
+.fj .toc ol{margin:.2em 0 .2em 1.2em;padding:0}.fj .toc-targets{columns:2;font-size:.9em}.fj h3{font-size:1.08em;margin:1em 0 .3em}
+@media (max-width:600px){.fj{font-size:14px}.fj table{font-size:.8em}.fj .toc-targets{columns:1}}
 @page{size:A4;margin:12mm 10mm}
 @media print{.fj{max-width:none}.fj .scroll{overflow:visible}.fj tr,.fj figure{page-break-inside:avoid}.fj table{font-size:.72em}}
 </style>
-"""
-
-WORDS = {
-    "zh": {
-        "no": "序号",
-        "indicator": "指标",
-        "target": "目标",
-        "latest": "最新值（年份）",
-        "cn": "(a) 进度对比时间",
-        "sdg": "(b) 增速比R",
-        "model": "(c) 模型：达标概率",
-        "mid": "中期（{y}年数据）",
-        "attr": "属性",
-        "summary": "执行情况总览（交通灯）",
-        "narrative": "要点",
-        "charts": "逐项图表",
-        "insufficient": "数据不足的目标",
-        "sources": "数据来源",
-        "context": "相关背景指标",
-        "none": "本章无量化目标。以下为与本章相关的背景指标。",
-        "generated": "生成日期",
-        "data_as_of": "数据截至",
-        "fingerprint": "数据指纹",
-        "legend": "判断方法：(a) 中期评估惯例：完成进度P与时间进度τ之比，容差δ={d:.0%}；(b) 欧盟统计局/Open SDG 增速比 R=实际年均增速/所需年均增速；(c) 统计模型预测目标年份达标概率。三者并列呈现，不合成。",
-        "source_col": "来源",
-        "quote": "原文",
-        "year": "年份",
-        "value": "数值",
-        "status": "状态",
-        "reason": "原因",
-        "progress": "完成进度{p:.0%}，时间进度{t:.0%}",
-        "ratio": "R={r:.2f}",
-        "prob": "达标可能性{b}",
-        "user": "用户补充",
-        "overall": "总体判断",
-        "basis_final": "{y}年实际值",
-        "basis_latest": "据{y}年数据",
-        "basis_estimate": "{y}年数据待公布，模型估计",
-        "basis_forecast": "模型预测",
-        "basis_statement": "官方表述",
-        "basis_progress": "据{y}年进度",
-        "basis_quota": "逐年对照",
-        "attain": "达到目标的{a:.0%}",
-        "gap": "差{g}",
-        "over": "超出{g}",
-        "missing": "缺{ys}年数据",
-        "stale": "数据较旧（{y}年）",
-        "flip": "缺失年份平均需{dir}{r:.1f}%结论才变",
-        "below": "低于",
-        "above": "高于",
-        "disputed": "来源不一：采用{v}（{why}），另有{o}",
-        "quota_min": "最低为指标的{r:.1f}倍",
-        "quota_short": "未达标年份：{ys}",
-        "observed": "实际值",
-        "avg": "年均{r:.1f}%（{n}/{N}年）",
-        "spliced": "拼接",
-        "why_plan_owner": "规划部门评估数",
-        "why_status": "更正式的发布",
-        "why_newer": "较新发布",
-        "why_highest_floor": "更高下限",
-        "why_family": "同一口径序列",
-        "why_spliced": "其他口径补缺",
-        "why_only": "唯一来源",
-        "why_rule": "指定规则",
-        "not_used": "未采用",
-    },
-    "en": {
-        "no": "#",
-        "indicator": "Indicator",
-        "target": "Target",
-        "latest": "Latest (year)",
-        "cn": "(a) Progress vs time",
-        "sdg": "(b) Growth ratio R",
-        "model": "(c) Model: P(meet)",
-        "mid": "Mid-term ({y} data)",
-        "attr": "Type",
-        "summary": "Summary (traffic lights)",
-        "narrative": "Key points",
-        "charts": "Charts by target",
-        "insufficient": "Targets with insufficient data",
-        "sources": "Sources",
-        "context": "Context indicators",
-        "none": "This chapter sets no quantitative targets. Context indicators that bear on it follow.",
-        "generated": "Generated",
-        "data_as_of": "Data as of",
-        "fingerprint": "Data fingerprint",
-        "legend": "Judgements: (a) Chinese mid-term practice: progress P vs elapsed time τ, tolerance δ={d:.0%}; (b) Eurostat/Open SDG growth ratio R = actual ÷ required average growth; (c) statistical model: probability the target is met in the target year. Shown side by side, never blended.",
-        "source_col": "Source",
-        "quote": "Quote",
-        "year": "Year",
-        "value": "Value",
-        "status": "Status",
-        "reason": "Reason",
-        "progress": "progress {p:.0%} of the way, time elapsed {t:.0%}",
-        "ratio": "R={r:.2f}",
-        "prob": "chance met {b}",
-        "user": "user-supplied",
-        "overall": "Overall",
-        "basis_final": "{y} outcome",
-        "basis_latest": "from {y} data",
-        "basis_estimate": "{y} not yet published: model estimate",
-        "basis_forecast": "model forecast",
-        "basis_statement": "official statement",
-        "basis_progress": "progress as of {y}",
-        "basis_quota": "year by year",
-        "attain": "{a:.0%} of target",
-        "gap": "{g} short",
-        "over": "{g} above",
-        "missing": "missing: {ys}",
-        "stale": "old data ({y})",
-        "flip": "missing years must average {dir} {r:.1f}% to change it",
-        "below": "below",
-        "above": "above",
-        "disputed": "sources differ: {v} used ({why}), also {o}",
-        "quota_min": "weakest year {r:.1f}× the quota",
-        "quota_short": "years short: {ys}",
-        "observed": "observed",
-        "avg": "avg {r:.1f}% a year ({n}/{N} yrs)",
-        "spliced": "spliced",
-        "why_plan_owner": "plan owner's evaluation",
-        "why_status": "more official release",
-        "why_newer": "newer release",
-        "why_highest_floor": "higher floor",
-        "why_family": "one consistent series",
-        "why_spliced": "gap filled from another release",
-        "why_only": "only source",
-        "why_rule": "chosen rule",
-        "not_used": "not used",
-    },
-}
+"""  # noqa: E501
 
 
 def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-COUNT_UNITS = ("家", "个", "项", "条", "座", "台")
-
-
-def fmt(value: float | None, unit: str = "") -> str:
-    """A value with its unit: counts as integers, large numbers with separators and no decimals,
-    percentages and small values to two significant decimals at most (no float noise)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if unit in COUNT_UNITS or abs(value) >= 1000:
-        text = f"{value:,.0f}"
-    else:
-        digits = 1 if abs(value) >= 10 or unit == "%" else 2
-        text = f"{value:,.{digits}f}"
-    return f"{text}{unit}" if unit in ("%",) else (f"{text} {unit}" if unit else text)
-
-
-def fmt_figure(value: float, unit: str = "") -> str:
-    """A figure in running text: counts as integers, large numbers with separators, else one decimal."""
-    if unit in COUNT_UNITS or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}" if abs(value - round(value)) > 1e-9 else f"{value:,.0f}"
-
-
-def light_badge(status: Status, lang: str, detail: str = "") -> str:
-    colour = LIGHT_HEX[status.light]
-    extra = f"<br><span class='note'>{esc(detail)}</span>" if detail else ""
-    return f"<span class='dot' style='background:{colour}' title='{esc(status.light.value)}'></span>{esc(status.label(lang))}{extra}"
-
-
 def png_img(data: bytes, alt: str) -> str:
     return f"<img alt='{esc(alt)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
 
 
-def _cn_detail(a: Assessment, lang: str) -> str:
-    if a.cn_progress is None or a.cn_elapsed is None:
-        return ""
-    return WORDS[lang]["progress"].format(p=a.cn_progress, t=a.cn_elapsed)
-
-
-def _sdg_detail(a: Assessment, lang: str) -> str:
-    return WORDS[lang]["ratio"].format(r=a.sdg_ratio) if a.sdg_ratio is not None else ""
-
-
-def _model_detail(a: Assessment, lang: str) -> str:
-    w = WORDS[lang]
-    if a.model_method == "observed":
-        return w["observed"]
-    if a.model_prob is None:
-        return ""
-    # A model probability is printed as a band, never as 0 % or 100 %.
-    text = w["prob"].format(b=probability_band(a.model_prob, lang))
-    return text + ("（估计）" if lang == "zh" else " (estimate)") if a.model_estimate else text
-
-
-def _unit_text(a: Assessment) -> str:
-    return "%" if a.kind == "average_growth" else a.unit
-
-
-def overall_detail(a: Assessment, lang: str) -> str:
-    """What the overall verdict rests on, how far from the target, and what is missing or disputed."""
-    w = WORDS[lang]
-    sep = "；" if lang == "zh" else "; "
+def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
+    w = words(lang)
+    seen: dict[str, list[int]] = {}
+    for s in sources:
+        seen.setdefault(s.source_title, []).append(s.year)
     parts = []
-    basis = f"basis_{a.overall_basis}"
-    if basis in w and a.overall_basis != "none":
-        year = a.target_year if a.overall_basis == "estimate" else a.latest_year
-        parts.append(w[basis].format(y=year))
-    if a.attainment is not None:
-        parts.append(w["quota_min"].format(r=a.attainment) if a.kind == "annual_quota" else w["attain"].format(a=a.attainment))
-    if a.gap is not None and abs(a.gap) > 1e-9 and a.kind != "annual_quota":
-        unit = (
-            "个百分点"
-            if a.gap_unit == "百分点" and lang == "zh"
-            else (" pp" if a.gap_unit == "百分点" else (a.gap_unit if lang == "zh" else f" {a.gap_unit}"))
-        )
-        parts.append((w["gap"] if a.gap > 0 else w["over"]).format(g=f"{fmt_figure(abs(a.gap), a.gap_unit)}{unit}"))
-    if a.quota_years_short:
-        parts.append(w["quota_short"].format(ys=", ".join(map(str, a.quota_years_short))))
-    if a.years_missing:
-        parts.append(w["missing"].format(ys=("、" if lang == "zh" else ", ").join(map(str, a.years_missing))))
-    if a.avg_growth_flip is not None and a.years_missing:
-        met = a.overall_status.light.value == "green"
-        parts.append(w["flip"].format(dir=w["below"] if met else w["above"], r=a.avg_growth_flip))
-    if a.data_age is not None and a.data_age > 1 and a.period_over:
-        parts.append(w["stale"].format(y=a.latest_year))
-    for d in a.disputes:
-        others = ("、" if lang == "zh" else ", ").join(
-            f"{fmt_figure(v, a.unit)}（{vin}）" if lang == "zh" else f"{fmt_figure(v, a.unit)} ({vin})" for v, vin, _, _ in d.others
-        )
-        parts.append(w["disputed"].format(v=fmt_figure(d.used_value, a.unit), why=w.get(f"why_{d.reason}", d.reason), o=others))
-    return sep.join(parts)
+    for title, years in seen.items():
+        span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
+        parts.append(esc(title) + esc(w["years_paren"].format(y=span)))
+    return w["sources_label"] + (w["sentence_sep"].join(parts) if parts else "—")
 
 
-def _latest(a: Assessment, lang: str) -> str:
-    if a.latest_year is None:
-        return "—"
-    if a.kind == "average_growth" and a.avg_growth is not None:
-        # An average target is shown with the average achieved, never a single year's rate.
-        return WORDS[lang]["avg"].format(r=a.avg_growth, n=len(a.years_used), N=a.target_year - a.base_year)
-    value = a.latest_raw_value if a.latest_raw_value is not None else a.latest_value
-    unit = a.unit if a.kind not in ("average_growth",) else "%"
-    marks = {"preliminary": " ·初步", "derived": " ·推算"} if lang == "zh" else {"preliminary": " · prelim.", "derived": " · derived"}
-    mark = marks.get(a.latest_status or "", "")
-    floor = "≥" if a.latest_bound == "lower" else "≤" if a.latest_bound == "upper" else ""
-    return f"{floor}{fmt(value, unit)}（{a.latest_year}）{mark}"
+def _status_text(status: str, tier: str, lang: str) -> str:
+    w = words(lang)
+    parts = [w["statuses"].get(status, "")]
+    if tier:
+        parts.append(w["tiers"].get(tier, ""))
+    return " · ".join(p for p in parts if p)
 
 
-def _target_text(a: Assessment, lang: str) -> str:
-    if lang == "zh":
-        # The plan's own wording; the unit only where the wording ends on a bare number ("达750个", "超5000亿"
-        # and "三分之一左右" already say it).
-        return f"{a.target_year}年：{a.target_text}" + (a.unit if a.target_value is not None and a.target_text[-1:].isdigit() else "")
-    value = fmt(a.target_value, a.unit) if a.target_value is not None else "national quota"
-    return f"{a.target_year}: {a.target_op} {value}"
-
-
-def _attribute(attribute: str | None, lang: str) -> str:
-    if attribute is None or lang == "zh":
-        return attribute or ""
-    return {"预期性": "expected", "约束性": "binding"}.get(attribute, attribute)
-
-
-def _scale_note(r: TargetResult, lang: str) -> str:
-    return r.assessment.judged_scale if lang == "zh" else r.history_scale
-
-
-def _projection_text(a: Assessment, confidence: float, lang: str = "zh") -> str:
-    if a.model_value is None:
-        return "—"
-    if a.model_method == "observed":
-        return fmt(a.model_value)
-    if a.model_estimate:  # the target year is past: an estimate of it, not a forecast
-        lo, hi = (a.model_lo80, a.model_hi80) if confidence == 0.8 else (a.model_lo95, a.model_hi95)
-        return ("估计 " if lang == "zh" else "est. ") + f"{fmt(a.model_value)} [{fmt(lo)}, {fmt(hi)}]"
-    lo, hi = (a.model_lo80, a.model_hi80) if confidence == 0.8 else (a.model_lo95, a.model_hi95)
-    return f"{fmt(a.model_value)} [{fmt(lo)}, {fmt(hi)}]"
-
-
-def summary_table_html(
-    items: Sequence[TargetResult],
-    lang: str,
-    midterm: dict[str, Assessment] | None = None,
-    mid_year: int | None = None,
-    confidence: float = 0.8,
-) -> str:
-    w = WORDS[lang]
-    proj_head = (
-        f"模型：目标年预测值（{confidence:.0%}区间）" if lang == "zh" else f"Projected value in target year ({confidence:.0%} interval)"
-    )
-    head = [w["no"], w["indicator"], w["attr"], w["target"], w["latest"], w["overall"], w["cn"], w["sdg"], proj_head, w["model"]]
-    if not midterm:  # no mid-term view (its year is not past yet): no column
-        midterm = None
-    if midterm is not None:
-        head.append(w["mid"].format(y=mid_year))
-    rows = []
-    for i, r in enumerate(items, start=1):
-        a = r.assessment
-        cells = [
-            f"<td class='num'>{i}</td>",
-            f"<td>{esc(a.name_zh if lang == 'zh' else a.name_en)}</td>",
-            f"<td class='num'>{esc(_attribute(a.attribute, lang))}</td>",
-            f"<td>{esc(_target_text(a, lang))}</td>",
-            f"<td class='val'>{esc(_latest(a, lang))}</td>",
-            f"<td class='overall'>{light_badge(a.overall_status, lang, overall_detail(a, lang))}</td>",
-            f"<td>{light_badge(a.cn_status, lang, _cn_detail(a, lang))}</td>",
-            f"<td>{light_badge(a.sdg_status, lang, _sdg_detail(a, lang))}</td>",
-            f"<td class='num'>{esc(_projection_text(a, confidence, lang))}<br><span class='note'>{esc(_scale_note(r, lang))}</span></td>",
-            f"<td>{light_badge(a.model_status, lang, _model_detail(a, lang))}</td>",
-        ]
-        if midterm is not None:
-            m = midterm.get(a.target_id)
-            cells.append(
-                "<td>"
-                + (
-                    " ".join(
-                        f"<span class='dot' style='background:{LIGHT_HEX[s.light]}' title='{esc(s.label(lang))}'></span>"
-                        for s in (m.overall_status, m.cn_status, m.sdg_status, m.model_status)
-                    )
-                    if m
-                    else "—"
+def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, object]]:
+    """Every cited figure behind the items (and, where sources disagree, the versions not used)."""
+    w = words(lang)
+    known = catalogue()
+    out: list[dict[str, object]] = []
+    seen: set[tuple[object, ...]] = set()
+    for r in items:
+        ind = known.get(r.assessment.indicator_id)
+        name = ind.name(lang) if ind is not None else (r.assessment.name_zh if lang == "zh" else r.assessment.name_en)
+        unit = ind.unit if ind is not None else r.assessment.unit  # the series as published: a rate stays a rate
+        for s in r.sources:
+            for ref, not_used in ((s, False), *((alt, True) for alt in s.alternatives)):
+                key = (name, ref.year, ref.value, ref.source_title, not_used)
+                if key in seen:
+                    continue
+                seen.add(key)
+                status = _status_text(ref.status, ref.tier, lang)
+                if ref.spliced:
+                    status += " · " + w["spliced"]
+                if not_used:
+                    status += " · " + w["not_used"]
+                out.append(
+                    {
+                        "name": name,
+                        "year": ref.year,
+                        "value": fmt.value(ref.value, unit, lang, ref.bound),
+                        "status": status,
+                        "title": ref.source_title,
+                        "url": ref.source_url if ref.source_url.startswith(("http://", "https://")) else "",
+                        "quote": ref.quote,
+                        "user": ref.user_supplied,
+                        "not_used": not_used,
+                    }
                 )
-                + "</td>"
-            )
-        rows.append(f"<tr data-target='{esc(a.target_id)}'>{''.join(cells)}</tr>")
-    header = "".join(f"<th>{esc(h)}</th>" for h in head)
-    return f"<div class='scroll'><table class='fj-summary'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    return out
+
+
+def has_chart(r: TargetResult) -> bool:
+    return len(r.history) >= 1
 
 
 def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
@@ -422,72 +189,10 @@ def _shown_sources(sources: Iterable[SourceRef], years: list[int], chained: bool
     return [s for s in sources if first <= s.year <= max(years)]
 
 
-def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
-    seen: dict[str, list[int]] = {}
-    for s in sources:
-        seen.setdefault(s.source_title, []).append(s.year)
-    parts = []
-    for title, years in seen.items():
-        span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
-        parts.append(f"{esc(title)}（{span}）" if lang == "zh" else f"{esc(title)} ({span})")
-    label = "资料来源：" if lang == "zh" else "Sources: "
-    return label + ("；".join(parts) if lang == "zh" else "; ".join(parts)) if parts else label + "—"
-
-
-def sources_table_html(items: Sequence[TargetResult], lang: str) -> str:
-    w = WORDS[lang]
-    rows = []
-    for r in items:
-        for s in r.sources:
-            link = (
-                f"<a href='{esc(s.source_url)}'>{esc(s.source_title)}</a>"
-                if s.source_url.startswith(("http://", "https://"))
-                else esc(s.source_title)
-            )
-            flag = f" <b>[{esc(w['user'])}]</b>" if s.user_supplied else ""
-            floor = {"lower": "≥", "upper": "≤"}.get(s.bound, "")
-            used = f" <b>[{esc(w['spliced'])}]</b>" if s.spliced else ""
-            rows.append(
-                f"<tr><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{s.year}</td><td class='num'>{floor}{fmt(s.value)}</td><td>{esc(s.status)} / {esc(s.vintage)}{used}</td><td>{link}{flag}</td><td>{esc(s.quote)}</td></tr>"
-            )
-            for alt in s.alternatives:  # where sources disagree, the version not used is shown too
-                alt_link = (
-                    f"<a href='{esc(alt.source_url)}'>{esc(alt.source_title)}</a>"
-                    if alt.source_url.startswith(("http://", "https://"))
-                    else esc(alt.source_title)
-                )
-                alt_floor = {"lower": "≥", "upper": "≤"}.get(alt.bound, "")
-                rows.append(
-                    f"<tr class='not-used'><td>{esc(r.assessment.indicator_id)}</td><td class='num'>{alt.year}</td><td class='num'>{alt_floor}{fmt(alt.value)}</td><td>{esc(alt.status)} / {esc(alt.vintage)} <b>[{esc(w['not_used'])}]</b></td><td>{alt_link}</td><td>{esc(alt.quote)}</td></tr>"
-                )
-    head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["year"], w["value"], w["status"], w["source_col"], w["quote"]))
-    return f"<div class='scroll'><table class='fj-sources'><thead><tr>{head}</tr></thead><tbody>{''.join(dict.fromkeys(rows))}</tbody></table></div>"
-
-
-def insufficient_html(items: Sequence[TargetResult], lang: str) -> str:
-    w = WORDS[lang]
-    rows = [
-        f"<tr><td>{esc(r.assessment.name_zh if lang == 'zh' else r.assessment.name_en)}</td><td>{esc(_target_text(r.assessment, lang))}</td><td class='num'>{r.assessment.n_obs}</td><td class='note'>{esc(' | '.join(r.assessment.notes))}</td></tr>"
-        for r in items
-    ]
-    head = "".join(f"<th>{esc(h)}</th>" for h in (w["indicator"], w["target"], "n", w["reason"]))
-    # The nightly writes the department questionnaire next to every report (coverage page, issue 12).
-    ask = (
-        "缺少的数据请相关部门填写 <a href='request_zh.xlsx'>数据填报表 request_zh.xlsx</a>（另见 <a href='coverage.html'>数据覆盖情况</a>）。"
-        if lang == "zh"
-        else "Missing figures: the department questionnaire <a href='request_zh.xlsx'>request_zh.xlsx</a> (see also <a href='coverage.html'>data coverage</a>)."
-    )
-    table = f"<div class='scroll'><table class='fj-insufficient'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-    return f"<p class='note'>{ask}</p>{table}"
-
-
-def has_chart(r: TargetResult) -> bool:
-    return len(r.history) >= 1
-
-
 @dataclass(frozen=True, eq=False)
 class ChapterReport:
-    """Everything one chapter report shows, computed once (the notebook only displays it)."""
+    """Everything one chapter report (or the overview, chapter ``"all"``) shows, computed once;
+    the notebook only displays it."""
 
     chapter: str
     lang: str
@@ -525,6 +230,7 @@ class ChapterReport:
     @classmethod
     def from_prepared(cls, prepared: Prepared, lang: str = "zh", confidence: float = 0.8) -> ChapterReport:
         """The report of what :func:`fjdata.assess.prepare.prepare` computed (the notebooks' path)."""
+        words(lang)  # an unknown language fails here, naming the valid ones
         p, view = prepared, prepared.view
         return cls(
             p.chapter or "all",
@@ -544,77 +250,226 @@ class ChapterReport:
         )
 
     @property
-    def words(self) -> dict[str, str]:
-        return WORDS[self.lang]
+    def words(self) -> dict[str, object]:
+        return words(self.lang)
+
+    @property
+    def period_over(self) -> bool:
+        return any(r.assessment.period_over for r in self.items) or evaluation_year(self.as_of) >= self.plan.end_year
+
+    @property
+    def is_overview(self) -> bool:
+        return self.chapter == "all"
 
     def title(self) -> str:
-        if self.chapter == "all":
-            return f"《{self.plan.title_zh}》目标执行情况总览" if self.lang == "zh" else f"{self.plan.title_en}: overview of targets"
+        w = words(self.lang)
+        if self.is_overview:
+            kind = w["kind_final"] if self.period_over else w["kind_progress"]
+            title = self.plan.title(self.lang)
+            return str(w["overview_title"]).format(p=title, kind=kind)
         return chapter_title(self.chapter, self.lang, self.plan)
 
-    def header_html(self) -> str:
-        w = self.words
-        as_of = self.as_of if self.as_of is not None else max((r.assessment.latest_year or 0 for r in self.items), default=0) or "—"
-        plan = self.plan.title(self.lang)
-        meta = f"{w['generated']}: {date.today().isoformat()} · {w['data_as_of']}: {as_of} · {w['fingerprint']}: {self.fingerprint[:12]} · fjdata {__version__}"
-        partial = ""
-        if self.plan.status == "partial":  # say what the public text leaves out, so no reader takes this for the whole plan
-            lead = (
-                "本规划的指标表仅部分公开，以下目标之外尚缺："
-                if self.lang == "zh"
-                else "Only part of this plan's indicator table is public; still missing: "
-            )
-            partial = f"<p class='note'>{esc(lead + ('；' if self.lang == 'zh' else '; ').join(self.plan.missing))}</p>"
-        return f"{CSS}<div class='fj'><p class='meta'>{esc(plan)}</p><h1>{esc(self.title())}</h1><p class='meta'>{esc(meta)}</p>{partial}</div>"
+    def links(self) -> dict[str, str]:
+        """target → its place in a chapter report (the overview); a chapter report's own anchors."""
+        if self.is_overview:
+            pairs = [(r.assessment.target_id, r.assessment.chapter) for r in self.items]
+            return target_links(pairs, self.lang, self.plan.plan_id, default_plan_id())
+        return {r.assessment.target_id: f"#{anchor(r.assessment.target_id)}" for r in self.items if has_chart(r)}
 
-    def summary_html(self) -> str:
-        w = self.words
-        if not self.items:
-            return f"<div class='fj'><h2>{esc(w['summary'])}</h2><p>{esc(w['none'])}</p></div>"
-        legend = " ".join(
-            f"<span><span class='dot' style='background:{LIGHT_HEX[light]}'></span>{esc(name)}</span>"
-            for light, name in zip(
-                Light,
-                ("达标/进展良好", "需加快", "滞后/难以实现", "数据不足/不适用")
-                if self.lang == "zh"
-                else ("met/on track", "accelerate", "lagging/unlikely", "insufficient/n.a."),
-                strict=True,
+    def header_html(self) -> str:
+        w = words(self.lang)
+        as_of = self.as_of if self.as_of is not None else max((r.assessment.latest_year or 0 for r in self.items), default=0)
+        meta = " · ".join(  # a chapter without targets has no "data as of" year: say nothing rather than "—"
+            (
+                f"{w['generated']}: {date.today().isoformat()}",
+                *((f"{w['data_as_of']}: {as_of}",) if as_of else ()),
+                f"{w['fingerprint']}: {self.fingerprint[:12]}",
+                f"fjdata {__version__}",
             )
         )
-        table = summary_table_html(self.items, self.lang, self.midterm, self.mid_year, self.confidence)
-        return f"<div class='fj'><h2>{esc(w['summary'])}</h2><p class='legend note'>{legend}</p>{table}<p class='note'>{esc(w['legend'].format(d=self.tolerance))}</p></div>"
+        lead = str(w["plan_over" if self.period_over else "plan_running"]).format(y=self.plan.end_year)
+        partial = ""
+        if self.plan.status == "partial":  # say what the public text leaves out, so no reader takes this for the whole plan
+            partial = str(w["partial_lead"]) + str(w["sentence_sep"]).join(self.plan.missing)
+        return render(
+            "header.html.j2", css=CSS, plan_title=self.plan.title(self.lang), title=self.title(), meta=meta, lead=lead, partial=partial
+        )
+
+    def toc_html(self) -> str:
+        """Contents: the sections, and in a chapter report every target's anchor."""
+        w = words(self.lang)
+        entries: list[dict[str, object]] = []
+        if self.items:
+            entries.append({"id": "scorecard", "title": w["scorecard"] if self.period_over else w["scorecard_running"], "children": []})
+            entries.append({"id": "narrative", "title": w["narrative"], "children": []})
+            if self.midterm:
+                entries.append({"id": "midterm", "title": str(w["midterm"]).format(y=self.mid_year), "children": []})
+            if not self.is_overview and any(has_chart(r) for r in self.items):
+                children = [{"id": anchor(r.assessment.target_id), "title": self._name(r.assessment)} for r in self.items if has_chart(r)]
+                entries.append({"id": "charts", "title": w["charts"], "children": children})
+            entries.append({"id": "detail", "title": w["detail_table"], "children": []})
+            entries.append({"id": "data-needs", "title": w["data_needs"], "children": []})
+        if self.context_ids:
+            entries.append({"id": "context", "title": w["context"], "children": []})
+        if not self.is_overview and self.items:
+            entries.append({"id": "sources", "title": w["sources"], "children": []})
+        return render("toc.html.j2", w=w, entries=entries)
+
+    def _name(self, a: Assessment) -> str:
+        return a.name_zh if self.lang == "zh" else a.name_en
+
+    def summary_html(self) -> str:
+        """The scorecard: tiles for the headline group (once the plan is over), then one row per
+        target with one verdict, by section; rows needing attention first."""
+        w = words(self.lang)
+        heading = w["scorecard"] if self.period_over else w["scorecard_running"]
+        if not self.items:
+            return render(
+                "section_heading.html.j2", id="scorecard", title=heading, note=w["no_targets" if self.context_ids else "no_targets_short"]
+            )
+        rows = scorecard.rows(self.items, self.plan, self.lang, self.links())
+        sections = []
+        for i, s in enumerate(scorecard.sections(rows, self.plan)):
+            title = s.group.title(self.lang) if s.group is not None else (str(w["section_other"]) if len(self.plan.groups) else "")
+            sections.append({"id": f"s-{s.group.key if s.group else i}", "title": title, "rows": s.rows})
+        tiles: list[scorecard.Tile] = []
+        caption = ""
+        if self.period_over and self.is_overview:
+            head, tiles = scorecard.tiles(self.items, self.plan, self.lang)
+            n = sum(t.count for t in tiles)
+            caption = str(w["tiles_of"]).format(g=head.title(self.lang), n=n) if head else str(w["tiles_all"]).format(n=n)
+        charted = {r.assessment.target_id for r in self.items if has_chart(r)}
+        return render(
+            "scorecard.html.j2",
+            w=w,
+            heading=heading,
+            tiles=tiles,
+            tiles_caption=caption,
+            sections=sections,
+            col_base=str(w["col_base"]).format(y=self.plan.base_year),
+            col_final=w["col_final"] if self.period_over else w["col_latest"],
+            legend=w["legend_verdicts" if self.period_over else "legend_verdicts_running"],
+            anchor_rows=not self.is_overview,
+            charted=charted,
+        )
+
+    def detail_html(self) -> str:
+        """The three judgements and the model for every target, in plain words (secondary table)."""
+        if not self.items:
+            return ""
+        w = words(self.lang)
+        rows = scorecard.rows(self.items, self.plan, self.lang, confidence=self.confidence)
+        intro = str(w["detail_intro"]).format(d=fmt.share(self.tolerance))
+        return render("detail.html.j2", w=w, rows=rows, intro=intro)
+
+    def midterm_scores(self) -> list[scorecard.MidtermScore]:
+        return scorecard.midterm_scores(self.items, self.midterm, self.lang, self.links())
+
+    def midterm_html(self) -> str:
+        """What the tool said with data to the mid-term year against what happened, scored."""
+        if not self.midterm or not self.items:
+            return ""
+        w = words(self.lang)
+        scores = self.midterm_scores()
+        called = [s for s in scores if s.hit is not None]
+        intro = str(w["midterm_intro"]).format(y=self.mid_year, n=len(scores), c=len(called), h=sum(1 for s in called if s.hit))
+        scored = [s for s in scores if s.inside80 is not None]  # a projection and a target-year outcome
+        intro += (
+            str(w["midterm_projections"]).format(n=len(scored), k=sum(1 for s in scored if s.inside80))
+            if scored
+            else str(w["midterm_no_scored"])
+        )
+        return render(
+            "midterm.html.j2",
+            w=w,
+            heading=str(w["midterm"]).format(y=self.mid_year),
+            scores=scores,
+            intro=intro,
+            col_call=str(w["col_call"]).format(y=self.mid_year),
+            col_projection=str(w["col_projection"]).format(y=self.plan.end_year),
+        )
 
     def narrative_html(self) -> str:
-        paragraphs = chapter_narrative([r.assessment for r in self.items], self.midterm, self.lang, self.mid_year)
-        body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
-        return f"<div class='fj narr'><h2>{esc(self.words['narrative'])}</h2>{body}</div>"
+        if not self.items:  # the scorecard already says the chapter sets no targets: say it once
+            return ""
+        paragraphs = chapter_narrative(
+            [r.assessment for r in self.items],
+            self.midterm,
+            self.lang,
+            self.mid_year,
+            plan=self.plan,
+            needs=self.needs(),
+            scores=self.midterm_scores() if self.midterm else None,
+        )
+        return render("narrative.html.j2", w=words(self.lang), paragraphs=paragraphs)
+
+    def needs(self) -> dict[str, list[tuple[int, tuple[str, ...], str]]]:
+        """target → [(year, reasons, latest source held)] of the figures the final evaluation still needs."""
+        targets = [t for t in registry(self.plan) if t.target_id in {r.assessment.target_id for r in self.items}]
+        out: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+        for n in data_needs(targets=targets, extra_data=self.extra_data):
+            nearest = n.nearest.source_title if n.nearest is not None else (n.held[-1].source_title if n.held else "")
+            for tid in n.target_ids:
+                out.setdefault(tid, []).append((n.year, n.reasons, nearest))
+        return out
 
     def charts_html(self) -> list[str]:
-        return [f"<div class='fj'>{chart_html(r, self.lang)}</div>" for r in self.items if has_chart(r)]
+        """One block per charted target, anchored ``t-<target_id>`` for links and the contents."""
+        return [
+            render("target_block.html.j2", target_id=r.assessment.target_id, chart=chart_html(r, self.lang))
+            for r in self.items
+            if has_chart(r)
+        ]
 
     def charts_heading_html(self) -> str:
-        return f"<div class='fj'><h2>{esc(self.words['charts'])}</h2></div>"
+        return render("section_heading.html.j2", id="charts", title=words(self.lang)["charts"], note="")
 
     def insufficient_html(self) -> str:
-        rows = [r for r in self.items if not has_chart(r)]
-        if not rows:
+        """Figures still needed: per target, the years and why (missing, preliminary, floor, weak source, conflict)."""
+        if not self.items:
             return ""
-        return f"<div class='fj'><h2>{esc(self.words['insufficient'])}</h2>{insufficient_html(rows, self.lang)}</div>"
+        w = words(self.lang)
+        needs = self.needs()
+        rows = []
+        for r in self.items:
+            a = r.assessment
+            wanted = needs.get(a.target_id)
+            if not wanted or (a.final and scorecard.verdict_key(a) in (scorecard.MET, scorecard.MISSED, scorecard.BASIC)):
+                continue
+            by_reason: dict[str, list[int]] = {}
+            for year, reasons, _ in wanted:
+                label = str(w["list_sep"]).join(w["need_reasons"][x] for x in reasons)
+                by_reason.setdefault(label, []).append(year)
+            needed = str(w["sentence_sep"]).join(
+                str(w["need_years"]).format(ys=fmt.years(sorted(ys), self.lang), why=why) for why, ys in by_reason.items()
+            )
+            held = scorecard.final_text_short(a, self.lang) if a.latest_year is not None else str(w["no_data_held"])
+            source = next((src for _, _, src in reversed(wanted) if src), "")
+            rows.append(
+                {
+                    "target_id": a.target_id,
+                    "name": self._name(a),
+                    "target": scorecard.target_text(a, self.lang),
+                    "held": held,
+                    "needed": needed,
+                    "source": source or "—",
+                }
+            )
+        return render("data_needs.html.j2", w=w, rows=rows)
 
     def context_html(self) -> list[str]:
         if not self.context_ids:
             return []
-        out = [
-            f"<div class='fj'><h2>{esc(self.words['context'])}</h2>"
-            + ("" if self.items else f"<p>{esc(self.words['none'])}</p>")
-            + "</div>"
-        ]
+        w = words(self.lang)
+        out = [render("section_heading.html.j2", id="context", title=w["context"], note="")]
         for context in self.contexts:
             out.append(f"<div class='fj'>{context_chart_html(context, self.lang)}</div>")
         return out
 
     def sources_html(self) -> str:
-        return f"<div class='fj'><h2>{esc(self.words['sources'])}</h2>{sources_table_html(self.items, self.lang)}</div>"
+        if not self.items:  # context charts cite their sources under each chart
+            return ""
+        return render("sources.html.j2", w=words(self.lang), rows=source_rows(self.items, self.lang))
 
     def write_table(self, output_dir: str | Path | None) -> Path | None:
         """Save this report's assessment rows (today and mid-term) as CSV next to the HTML."""
@@ -627,19 +482,17 @@ class ChapterReport:
         return path
 
     def overview_chart_html(self) -> str:
+        w = words(self.lang)
         by_chapter: dict[str, Counter[Light]] = {}
         for r in self.items:
             by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.overall_status.light] += 1
         labels = [chapter_title(c, self.lang, self.plan) for c in by_chapter]
-        names = (
-            ("已实现/进展良好", "尚难判断", "未实现/滞后", "数据不足")
-            if self.lang == "zh"
-            else ("met/on track", "undecided", "missed/lagging", "insufficient")
-        )
+        names = tuple(w["overview_chart_names"])
         counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
         colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
-        title = "各章目标的总体判断（个数）" if self.lang == "zh" else "Overall verdict by chapter (number of targets)"
-        return f"<div class='fj'><figure class='fj-chart'>{png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)}</figure></div>"
+        title = str(w["overview_chart_title"])
+        img = png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)
+        return f"<div class='fj'><figure class='fj-chart'>{img}</figure></div>"
 
 
 def context_chart_html(context: ContextSeries, lang: str) -> str:
@@ -655,40 +508,11 @@ def context_chart_html(context: ContextSeries, lang: str) -> str:
     fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds)
     img = png_img(png_bytes(fig), ind.name(lang))
     published = judged.raw if judged.index_base_year is not None else None  # the rates behind a chained index
+    region = str(judged.raw.attrs.get("region", ""))
     return (
         f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption>"
-        f"{series_data_html(indicator_id, str(judged.raw.attrs.get('region', '')), judged.values, statuses, bounds, lang, published)}</figure>"
+        f"{series_data_html(indicator_id, region, judged.values, statuses, bounds, lang, published)}</figure>"
     )
-
-
-FEASIBILITY_WORDS = {
-    "zh": (
-        "候选目标",
-        "目标值",
-        "最新数据",
-        "所需年均增速",
-        "近5年年均",
-        "近10年年均",
-        "达标可能性",
-        "50%把握可达",
-        "75%把握可达",
-        "90%把握可达",
-        "说明",
-    ),
-    "en": (
-        "Candidate",
-        "Target",
-        "Latest data",
-        "Required growth a year",
-        "Last 5 yrs a year",
-        "Last 10 yrs a year",
-        "Chance met",
-        "Met at 50%",
-        "Met at 75%",
-        "Met at 90%",
-        "Note",
-    ),
-}
 
 
 def _pct(v: float | None) -> str:
@@ -698,16 +522,16 @@ def _pct(v: float | None) -> str:
 def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> str:
     """Draft targets: chance of meeting each (a calibrated band), required vs achieved growth,
     and the values that would be met with 50 / 75 / 90 % probability."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in FEASIBILITY_WORDS[lang])
+    head = "".join(f"<th>{esc(h)}</th>" for h in words(lang)["feasibility_columns"])
     rows = []
     for f in results:
         d = f.target
         unit = "%" if d.kind == "average_growth" or f.unit == "%" else f" {f.unit}"
         values = [
-            ("—" if v is None else f"{fmt_figure(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}")
+            ("—" if v is None else f"{fmt.number(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}")
             for v in (f.value_p50, f.value_p75, f.value_p90)
         ]
-        latest = "—" if f.last_year is None or f.last_value is None else f"{fmt_figure(f.last_value, f.unit)}{unit}（{f.last_year}）"
+        latest = "—" if f.last_year is None or f.last_value is None else f"{fmt.number(f.last_value, f.unit)}{unit}（{f.last_year}）"
         cells = [
             esc(d.name),
             esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"),
@@ -725,4 +549,5 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
 
 def feasibility_chart_html(f: Feasibility, lang: str = "zh") -> str:
     png = png_bytes(feasibility_figure(f, lang))
-    return f"<div class='fj'><figure class='fj-chart' data-indicator='{esc(f.target.indicator_id)}'>{png_img(png, f.target.name)}</figure></div>"
+    img = png_img(png, f.target.name)
+    return f"<div class='fj'><figure class='fj-chart' data-indicator='{esc(f.target.indicator_id)}'>{img}</figure></div>"

@@ -1,0 +1,45 @@
+"""Every word the reports print, one file per language (``zh.yaml``, ``en.yaml`` beside this module).
+
+Entries are plain strings, some with ``str.format`` fields (``{y}``, ``{v}``); nested mappings
+group related entries (``verdicts``, ``units``). Both files must define the same keys
+(:func:`check_same_keys`, run by the tests), so no report falls back to the other language.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fjdata.core.errors import choice_error
+
+LANGS = ("zh", "en")
+WORDING_DIR = Path(__file__).parent
+
+
+@lru_cache(maxsize=len(LANGS))
+def words(lang: str) -> dict[str, Any]:
+    """The wording of one language (a nested dict)."""
+    if lang not in LANGS:
+        raise choice_error("lang", lang, LANGS)
+    with (WORDING_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
+        loaded = yaml.safe_load(fh)
+    assert isinstance(loaded, dict), f"{lang}.yaml must be a mapping"
+    return loaded
+
+
+def _keys(tree: dict[str, Any], prefix: str = "") -> set[str]:
+    out = set()
+    for k, v in tree.items():
+        out.add(prefix + str(k))
+        if isinstance(v, dict) and not prefix.startswith("units"):
+            out |= _keys(v, f"{prefix}{k}.")
+    return out
+
+
+def check_same_keys() -> list[str]:
+    """Keys one language has and another lacks (``units`` may differ: English rescales some)."""
+    zh, en = _keys(words("zh")), _keys(words("en"))
+    return sorted((zh ^ en) - {k for k in zh | en if k.startswith("units.")})
