@@ -24,7 +24,7 @@ from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import load_targets, registry
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
-from fjdata.report.wording import check_same_keys, words
+from fjdata.core.wording import check_same_keys, words
 from tests.test_nightly import make_home, nightly
 
 REPORTS = ("overview_zh", "chapter_2_zh", "overview_en")

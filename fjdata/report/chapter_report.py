@@ -1,6 +1,6 @@
 """Report building blocks: HTML fragments that notebooks display (who reads it).
 
-Words come from the wording files (:mod:`fjdata.report.wording`), numbers from one formatter per
+Words come from the wording files (:mod:`fjdata.core.wording`), numbers from one formatter per
 unit kind (:mod:`fjdata.report.formatting`), HTML from Jinja2 templates (autoescaped;
 :mod:`fjdata.report.templating`). Figures are embedded as ``data:`` PNGs, so an exported report is
 one self-contained file with no external request.
@@ -41,7 +41,7 @@ from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, png_
 from fjdata.report.links import anchor, target_links
 from fjdata.report.narrative import chapter_narrative
 from fjdata.report.templating import render
-from fjdata.report.wording import words
+from fjdata.core.wording import words
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
 # `.fj.fj` doubles the class so these rules outrank JupyterLab's table rules (right-aligned

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 from fjdata.assess.judgements import probability_band
-from fjdata.report.wording import words
+from fjdata.core.wording import words
 
 COUNT_UNITS = ("家", "个", "项", "条", "座", "台", "人", "名", "所")
 PERCENT = "%"

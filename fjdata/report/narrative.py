@@ -16,7 +16,7 @@ from fjdata.inputs.plan import Plan, get_plan
 from fjdata.inputs.registry import registry
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
-from fjdata.report.wording import words
+from fjdata.core.wording import words
 
 if TYPE_CHECKING:
     from fjdata.report.scorecard import MidtermScore

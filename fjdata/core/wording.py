@@ -1,7 +1,8 @@
-"""Every word the reports print, one file per language (``zh.yaml``, ``en.yaml`` beside this module).
+"""Every word fjdata prints, one file per language (``fjdata/wording/zh.yaml``, ``en.yaml``).
 
 Entries are plain strings, some with ``str.format`` fields (``{y}``, ``{v}``); nested mappings
-group related entries (``verdicts``, ``units``). Both files must define the same keys
+group related entries (``verdicts``, ``units``, ``questionnaire``); every stage that prints words
+(department questionnaire, report, batch index) reads them from here. Both files must define the same keys
 (:func:`check_same_keys`, run by the tests), so no report falls back to the other language.
 """
 
@@ -16,7 +17,7 @@ import yaml
 from fjdata.core.errors import choice_error
 
 LANGS = ("zh", "en")
-WORDING_DIR = Path(__file__).parent
+WORDING_DIR = Path(__file__).parent.parent / "wording"
 
 
 @lru_cache(maxsize=len(LANGS))
