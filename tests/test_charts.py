@@ -14,7 +14,9 @@ from PIL import Image
 
 from fjdata.assess.assessment import TargetResult, results
 from fjdata.report.chapter_report import chart_html, has_chart
+from fjdata.forecast.models import METHODS
 from fjdata.report.charts import TARGET_GID, TEXT_PT, png_bytes, target_chart, target_drawn
+from fjdata.report.explore import Exploration
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +105,31 @@ def test_chart_html_carries_alt_text_marker_and_data_table(charted: dict[str, Ta
     assert "alt='规上工业增加值年均增长：" in page and "目标" in page
     en = chart_html(r, "en")
     assert "<summary>Data</summary>" in en and "Source type" in en
+
+
+def _legend_texts(fig: plt.Figure) -> list[str]:
+    """The legend entries as drawn, read back from the figure's legends."""
+    return [t.get_text() for ax in fig.axes if ax.get_legend() is not None for t in ax.get_legend().get_texts()]
+
+
+def _named_methods(texts: list[str]) -> list[str]:
+    return [t for t in texts if any(m in t.lower() for m in METHODS)]
+
+
+def test_chinese_legends_never_name_a_forecasting_method(charted: dict[str, TargetResult]) -> None:
+    projected = [r for r in charted.values() if r.forecast is not None]
+    assert len(projected) >= 3
+    for r in projected:
+        fig, _ = target_chart(r, "zh")
+        texts = _legend_texts(fig)
+        plt.close(fig)
+        assert "模型预测" in texts and not _named_methods(texts), (r.assessment.target_id, texts)
+    methods = ["drift", "theta", "linear"]
+    zh, en = (Exploration.build("rd_intensity", lang=lang, methods=methods) for lang in ("zh", "en"))
+    zh_texts, en_texts = _legend_texts(zh.methods_figure()), _legend_texts(en.methods_figure())
+    plt.close("all")
+    assert len(zh_texts) == len(methods) + 1 and not _named_methods(zh_texts), zh_texts
+    assert set(methods) <= set(en_texts), en_texts  # English names each method
+    # The numbered Chinese legend entries are paired with their methods in the table.
+    table = zh.methods_table()
+    assert list(table["method"]) == methods and list(table["图例"]) == zh_texts[1:]

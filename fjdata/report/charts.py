@@ -28,6 +28,7 @@ from fjdata.assess.feasibility import Feasibility
 from fjdata.assess.judgements import Goal, required_path
 from fjdata.forecast.models import Forecast
 from fjdata.inputs.transforms import by_year
+from fjdata.core.wording import words
 from fjdata.report.fonts import use_cjk_font
 from fjdata.report.units import region_name, short_number, unit_name
 
@@ -37,48 +38,12 @@ FIGSIZE = (7.2, 3.9)
 TEXT_PT = 10  # every label, tick and legend entry: nothing smaller
 TITLE_PT = 12
 TARGET_GID = "fj-target"  # the artist that draws the target; read back by target_drawn()
-TEXT = {
-    "zh": {
-        "obs": "观测值",
-        "prelim": "初步/推算值",
-        "fc": "预测（{m}）",
-        "fc_plain": "模型预测",
-        "target_no_value": "目标年{y}（国家下达，未公布数值）",
-        "unit": "单位：",
-        "fan80": "80%预测区间",
-        "fan95": "95%预测区间",
-        "target": "目标",
-        "path": "达标所需路径",
-        "year": "年份",
-        "band": "目标区间",
-        "floor": "下限值（超过/突破）",
-        "plan_base": "规划基期值",
-        "rate": "当年增速",
-        "avg": "规划期年均（{n}/{N}年）",
-        "target_rate": "目标年均增速",
-        "missing": "缺数据",
-    },
-    "en": {
-        "obs": "observed",
-        "prelim": "preliminary/derived",
-        "fc": "projection ({m})",
-        "fc_plain": "model projection",
-        "target_no_value": "target year {y} (national quota, no published figure)",
-        "unit": "Unit: ",
-        "fan80": "80% interval",
-        "fan95": "95% interval",
-        "target": "target",
-        "path": "required path",
-        "year": "year",
-        "band": "target band",
-        "floor": 'lower bound ("over")',
-        "plan_base": "base value stated in the plan",
-        "rate": "growth that year",
-        "avg": "plan-period average ({n}/{N} yrs)",
-        "target_rate": "target average",
-        "missing": "no data",
-    },
-}
+
+
+def _text(lang: str) -> dict[str, str]:
+    """The chart words of one language (``chart`` in the wording files)."""
+    chart: dict[str, str] = words(lang)["chart"]
+    return chart
 
 
 @dataclass(frozen=True)
@@ -188,7 +153,7 @@ def target_chart(result: TargetResult, lang: str = "zh") -> tuple[Figure, ChartI
                 mfc="white",
                 color=COLOURS["target"],
                 ms=7,
-                label=TEXT[lang]["plan_base"],
+                label=_text(lang)["plan_base"],
                 zorder=5,
             )
             _legend(fig, ax)
@@ -277,7 +242,7 @@ def series_figure(
     """Observations (hollow = preliminary or derived), the comparison region's series, projection
     fans, the target (always drawn when there is one) and the required path; the latest value labelled."""
     use_cjk_font()
-    t = TEXT[lang]
+    t = _text(lang)
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
     years = [p.year for p in hist.index]
     values = hist.to_numpy(dtype=float)
@@ -316,7 +281,7 @@ def series_figure(
         last = float(values[-1])
         ax.fill_between(xs, [last, *fc.lo95], [last, *fc.hi95], color=COLOURS["fc"], alpha=0.12, lw=0, label=t["fan95"])
         ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=t["fan80"])
-        ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4, label=t["fc_plain"])
+        ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4, label=t["fc"])
         xs_all += list(fc.years)
     if goal is not None:
         if goal.op in ("≈", "="):
@@ -395,7 +360,7 @@ def growth_figure(result: TargetResult, lang: str = "zh", comparison: pd.Series 
     target rate, the plan-period average achieved and the comparison region's rates."""
     use_cjk_font()
     a = result.assessment
-    t = TEXT[lang]
+    t = _text(lang)
     assert result.raw is not None and a.avg_growth is not None and a.target_value is not None
     rates = {y: v for y, v in by_year(result.raw).items() if y > a.base_year - 5}
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
@@ -463,7 +428,7 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
                 color=COLOURS["obs"],
                 width=0.6,
                 zorder=3,
-                label="当年增速" if lang == "zh" else "growth that year",
+                label=_text(lang)["rate"],
             )
         else:
             for run_years, run_values in consecutive_runs(list(hist), list(hist.values())):
@@ -473,8 +438,8 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
         last_year = max(by_year(f.history))
         last = by_year(f.history)[last_year]
         xs = [last_year, *fc.years]
-        ax.fill_between(xs, [last, *fc.lo95], [last, *fc.hi95], color=COLOURS["fc"], alpha=0.12, lw=0, label=TEXT[lang]["fan95"])
-        ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=TEXT[lang]["fan80"])
+        ax.fill_between(xs, [last, *fc.lo95], [last, *fc.hi95], color=COLOURS["fc"], alpha=0.12, lw=0, label=_text(lang)["fan95"])
+        ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=_text(lang)["fan80"])
         ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4)
     span = (d.base_year + 0.5, d.target_year + 0.5)
     marks: list[tuple[float | None, str, Literal["-", "--", ":"]]] = [
@@ -485,11 +450,11 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
     for value, label, style in marks:
         if value is None:
             continue
-        text = f"{label}把握可达 {value:.1f}" if lang == "zh" else f"met with {label} probability: {value:.1f}"
+        text = _text(lang)["met_with"].format(p=label, v=f"{value:.1f}")
         # Growth: a level over the whole period; a level target: a short bar at the target year.
         where = span if growth else (d.target_year - 0.45, d.target_year + 0.45)
         ax.hlines(value, *where, colors="#555", linestyles=style, lw=1.4, label=text)
-    target_label = f"候选目标 {d.target_op}{d.target_value:g}" if lang == "zh" else f"candidate {d.target_op} {d.target_value:g}"
+    target_label = _text(lang)["candidate"].format(op=d.target_op, v=f"{d.target_value:g}")
     if growth:
         ax.hlines(d.target_value, *span, colors=COLOURS["target"], lw=2, label=target_label, gid=TARGET_GID)
     else:
@@ -504,7 +469,7 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
             zorder=5,
             gid=TARGET_GID,
         )
-    return _finish(fig, ax, d.name, f"{TEXT[lang]['unit']}{unit_name(f.unit, lang)}")
+    return _finish(fig, ax, d.name, f"{_text(lang)['unit']}{unit_name(f.unit, lang)}")
 
 
 def _finish(fig: Figure, ax: Axes, title: str, unit_note: str = "", grid_axis: Literal["both", "x", "y"] = "both") -> Figure:

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from fjdata.assess.assessment import assess
 from fjdata.assess.prepare import prepare_exploration
 from fjdata.core.cache import cached
+from fjdata.core.wording import words
 from fjdata.forecast.backtest import summarise
 from fjdata.forecast.models import Forecast
 from fjdata.forecast.projection import ExtraData, JudgedSeries
@@ -109,11 +110,13 @@ class Exploration:
 
     def methods_table(self) -> pd.DataFrame:
         rows = []
-        for f in self.fits:
+        legend = words(self.lang)["explore"]["legend_column"]
+        for f, label in zip(self.fits, self.legend_labels(), strict=True):
             at = f.at(f.years[-1])
             lo, hi = (at["lo80"], at["hi80"]) if self.confidence == 0.8 else (at["lo95"], at["hi95"])
             rows.append(
                 {
+                    legend: label,
                     "method": f.method,
                     "year": f.years[-1],
                     "mean": at["mean"],
@@ -127,6 +130,7 @@ class Exploration:
         for m, why in self.skipped.items():
             rows.append(
                 {
+                    legend: "",
                     "method": m,
                     "year": None,
                     "mean": None,
@@ -139,6 +143,12 @@ class Exploration:
             )
         return pd.DataFrame(rows)
 
+    def legend_labels(self) -> list[str]:
+        """Each fit's legend entry: a Chinese chart numbers the projections (no method names; the
+        methods table pairs each number with its method), an English one names the method."""
+        line = words(self.lang)["chart"]["method_line"]
+        return [line.format(i=i, m=f.method) for i, f in enumerate(self.fits, start=1)]
+
     def methods_figure(self) -> Figure:
         """Every fitted method's projection over the observations (80 % bands)."""
         import matplotlib.pyplot as plt
@@ -149,10 +159,10 @@ class Exploration:
         values = self.judged.values.to_numpy(dtype=float)
         for run_years, run_values in consecutive_runs(years, list(values)):  # no line across gaps
             ax.plot(run_years, run_values, "-", color="#1f3b73", lw=1.4)
-        ax.plot(years, values, "o", color="#1f3b73", ms=4, label="观测值" if self.lang == "zh" else "observed")
-        for f in self.fits:
+        ax.plot(years, values, "o", color="#1f3b73", ms=4, label=words(self.lang)["chart"]["obs"])
+        for f, label in zip(self.fits, self.legend_labels(), strict=True):
             xs = [years[-1], *f.years]
-            (line,) = ax.plot(xs, [values[-1], *f.mean], "--", lw=1.2, label=f.method)
+            (line,) = ax.plot(xs, [values[-1], *f.mean], "--", lw=1.2, label=label)
             ax.fill_between(xs, [values[-1], *f.lo80], [values[-1], *f.hi80], color=line.get_color(), alpha=0.08, lw=0)
         ax.set_title(self.ind.name(self.lang), loc="left", fontsize=TITLE_PT)
         ax.tick_params(labelsize=TEXT_PT)
@@ -163,7 +173,7 @@ class Exploration:
 
     def methods_chart_html(self) -> str:
         if not self.judged.years:
-            return f"<p>{html.escape('数据不足' if self.lang == 'zh' else 'insufficient data')}</p>"
+            return f"<p>{html.escape(words(self.lang)['explore']['insufficient'])}</p>"
         key = {
             "explore": self.ind.indicator_id,
             "lang": self.lang,
@@ -204,14 +214,9 @@ class Exploration:
         rows = observations(region=None, extra_data=self.extra_data)
         rows = rows[rows["user_supplied"]]
         if rows.empty:
-            msg = "当前没有用户补充的数据。" if self.lang == "zh" else "No user-supplied figures are in effect."
-            return f"<div class='fj'><p>{esc(msg)}</p></div>"
+            return f"<div class='fj'><p>{esc(words(self.lang)['explore']['no_user_rows'])}</p></div>"
         # Capped (B30): a 500k-row overlay must not turn a leadership report into 150 MB of HTML.
         shown = rows.head(USER_ROWS_SHOWN)[["indicator_id", "region", "year", "value", "vintage", "source_title", "file"]]
         more = len(rows) - len(shown)
-        note = (
-            (f"<p class='note'>另有{more}行未显示。</p>" if self.lang == "zh" else f"<p class='note'>{more} more rows not shown.</p>")
-            if more
-            else ""
-        )
+        note = f"<p class='note'>{esc(words(self.lang)['explore']['more_rows'].format(n=more))}</p>" if more else ""
         return "<div class='fj'>" + shown.to_html(index=False, escape=True) + note + "</div>"
