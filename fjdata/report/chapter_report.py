@@ -168,7 +168,7 @@ def chart_html(r: TargetResult, lang: str) -> str:
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
     plan_base = ""
     if a.base_origin == "plan":
-        plan_base = "；规划基期值引自《专项规划》第一章" if lang == "zh" else "; the base value is stated in chapter 1 of the plan"
+        plan_base = words(lang)["chart_plan_base"]
     drawn = "1" if info.target_drawn else "0"
     return (
         f"<figure class='fj-chart' data-target='{esc(a.target_id)}' data-target-drawn='{drawn}'>{img}"
@@ -531,7 +531,7 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
             ("—" if v is None else f"{fmt.number(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}")
             for v in (f.value_p50, f.value_p75, f.value_p90)
         ]
-        latest = "—" if f.last_year is None or f.last_value is None else f"{fmt.number(f.last_value, f.unit)}{unit}（{f.last_year}）"
+        latest = "—" if f.last_year is None or f.last_value is None else fmt.number(f.last_value, f.unit) + unit + words(lang)["years_paren"].format(y=f.last_year)
         cells = [
             esc(d.name),
             esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"),

@@ -5,51 +5,21 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
 from fjdata.assess.assessment import TargetResult
+from fjdata.core.wording import words
 from fjdata.inputs.observations import observations
 from fjdata.inputs.source_quality import tier_label
 from fjdata.report.charts import ChartInfo, PlottedPoint
 from fjdata.report.units import region_name, short_number, unit_name
 
-WORDS = {
-    "zh": {
-        "summary": "数据",
-        "series": "系列",
-        "year": "年份",
-        "value": "数值",
-        "published": "公布值",
-        "status": "状态",
-        "tier": "来源类别",
-        "index": "指数",
-        "target": "目标",
-        "alt": "{name}：{n}个数据点，最新{year}年为{value}；目标{target}",
-        "alt_none": "{name}：{n}个数据点，最新{year}年为{value}",
-        "alt_cmp": "；另绘{region}数据",
-        "no_value": "国家下达，未公布数值",
-    },
-    "en": {
-        "summary": "Data",
-        "series": "Series",
-        "year": "Year",
-        "value": "Value",
-        "published": "Published",
-        "status": "Status",
-        "tier": "Source type",
-        "index": "index",
-        "target": "Target",
-        "alt": "{name}: {n} data points, latest {value} in {year}; target {target}",
-        "alt_none": "{name}: {n} data points, latest {value} in {year}",
-        "alt_cmp": "; {region} shown for comparison",
-        "no_value": "national quota, no published figure",
-    },
-}
-STATUS_WORDS = {
-    "zh": {"final": "最终数", "revised": "修订数", "preliminary": "初步数", "derived": "推算"},
-    "en": {"final": "final", "revised": "revised", "preliminary": "preliminary", "derived": "derived"},
-}
+def _words(lang: str) -> dict[str, Any]:
+    """The chart table's words (``chart_data`` in the wording files)."""
+    chart_data: dict[str, Any] = words(lang)["chart_data"]
+    return chart_data
 
 
 def _esc(value: object) -> str:
@@ -72,7 +42,7 @@ def _tier(indicator_id: str, region: str, point: PlottedPoint, lang: str) -> str
 def _target_text(r: TargetResult, lang: str) -> str:
     a = r.assessment
     if a.target_value is None:
-        return WORDS[lang]["no_value"]
+        return _words(lang)["no_value"]
     unit = "%" if a.kind == "average_growth" else unit_name(a.unit, lang)
     sep = "" if unit == "%" else " "
     return f"{a.target_year}: {a.target_op}{short_number(a.target_value, a.unit)}{sep}{unit}"
@@ -80,7 +50,7 @@ def _target_text(r: TargetResult, lang: str) -> str:
 
 def chart_data_html(r: TargetResult, info: ChartInfo, lang: str) -> str:
     """A collapsed <details> table of the plotted numbers, the target last."""
-    w = WORDS[lang]
+    w = _words(lang)
     a = r.assessment
     from fjdata.inputs.registry import target as registry_target
 
@@ -92,10 +62,10 @@ def chart_data_html(r: TargetResult, info: ChartInfo, lang: str) -> str:
     head = [
         w["series"],
         w["year"],
-        w["value"] + (f"（{w['index']}）" if chained and lang == "zh" else f" ({w['index']})" if chained else ""),
+        w["value_index"] if chained else w["value"],
     ]
     if chained:
-        head.append(w["published"] + "（%）" if lang == "zh" else w["published"] + " (%)")
+        head.append(w["published_pct"])
     head += [w["status"], w["tier"]]
     rows = []
     for p in info.points:
@@ -108,7 +78,7 @@ def chart_data_html(r: TargetResult, info: ChartInfo, lang: str) -> str:
         ]
         if chained:
             cells.append("—" if p.published is None else _esc(f"{p.published:.1f}"))
-        cells += [_esc(STATUS_WORDS[lang].get(p.status, p.status)), _esc(_tier(a.indicator_id, region, p, lang))]
+        cells += [_esc(w["statuses"].get(p.status, p.status)), _esc(_tier(a.indicator_id, region, p, lang))]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     target = f"<p class='note'>{_esc(w['target'])}: {_esc(_target_text(r, lang))}</p>"
     header = "".join(f"<th>{_esc(h)}</th>" for h in head)
@@ -118,7 +88,7 @@ def chart_data_html(r: TargetResult, info: ChartInfo, lang: str) -> str:
 
 def chart_alt(r: TargetResult, info: ChartInfo, lang: str) -> str:
     """Alt text: what the chart says in one sentence (points, latest value, target, comparison)."""
-    w = WORDS[lang]
+    w = _words(lang)
     a = r.assessment
     name = a.name_zh if lang == "zh" else a.name_en
     own = [p for p in info.points if p.series == "plan"]
@@ -152,15 +122,15 @@ def series_data_html(
     from fjdata.inputs.indicators import indicator
     from fjdata.inputs.transforms import by_year
 
-    w = WORDS[lang]
+    w = _words(lang)
     unit = indicator(indicator_id).unit
     rates = by_year(published) if published is not None else {}
     points = [
         PlottedPoint("plan", y, float(v), statuses.get(y, "final"), bounds.get(y, ""), rates.get(y) if rates else None)
         for y, v in by_year(values).items()
     ]
-    heads = [w["year"], w["value"] + ((f"（{w['index']}）" if lang == "zh" else f" ({w['index']})") if rates else "")]
-    heads += [w["published"] + ("（%）" if lang == "zh" else " (%)")] if rates else []
+    heads = [w["year"], w["value_index"] if rates else w["value"]]
+    heads += [w["published_pct"]] if rates else []
     heads += [w["status"], w["tier"]]
     head = "".join(f"<th>{_esc(h)}</th>" for h in heads)
     rows = []
@@ -168,7 +138,7 @@ def series_data_html(
         cells = [str(p.year), _esc({"lower": "≥", "upper": "≤"}.get(p.bound, "") + short_number(p.value, "" if rates else unit))]
         if rates:
             cells.append("—" if p.published is None else _esc(f"{p.published:.1f}"))
-        cells += [_esc(STATUS_WORDS[lang].get(p.status, p.status)), _esc(_tier(indicator_id, region, p, lang))]
+        cells += [_esc(w["statuses"].get(p.status, p.status)), _esc(_tier(indicator_id, region, p, lang))]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     table = f"<div class='scroll'><table class='fj-chart-data'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     return f"<details class='fj-data'><summary>{_esc(w['summary'])}</summary>{table}</details>"

@@ -117,4 +117,4 @@ def plan_wording(text: str, unit: str, has_value: bool) -> str:
 
 def years(ys: tuple[int, ...] | list[int], lang: str = "zh") -> str:
     """Years as a list: "2023、2024" / "2023, 2024"."""
-    return ("、" if lang == "zh" else ", ").join(str(y) for y in ys)
+    return str(words(lang)["list_sep"]).join(str(y) for y in ys)
