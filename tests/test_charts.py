@@ -13,8 +13,8 @@ from matplotlib.text import Text
 from PIL import Image
 
 from fjdata.assess.assessment import TargetResult, results
-from fjdata.report.chapter_report import chart_html, has_chart
 from fjdata.forecast.models import METHODS
+from fjdata.report.chapter_report import chart_html, has_chart
 from fjdata.report.charts import TARGET_GID, TEXT_PT, png_bytes, target_chart, target_drawn
 from fjdata.report.explore import Exploration
 

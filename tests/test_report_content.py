@@ -19,12 +19,12 @@ from bs4 import BeautifulSoup
 from fjdata.assess.assessment import assessments
 from fjdata.assess.judgements import Status
 from fjdata.core.errors import RegistryError
+from fjdata.core.wording import check_same_keys, words
 from fjdata.forecast.models import METHODS
 from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import load_targets, registry
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
-from fjdata.core.wording import check_same_keys, words
 from tests.test_nightly import make_home, nightly
 
 REPORTS = ("overview_zh", "chapter_2_zh", "overview_en")

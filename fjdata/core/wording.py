@@ -35,12 +35,13 @@ def _keys(tree: dict[str, Any], prefix: str = "") -> set[str]:
     out = set()
     for k, v in tree.items():
         out.add(prefix + str(k))
-        if isinstance(v, dict) and not prefix.startswith("units"):
+        if isinstance(v, dict) and not prefix.startswith(("units", "unit_names")):
             out |= _keys(v, f"{prefix}{k}.")
     return out
 
 
 def check_same_keys() -> list[str]:
-    """Keys one language has and another lacks (``units`` may differ: English rescales some)."""
+    """Keys one language has and another lacks (``units`` and ``unit_names`` may differ: English
+    rescales and names the catalogue's units, Chinese writes them as they are)."""
     zh, en = _keys(words("zh")), _keys(words("en"))
-    return sorted((zh ^ en) - {k for k in zh | en if k.startswith("units.")})
+    return sorted((zh ^ en) - {k for k in zh | en if k.startswith(("units.", "unit_names."))})

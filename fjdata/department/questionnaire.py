@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -28,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fjdata.core.version import __version__
+from fjdata.core.wording import LANGS, words
 from fjdata.department.data_needs import DataNeed, StatementNeed, data_needs, statement_needs
 from fjdata.inputs.indicators import Indicator, catalogue
 from fjdata.inputs.plan import get_plan
@@ -35,98 +37,79 @@ from fjdata.inputs.registry import Target, registry
 from fjdata.inputs.source_quality import tier_label
 from fjdata.inputs.statements import ASSERTIONS
 
-LANGS = ("zh", "en")
-SHEETS = {
-    "data": {"zh": "请填写数据", "en": "Data"},
-    "statements": {"zh": "官方表述", "en": "Official statements"},
-    "instructions": {"zh": "填报说明", "en": "Instructions"},
-    "meta": {"zh": "_meta", "en": "_meta"},
-}
-STATUS_CHOICES = {"zh": ("正式", "初步", "修订"), "en": ("final", "preliminary", "revised")}
+
+def _words(lang: str) -> dict[str, Any]:
+    """The questionnaire's words in one language (``questionnaire`` in the wording files)."""
+    q: dict[str, Any] = words(lang)["questionnaire"]
+    return q
+
+
+SHEETS = {kind: {lang: str(_words(lang)["sheets"][kind]) for lang in LANGS} for kind in ("data", "statements", "instructions", "meta")}
+STATUS_CHOICES = {lang: tuple(_words(lang)["status_choices"]) for lang in LANGS}
 STATUS_CODES = ("final", "preliminary", "revised")  # same order as STATUS_CHOICES
-ASSERTION_CHOICES = {"zh": ("已完成", "未完成", "进展顺利"), "en": ("completed", "not completed", "on track")}
+ASSERTION_CHOICES = {lang: tuple(_words(lang)["assertion_choices"]) for lang in LANGS}
 EXTRA_ROWS = 40  # blank rows at the bottom of the data sheet for figures the department adds
 
 
 @dataclass(frozen=True)
 class Column:
+    sheet: str  # "data_columns" or "statement_columns" in the wording files
     field: str
-    zh: str
-    en: str
     width: float
     fill_in: bool = False  # a cell the department fills
 
     def header(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return str(_words(lang)[self.sheet][self.field])
+
+    @property
+    def zh(self) -> str:
+        return self.header("zh")
+
+    @property
+    def en(self) -> str:
+        return self.header("en")
 
 
 DATA_COLUMNS = (
-    Column("key", "行键（勿改）", "row key (do not edit)", 30),
-    Column("indicator_id", "指标代码", "indicator id", 26),
-    Column("year", "年份", "year", 7),
-    Column("indicator_name", "指标名称", "indicator", 24),
-    Column("targets", "对应规划目标", "plan target(s)", 30),
-    Column("plan_wording", "规划原文", "plan wording", 40),
-    Column("definition", "指标定义（口径）", "definition", 40),
-    Column("unit", "单位", "unit", 8),
-    Column("held_value", "现有数值", "value we hold", 11),
-    Column("held_detail", "现有数值说明", "what it is", 24),
-    Column("held_source", "现有来源", "source we hold", 36),
-    Column("reason", "需要填报的原因", "why we ask", 24),
-    Column("value", "填报数值", "value", 12, True),
-    Column("status", "数据状态", "status", 10, True),
-    Column("source_document", "来源文件或文号", "source document or reference no.", 30, True),
-    Column("contact", "联系人及电话", "contact", 18, True),
-    Column("note", "备注", "note", 30, True),
+    Column("data_columns", "key", 30),
+    Column("data_columns", "indicator_id", 26),
+    Column("data_columns", "year", 7),
+    Column("data_columns", "indicator_name", 24),
+    Column("data_columns", "targets", 30),
+    Column("data_columns", "plan_wording", 40),
+    Column("data_columns", "definition", 40),
+    Column("data_columns", "unit", 8),
+    Column("data_columns", "held_value", 11),
+    Column("data_columns", "held_detail", 24),
+    Column("data_columns", "held_source", 36),
+    Column("data_columns", "reason", 24),
+    Column("data_columns", "value", 12, True),
+    Column("data_columns", "status", 10, True),
+    Column("data_columns", "source_document", 30, True),
+    Column("data_columns", "contact", 18, True),
+    Column("data_columns", "note", 30, True),
 )
 STATEMENT_COLUMNS = (
-    Column("key", "行键（勿改）", "row key (do not edit)", 30),
-    Column("target_id", "目标代码", "target id", 30),
-    Column("year", "年份", "year", 7),
-    Column("target_name", "目标名称", "target", 26),
-    Column("plan_wording", "规划原文", "plan wording", 40),
-    Column("reason", "为何需要", "why we ask", 34),
-    Column("assertion", "官方表述结论", "statement says", 12, True),
-    Column("speaker", "表述机关或发言人", "speaker / authority", 20, True),
-    Column("published", "发布日期", "published (YYYY-MM-DD)", 14, True),
-    Column("source_document", "来源文件或文号", "source document or reference no.", 30, True),
-    Column("source_url", "网址", "URL", 30, True),
-    Column("quote", "原文摘录", "quote (verbatim)", 40, True),
-    Column("contact", "联系人及电话", "contact", 18, True),
-    Column("note", "备注", "note", 24, True),
+    Column("statement_columns", "key", 30),
+    Column("statement_columns", "target_id", 30),
+    Column("statement_columns", "year", 7),
+    Column("statement_columns", "target_name", 26),
+    Column("statement_columns", "plan_wording", 40),
+    Column("statement_columns", "reason", 34),
+    Column("statement_columns", "assertion", 12, True),
+    Column("statement_columns", "speaker", 20, True),
+    Column("statement_columns", "published", 14, True),
+    Column("statement_columns", "source_document", 30, True),
+    Column("statement_columns", "source_url", 30, True),
+    Column("statement_columns", "quote", 40, True),
+    Column("statement_columns", "contact", 18, True),
+    Column("statement_columns", "note", 24, True),
 )
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _INFO_FILL = PatternFill("solid", fgColor="F2F2F2")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-
-INSTRUCTIONS = {
-    "zh": [
-        "《{plan_zh}》终期评估 数据填报表",
-        "",
-        "1. 请在“请填写数据”表的黄色列填写：填报数值、数据状态（下拉选择：正式/初步/修订）、来源文件或文号、联系人、备注。灰色列为我们现有的数据和需要填报的原因，请勿修改。",
-        "2. 数值请按“单位”列的单位填写，不加单位、不加千分位逗号。比重（%）填0–100之间的数；企业、项目等个数填不小于0的整数。",
-        "3. 与相邻年份相比变动超过3倍（比重、增速超过25个百分点）的数值，请在“备注”中说明原因（如统计口径变化），否则导入时会被退回。",
-        "4. “来源文件或文号”为必填：请写明统计年鉴及表号、统计公报、部门文件文号（如 闽工信〔2024〕12号）或内部统计报表名称。",
-        "5. 暂无数据的行请留空，无需删除；可以只填写部分行。",
-        "6. 如需补充表中没有的年份或指标，请在表格底部的空行中填写“指标代码”和“年份”（其余同上），行键列留空。",
-        "7. “官方表述”表：如有关于目标完成情况的正式表述（如“已完成国家下达的能耗双控目标”），请选择结论（已完成/未完成/进展顺利），并填写表述机关、发布日期（YYYY-MM-DD）、来源文件或文号、网址和原文摘录。官方表述只作为证据引用，不会被换算成数值。",
-        "8. 填好后请将本文件原样发回（xlsx格式）。我们导入时会核对每个单元格，并逐一列出有问题的单元格（表名!列行）。",
-    ],
-    "en": [
-        "Final evaluation of the {plan_en} — data request",
-        "",
-        "1. On the 'Data' sheet fill the yellow columns: value, status (dropdown: final / preliminary / revised), source document or reference number, contact, note. Grey columns show what we hold and why we ask; please do not edit them.",
-        "2. Give values in the unit of the 'unit' column, without unit text or thousands separators. Shares (%) are numbers from 0 to 100; counts of firms, projects etc. are whole numbers ≥ 0.",
-        "3. A value that moves by more than a factor 3 from a neighbouring year (shares and growth rates: more than 25 points) needs an explanation in 'note' (e.g. a change of definition); otherwise the import rejects it.",
-        "4. 'Source document' is required: yearbook and table number, statistical communiqué, the department's document number, or the internal statistical report.",
-        "5. Leave rows you cannot fill empty; partly filled workbooks are fine.",
-        "6. To add a year or indicator not listed, use the blank rows at the bottom: give 'indicator id' and 'year' and leave the row key empty.",
-        "7. 'Official statements' sheet: where an authority has stated whether a target was met (e.g. 'the nationally assigned energy target was completed'), choose what it says (completed / not completed / on track) and give the speaker, date (YYYY-MM-DD), document, URL and the verbatim quote. A statement is cited as evidence and never converted into a number.",
-        "8. Return this file as it is (xlsx). On import every cell is checked and every problem is listed as sheet!cell.",
-    ],
-}
 
 
 def _value_rule(ind: Indicator | None) -> tuple[str, str, float | None, float | None]:
@@ -154,12 +137,10 @@ def _fmt(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:g}"
 
 
-def _plan_wording(targets: list[Target]) -> str:
+def _plan_wording(targets: list[Target], lang: str) -> str:
     """The plan's sentence, with the exact target wording when the sentence does not already contain it."""
-    return "\n".join(t.quote if t.target_text in t.quote else f"{t.quote}（{t.target_text}）" for t in targets)
-
-
-_STATUS_ZH = {"final": "正式", "preliminary": "初步", "revised": "修订", "derived": "推算"}
+    frame = _words(lang)["plan_quote"]
+    return "\n".join(t.quote if t.target_text in t.quote else frame.format(quote=t.quote, target=t.target_text) for t in targets)
 
 
 def _write_header(ws: Worksheet, columns: tuple[Column, ...], lang: str) -> None:
@@ -230,7 +211,8 @@ def build_workbook(
     assert ws is not None
     ws.title = SHEETS["instructions"][lang]
     plan = get_plan(plan_id)
-    for r, line in enumerate(INSTRUCTIONS[lang], start=1):
+    w = _words(lang)
+    for r, line in enumerate(w["instructions"], start=1):
         cell = ws.cell(row=r, column=1, value=line.format(plan_zh=plan.title_zh, plan_en=plan.title_en) if r == 1 else line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if r == 1:
@@ -246,36 +228,29 @@ def build_workbook(
         ind = known[need.indicator_id]
         targets = [by_id[t] for t in need.target_ids]
         held = need.held[-1] if need.held else need.nearest
-        detail = "无" if lang == "zh" else "none"
+        detail = str(w["held_none"])
         if held is not None:
-            detail = f"{held.year}年 · {_STATUS_ZH.get(held.status, held.status)}{' · 下限' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
-            if lang == "en":
-                detail = f"{held.year} · {held.status}{' · lower bound' if held.bound else ''} · {tier_label(held.source_tier, lang)}"
+            status = w["statuses"].get(held.status, held.status)
+            bound = w["held_bound"] if held.bound else ""
+            detail = w["held"].format(y=held.year, status=status, bound=bound, tier=tier_label(held.source_tier, lang))
             if not need.held:  # nothing for this year: the nearest year we hold, for orientation only
-                detail = (
-                    f"本年无数据；最近：{_fmt(held.value)}（{detail}）"
-                    if lang == "zh"
-                    else f"nothing for this year; nearest: {_fmt(held.value)} ({detail})"
-                )
+                detail = w["held_nearest"].format(v=_fmt(held.value), detail=detail)
             elif len(need.held) > 1:
                 others = ", ".join(_fmt(h.value) for h in need.held[:-1])
-                detail += f"（其他版本 {others}）" if lang == "zh" else f" (other versions {others})"
+                detail += w["held_others"].format(others=others)
         values = {
             "key": need.key,
             "indicator_id": need.indicator_id,
             "year": need.year,
             "indicator_name": ind.name(lang),
             "targets": "\n".join(f"{t.name(lang)} [{t.target_id}]" for t in targets),
-            "plan_wording": _plan_wording(targets),
+            "plan_wording": _plan_wording(targets, lang),
             "definition": ind.definition,
             "unit": ind.unit,
             "held_value": held.value if need.held and held is not None else None,  # only a figure for this very year
             "held_detail": detail,
             "held_source": held.source_title if held is not None else "",
-            "reason": need.reason_text(lang)
-            + ("；" if lang == "zh" else "; ")
-            + ("应填" if lang == "zh" else "expects ")
-            + value_rule_text(ind, lang),
+            "reason": w["reason_expects"].format(reason=need.reason_text(lang), rule=value_rule_text(ind, lang)),
         }
         for i, col in enumerate(DATA_COLUMNS, start=1):
             data.cell(row=row, column=i, value=values.get(col.field))
@@ -296,16 +271,16 @@ def build_workbook(
             formula2=f"{hi:g}" if hi is not None else None,
             allow_blank=True,
         )
-        dv.error = ("数值应为" if lang == "zh" else "The value must be ") + _rule_words(kind, op, lo, hi, lang)
-        dv.errorTitle = "数值无效" if lang == "zh" else "Invalid value"
+        dv.error = w["value_error"].format(rule=_rule_words(kind, op, lo, hi, lang))
+        dv.errorTitle = w["value_error_title"]
         dv.showErrorMessage = True
         data.add_data_validation(dv)
         for ref in cells:
             dv.add(ref)
     status_col = letter(DATA_COLUMNS, "status")
     status_dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_CHOICES[lang]) + '"', allow_blank=True)
-    status_dv.error = ("请从下拉列表选择：" if lang == "zh" else "Choose from the list: ") + " / ".join(STATUS_CHOICES[lang])
-    status_dv.errorTitle = "状态无效" if lang == "zh" else "Invalid status"
+    status_dv.error = w["choose_from"].format(choices=" / ".join(STATUS_CHOICES[lang]))
+    status_dv.errorTitle = w["status_error_title"]
     status_dv.showErrorMessage = True
     data.add_data_validation(status_dv)
     status_dv.add(f"{status_col}2:{status_col}{last_extra}")
@@ -326,7 +301,7 @@ def build_workbook(
             "target_id": t.target_id,
             "year": need_s.year,
             "target_name": t.name(lang),
-            "plan_wording": _plan_wording([t]),
+            "plan_wording": _plan_wording([t], lang),
             "reason": need_s.reason_zh if lang == "zh" else need_s.reason_en,
         }
         for i, col in enumerate(STATEMENT_COLUMNS, start=1):
@@ -335,7 +310,7 @@ def build_workbook(
         _fit_height(st, srow, STATEMENT_COLUMNS)
     assertion_col = letter(STATEMENT_COLUMNS, "assertion")
     assertion_dv = DataValidation(type="list", formula1='"' + ",".join(ASSERTION_CHOICES[lang]) + '"', allow_blank=True)
-    assertion_dv.error = ("请从下拉列表选择：" if lang == "zh" else "Choose from the list: ") + " / ".join(ASSERTION_CHOICES[lang])
+    assertion_dv.error = w["choose_from"].format(choices=" / ".join(ASSERTION_CHOICES[lang]))
     assertion_dv.showErrorMessage = True
     st.add_data_validation(assertion_dv)
     assertion_dv.add(f"{assertion_col}2:{assertion_col}{max(srow, 2)}")
@@ -363,11 +338,12 @@ def build_workbook(
 
 
 def _rule_words(kind: str, op: str, lo: float | None, hi: float | None, lang: str) -> str:
-    noun = ("整数" if lang == "zh" else "a whole number") if kind == "whole" else ("数值" if lang == "zh" else "a number")
+    w = _words(lang)
+    noun = w["whole"] if kind == "whole" else w["number"]
     if op == "between":
-        return f"{lo:g}–{hi:g}之间的{noun}" if lang == "zh" else f"{noun} from {lo:g} to {hi:g}"
+        return str(w["rule_between"].format(lo=f"{lo:g}", hi=f"{hi:g}", noun=noun))
     sign = "≥" if op == "greaterThanOrEqual" else ">"
-    return f"{sign}{lo:g}的{noun}" if lang == "zh" else f"{noun} {sign} {lo:g}"
+    return str(w["rule_bound"].format(sign=sign, lo=f"{lo:g}", noun=noun))
 
 
 def parse_years(text: str | None) -> range | None:

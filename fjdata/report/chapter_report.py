@@ -26,6 +26,7 @@ from fjdata.assess.prepare import ContextSeries, Prepared, prepare
 from fjdata.assess.view import View, evaluation_year
 from fjdata.core.cache import atomic_write_bytes, cached
 from fjdata.core.version import __version__
+from fjdata.core.wording import words
 from fjdata.department.data_needs import data_needs
 from fjdata.forecast.projection import ExtraData
 from fjdata.inputs.chapters import chapter_title
@@ -41,7 +42,6 @@ from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, png_
 from fjdata.report.links import anchor, target_links
 from fjdata.report.narrative import chapter_narrative
 from fjdata.report.templating import render
-from fjdata.core.wording import words
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
 # `.fj.fj` doubles the class so these rules outrank JupyterLab's table rules (right-aligned
@@ -531,7 +531,8 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
             ("—" if v is None else f"{fmt.number(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}")
             for v in (f.value_p50, f.value_p75, f.value_p90)
         ]
-        latest = "—" if f.last_year is None or f.last_value is None else fmt.number(f.last_value, f.unit) + unit + words(lang)["years_paren"].format(y=f.last_year)
+        in_year = words(lang)["years_paren"].format(y=f.last_year)
+        latest = "—" if f.last_year is None or f.last_value is None else fmt.number(f.last_value, f.unit) + unit + in_year
         cells = [
             esc(d.name),
             esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"),

@@ -16,6 +16,7 @@ from fjdata.inputs.source_quality import tier_label
 from fjdata.report.charts import ChartInfo, PlottedPoint
 from fjdata.report.units import region_name, short_number, unit_name
 
+
 def _words(lang: str) -> dict[str, Any]:
     """The chart table's words (``chart_data`` in the wording files)."""
     chart_data: dict[str, Any] = words(lang)["chart_data"]

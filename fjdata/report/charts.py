@@ -26,9 +26,9 @@ from matplotlib.ticker import MaxNLocator
 from fjdata.assess.assessment import TargetResult
 from fjdata.assess.feasibility import Feasibility
 from fjdata.assess.judgements import Goal, required_path
+from fjdata.core.wording import words
 from fjdata.forecast.models import Forecast
 from fjdata.inputs.transforms import by_year
-from fjdata.core.wording import words
 from fjdata.report.fonts import use_cjk_font
 from fjdata.report.units import region_name, short_number, unit_name
 

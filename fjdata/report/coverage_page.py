@@ -89,8 +89,6 @@ def coverage_rows(extra_data: object = None) -> list[CoverageRow]:
     return out
 
 
-
-
 def coverage_html(rows: list[CoverageRow] | None = None, questionnaire: str = QUESTIONNAIRE) -> str:
     """The self-contained coverage page (``templates/coverage.html.j2``)."""
     rows = rows if rows is not None else coverage_rows()

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from fjdata.assess.assessment import Assessment, view_changes
+from fjdata.core.wording import words
 from fjdata.inputs.plan import Plan, get_plan
 from fjdata.inputs.registry import registry
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
-from fjdata.core.wording import words
 
 if TYPE_CHECKING:
     from fjdata.report.scorecard import MidtermScore

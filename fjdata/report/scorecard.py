@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.judgements import Light, Status
+from fjdata.core.wording import words
 from fjdata.inputs.observations import SourceRef
 from fjdata.inputs.plan import Group, Plan
 from fjdata.inputs.registry import Target, registry
 from fjdata.report import formatting as fmt
-from fjdata.core.wording import words
 
 # The four final verdicts, in the order rows needing attention come first.
 MET, BASIC, MISSED, PENDING = "met", "basic", "missed", "pending"

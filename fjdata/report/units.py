@@ -7,34 +7,17 @@ from functools import lru_cache
 import yaml
 
 from fjdata.core import config
-
-# English names of the catalogue's units (fjdata/data/indicators/*.yaml, plan targets files).
-UNIT_EN = {
-    "%": "%",
-    "百分点": "pp",
-    "家": "firms",
-    "个": "count",
-    "项": "projects",
-    "条": "routes",
-    "座": "count",
-    "台": "units",
-    "位": "rank",
-    "岁": "years",
-    "年": "years",
-    "亿元": "100 mn yuan",
-    "万元": "10,000 yuan",
-    "万元/人": "10,000 yuan per person",
-    "万吨标准煤": "10,000 t coal equivalent",
-    "吨标准煤/万元": "t coal equivalent per 10,000 yuan",
-    "Mt": "Mt",
-}
+from fjdata.core.wording import words
 
 COUNT_UNITS = ("家", "个", "项", "条", "座", "台", "位")
 
 
 def unit_name(unit: str, lang: str) -> str:
     """The unit in the report's language (an unknown unit is shown as written)."""
-    return unit if lang == "zh" else UNIT_EN.get(unit, unit)
+    if lang == "zh":
+        return unit
+    names: dict[str, str] = words(lang)["unit_names"]  # English names of the catalogue's units
+    return names.get(unit, unit)
 
 
 def short_number(value: float, unit: str) -> str:
