@@ -126,3 +126,21 @@ def test_exploration_caps_user_rows(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "bulk.csv", rows)
     page = Exploration.build("green_parks", lang="en", methods=["drift"], extra_data=path).user_rows_html()
     assert page.count("<tr") == USER_ROWS_SHOWN + 1 and "7 more rows not shown" in page
+
+
+def test_exploration_reads_in_its_language_with_report_number_formats() -> None:
+    import re
+
+    methods = ["drift", "theta"]
+    zh, en = (Exploration.build("above_size_industry_va_growth", lang=lang, methods=methods) for lang in ("zh", "en"))
+    sections = ("observations", "methods", "backtest", "targets", "add_data")
+    zh_heads = [re.search(r"<h2>(.*?)</h2>", zh.heading_html(s)).group(1) for s in sections]  # type: ignore[union-attr]
+    en_heads = [re.search(r"<h2>(.*?)</h2>", en.heading_html(s)).group(1) for s in sections]  # type: ignore[union-attr]
+    assert all(re.search(r"[\u4e00-\u9fff]", h) and not re.search(r"[A-Za-z]", h) for h in zh_heads), zh_heads
+    assert all(re.fullmatch(r"[A-Za-z -]+", h) for h in en_heads), en_heads
+    for ex in (zh, en):
+        tables = ex.methods_html() + ex.backtest_html() + ex.assessment_html() + ex.observations_html()
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", tables)
+        assert cells and not [c for c in cells if re.fullmatch(r"-?\d+\.0|-?\d+\.\d{4,}", c)], "pandas defaults such as 2025.0 / 116.164300"
+    assert "<th>方法</th>" in zh.methods_html() and "<th>总体判断</th>" in zh.assessment_html() and "已实现" in zh.assessment_html()
+    assert "<th>method</th>" in en.methods_html() and "achieved" in en.assessment_html()

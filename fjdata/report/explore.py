@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -20,6 +21,7 @@ from fjdata.inputs.indicators import Indicator, indicator
 from fjdata.inputs.observations import observations
 from fjdata.inputs.plan import Plan
 from fjdata.inputs.transforms import by_year
+from fjdata.report import formatting as fmt
 from fjdata.report.chapter_report import CSS, esc, png_img
 from fjdata.report.charts import TEXT_PT, TITLE_PT, consecutive_runs, png_bytes
 from fjdata.report.fonts import use_cjk_font
@@ -59,6 +61,19 @@ class Exploration:
         return cls(
             indicator(indicator_id), lang, as_of, p.judged, p.fits, p.skipped, extra_data, tolerance, confidence, p.plan, p.backtest_errors
         )
+
+    @property
+    def _words(self) -> dict[str, Any]:
+        explore: dict[str, Any] = words(self.lang)["explore"]
+        return explore
+
+    def heading_html(self, section: str) -> str:
+        """A section heading of the notebook with its one-line explanation, in the view's language
+        (``explore.headings`` in the wording files: observations, methods, backtest, targets, add_data)."""
+        title, intro = self._words["headings"][section]
+        text = intro.format(y=self.plan.end_year)
+        note = f"<p class='note'>{esc(text)}</p>" if text else ""
+        return f"<div class='fj'><h2>{esc(title)}</h2>{note}</div>"
 
     def header_html(self) -> str:
         i = self.ind
@@ -105,8 +120,9 @@ class Exploration:
                 f"<td>{esc(r.vintage)}<br><span class='note'>{esc(r.published)}</span></td><td>{'✔' if r.used else ''}</td>"
                 f"<td>{src}{flag}<br><span class='note'>“{esc(r.quote)}”</span></td></tr>"
             )
-        head = "".join(f"<th>{h}</th>" for h in ("region", "year", "value", "status", "vintage", "used", "source and quote"))
-        return f"<div class='fj'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        names = self._words["observation_columns"]
+        head = [names[k] for k in ("region", "year", "value", "status", "vintage", "used", "source")]
+        return _table(head, body)
 
     def methods_table(self) -> pd.DataFrame:
         rows = []
@@ -149,6 +165,32 @@ class Exploration:
         line = words(self.lang)["chart"]["method_line"]
         return [line.format(i=i, m=f.method) for i, f in enumerate(self.fits, start=1)]
 
+    def methods_html(self) -> str:
+        """The methods table for reading: projections in the indicator's unit, the interval as one cell."""
+        names = self._words["method_columns"]
+        unit = "" if self.judged.index_base_year is not None else self.ind.unit  # a chained index has no unit
+        lang = self.lang
+        head = [
+            self._words["legend_column"],
+            names["method"],
+            names["year"],
+            names["mean"],
+            names["interval"].format(c=f"{self.confidence:.0%}"),
+            names["n_obs"],
+            names["fit_years"],
+            names["warnings"],
+        ]
+        rows = []
+        for label, f in zip(self.legend_labels(), self.fits, strict=True):
+            at = f.at(f.years[-1])
+            lo, hi = (at["lo80"], at["hi80"]) if self.confidence == 0.8 else (at["lo95"], at["hi95"])
+            interval = self._words["range"].format(lo=fmt.number(lo, unit, lang), hi=fmt.number(hi, unit, lang))
+            cells = [label, f.method, str(f.years[-1]), fmt.value(at["mean"], unit, lang), interval, str(f.n_obs)]
+            rows.append(_row([*cells, f"{f.fit_years[0]}–{f.fit_years[1]}", "; ".join(f.warnings)]))
+        for m, why in self.skipped.items():
+            rows.append(_row(["", m, "—", "—", "—", "—", "", self._words["not_fitted"].format(why=why)]))
+        return _table(head, rows)
+
     def methods_figure(self) -> Figure:
         """Every fitted method's projection over the observations (80 % bands)."""
         import matplotlib.pyplot as plt
@@ -189,6 +231,48 @@ class Exploration:
             return pd.DataFrame({"note": ["series too short for a rolling-origin backtest"]})
         return summarise(errors)
 
+    def backtest_html(self) -> str:
+        """The backtest summary for reading: MASE to two decimals, coverage and accuracy as shares."""
+        table = self.backtest_table()
+        if "method" not in table:
+            return f"<div class='fj'><p>{esc(self._words['too_short'])}</p></div>"
+        names = self._words["backtest_columns"]
+        shares = ("coverage80", "coverage95", "status_accuracy")
+        rows = []
+        for r in table.to_dict("records"):
+            cells = [str(r["method"]), f"{r['mase']:.2f}", f"{r['relative_to_drift']:.2f}"]
+            rows.append(_row([*cells, *(fmt.share(r[k]) for k in shares), str(r["n"])]))
+        return _table([names[k] for k in ("method", "mase", "relative_to_drift", *shares, "n")], rows)
+
+    def assessment_html(self) -> str:
+        """The targets judged on this indicator, in the view's language and the report's number formats."""
+        frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data, plan=self.plan)
+        frame = frame[frame["indicator_id"] == self.ind.indicator_id]
+        if frame.empty:
+            return f"<div class='fj'><p>{esc(self._words['no_targets'])}</p></div>"
+        names, lang = self._words["target_columns"], self.lang
+        keys = (
+            "target",
+            "target_text",
+            "latest_year",
+            "n_obs",
+            "overall",
+            "attainment",
+            "gap",
+            "years_missing",
+            "model",
+            "model_prob_band",
+        )
+        rows = []
+        for r in frame.to_dict("records"):
+            latest = "—" if pd.isna(r["latest_year"]) else str(int(r["latest_year"]))
+            gap = "—" if pd.isna(r["gap"]) else fmt.gap(float(r["gap"]), str(r["unit"]), str(r["gap_unit"]), lang)
+            missing = [int(y) for y in str(r["years_missing"] or "").split(",") if y.strip()]
+            cells = [r[f"name_{lang}"], r["target_text"], latest, str(r["n_obs"]), r[f"overall_label_{lang}"]]
+            cells += [fmt.share(r["attainment"]), gap, fmt.years(missing, lang) or "—", r[f"model_label_{lang}"]]
+            rows.append(_row([*cells, fmt.probability(r["model_prob"], lang)]))
+        return _table([names[k] for k in keys], rows)
+
     def assessment_table(self) -> pd.DataFrame:
         frame = assess(as_of=self.as_of, tolerance=self.tolerance, extra_data=self.extra_data, plan=self.plan)
         cols = [
@@ -220,3 +304,13 @@ class Exploration:
         more = len(rows) - len(shown)
         note = f"<p class='note'>{esc(words(self.lang)['explore']['more_rows'].format(n=more))}</p>" if more else ""
         return "<div class='fj'>" + shown.to_html(index=False, escape=True) + note + "</div>"
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>"
+
+
+def _table(head: Sequence[str], rows: Sequence[str]) -> str:
+    """A table of already escaped rows under escaped headings."""
+    heads = "".join(f"<th>{esc(h)}</th>" for h in head)
+    return f"<div class='fj'><table><thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
