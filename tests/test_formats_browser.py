@@ -217,3 +217,22 @@ def _libreoffice_csv(path: Path, tmp_path: Path) -> dict[str, list[list[str]]]:
     assert proc.returncode == 0, proc.stderr
     prefix = path.stem + "-"
     return {f.stem[len(prefix) :]: list(csv.reader(f.read_text(encoding="utf-8").splitlines())) for f in sorted(out.glob("*.csv"))}
+
+
+def test_chinese_reports_visible_text_in_chromium_is_plain_chinese(run: Path, browser: Any) -> None:
+    # What Chromium renders (every collapsed 数据 table opened), minus URLs, source titles and captions:
+    # no internal id, method name, English word, "亿亿" or "左右%" (the rules of tests/test_report_content.py).
+    from tests.test_report_content import text_problems
+
+    for name in ("overview_zh", "chapter_2_zh"):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((run / f"{name}.html").as_uri(), wait_until="load")
+        text = page.evaluate(
+            "(() => { document.querySelectorAll('details').forEach(d => d.open = true);"
+            " document.querySelectorAll('.src, figcaption, script, style').forEach(e => e.remove());"
+            " return document.body.innerText; })()"
+        )
+        fingerprint = manifest(run)["data_hash"][:12]
+        page.close()
+        assert "终期评估" in text
+        assert text_problems(text, fingerprint) == [], name
