@@ -106,7 +106,7 @@ def test_a4_print_has_no_column_under_four_characters_and_no_clipped_table(run: 
     from fjdata.batch.pdf import print_pdf
 
     overview = run / "overview_zh.html"
-    measured = 0
+    measured, wide = 0, 0
     for width, page_name in ((A4_PORTRAIT_PX, "auto"), (A4_LANDSCAPE_PX, "wide")):
         page = browser.new_page(viewport={"width": width, "height": 1000})
         page.goto(overview.as_uri(), wait_until="load")
@@ -115,6 +115,7 @@ def test_a4_print_has_no_column_under_four_characters_and_no_clipped_table(run: 
             if table["page"] != page_name:
                 continue  # each table is measured on the page size it prints on
             measured += 1
+            wide += page_name == "wide"
             assert table["right"] <= width + 0.5, (table["cls"], table["right"], width)
             for text, w, font in table["cells"]:
                 assert w >= 4 * font - 0.5, (table["cls"], text, round(w, 1), font)
@@ -127,7 +128,7 @@ def test_a4_print_has_no_column_under_four_characters_and_no_clipped_table(run: 
     page.close()
     sizes = _page_sizes(pdf)
     assert sizes and all(sorted(s) == [595, 842] for s in sizes)  # A4 (points), portrait or landscape
-    assert any(w > h for w, h in sizes)  # the wide summary table prints on landscape pages
+    assert any(w > h for w, h in sizes) == (wide > 0)  # landscape pages exactly when a table is too wide for portrait
     if shutil.which("pdftoppm"):
         subprocess.run(
             ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(ARTIFACTS / "overview_zh_pdf_page1")],
@@ -216,3 +217,22 @@ def _libreoffice_csv(path: Path, tmp_path: Path) -> dict[str, list[list[str]]]:
     assert proc.returncode == 0, proc.stderr
     prefix = path.stem + "-"
     return {f.stem[len(prefix) :]: list(csv.reader(f.read_text(encoding="utf-8").splitlines())) for f in sorted(out.glob("*.csv"))}
+
+
+def test_chinese_reports_visible_text_in_chromium_is_plain_chinese(run: Path, browser: Any) -> None:
+    # What Chromium renders (every collapsed 数据 table opened), minus URLs, source titles and captions:
+    # no internal id, method name, English word, "亿亿" or "左右%" (the rules of tests/test_report_content.py).
+    from tests.test_report_content import text_problems
+
+    for name in ("overview_zh", "chapter_2_zh"):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((run / f"{name}.html").as_uri(), wait_until="load")
+        text = page.evaluate(
+            "(() => { document.querySelectorAll('details').forEach(d => d.open = true);"
+            " document.querySelectorAll('.src, figcaption, script, style').forEach(e => e.remove());"
+            " return document.body.innerText; })()"
+        )
+        fingerprint = manifest(run)["data_hash"][:12]
+        page.close()
+        assert "终期评估" in text
+        assert text_problems(text, fingerprint) == [], name
