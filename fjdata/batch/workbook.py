@@ -13,6 +13,7 @@ import pandas as pd
 from fjdata.assess.judgements import Light, Status
 from fjdata.inputs.chapters import chapter_title
 from fjdata.inputs.plan import Plan
+from fjdata.report.formatting import COUNT_UNITS
 
 # (column, Chinese header, English header, what it means in Chinese, in English)
 COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -80,7 +81,6 @@ COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
     ("notes", "备注", "Notes", "数据与方法说明", "Notes on data and method"),
     ("target_id", "目标编号", "Target id", "目标在数据文件中的编号（供核对）", "The target's id in the data files (for tracing)"),
 )
-COUNT_UNITS = ("家", "个", "项", "条", "座", "台", "位")
 STATUS_WORDS = {
     "zh": {"final": "最终数", "revised": "修订数", "preliminary": "初步数", "derived": "推算"},
     "en": {"final": "final", "revised": "revised", "preliminary": "preliminary", "derived": "derived"},

@@ -19,7 +19,7 @@ import math
 from fjdata.assess.judgements import probability_band
 from fjdata.core.wording import words
 
-COUNT_UNITS = ("家", "个", "项", "条", "座", "台", "人", "名", "所")
+COUNT_UNITS = ("家", "个", "项", "条", "座", "台", "位", "人", "名", "所")  # the one list: charts and the workbook use it too
 PERCENT = "%"
 YI_YUAN = "亿元"
 

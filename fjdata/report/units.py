@@ -8,8 +8,7 @@ import yaml
 
 from fjdata.core import config
 from fjdata.core.wording import words
-
-COUNT_UNITS = ("家", "个", "项", "条", "座", "台", "位")
+from fjdata.report.formatting import COUNT_UNITS
 
 
 def unit_name(unit: str, lang: str) -> str:
