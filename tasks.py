@@ -4,7 +4,17 @@
     python3 tasks.py report   # install into .venv, then run the nightly batch on the shipped data
     python3 tasks.py test     # install into .venv (with test tools), then run the whole test suite
     python3 tasks.py install  # only install (what the two above do first)
-    python3 tasks.py mutmut   # optional: mutation testing of judgements.py and transforms.py, then the score
+    python3 tasks.py mutmut [TARGET]  # optional: mutation testing of one target, then the score
+
+``mutmut`` targets (``python3 tasks.py mutmut models``; further arguments go to ``mutmut run``,
+e.g. mutant names such as ``'fjdata.forecast.models.x_calibrate*'`` to run a subset):
+
+    judgements  (default) judgements.py and transforms.py against their unit tests: [tool.mutmut]
+    assessment  assess/assessment.py against tests/test_assessment.py and friends
+    models      forecast/models.py against tests/test_models.py and friends
+
+A target other than the default is a table [tool.fjdata.mutmut.TARGET] in pyproject.toml whose keys
+(only_mutate, pytest_add_cli_args_test_selection) replace those of [tool.mutmut] for that run.
 
 The virtual environment lives in ``.venv`` next to this file. Installation is skipped when
 pyproject.toml has not changed since the last one (a stamp file records its hash).
@@ -19,6 +29,7 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -48,9 +59,44 @@ def install(extras: str) -> None:
     stamp.write_text(" ".join([*have, want]))
 
 
-def mutation_score(mutmut: Path) -> int:
+DEFAULT_MUTMUT_TARGET = "judgements"
+
+
+def mutmut_targets() -> dict[str, dict[str, Any]]:
+    """Each target's replacements for [tool.mutmut] (the default target replaces nothing)."""
+    import tomllib  # here, so an older python3 reaches the version message in install()
+
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    return {DEFAULT_MUTMUT_TARGET: {}, **tool.get("fjdata", {}).get("mutmut", {})}
+
+
+def mutmut_command(target: str) -> list[str]:
+    """How to start mutmut for a target: the plain command, or mutmut inside this script with the target's settings."""
+    if not mutmut_targets()[target]:
+        return [str(BIN / "mutmut")]
+    return [str(PY), str(Path(__file__).resolve()), "mutmut-cli", target]
+
+
+def mutmut_cli(target: str, args: list[str]) -> int:
+    """Run the mutmut command line with [tool.mutmut] overlaid by the target's table.
+
+    mutmut 3.x reads its settings only from [tool.mutmut] of ./pyproject.toml and keeps them in
+    ``mutmut.configuration._config`` once loaded; its workers are forked from this process, so
+    setting that once here reaches every mutant run.
+    """
+    import dataclasses
+
+    from mutmut import configuration
+    from mutmut.__main__ import cli
+
+    configuration._config = dataclasses.replace(configuration.config(), **mutmut_targets()[target])
+    cli.main(args=args, prog_name="mutmut", standalone_mode=False)
+    return 0
+
+
+def mutation_score(mutmut: list[str]) -> int:
     """Print the survivors and the score (killed / all mutants, and / mutants some test reached)."""
-    listing = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=ROOT, check=False, capture_output=True, text=True)
+    listing = subprocess.run([*mutmut, "results", "--all", "true"], cwd=ROOT, check=False, capture_output=True, text=True)
     verdicts = [line.rsplit(":", 1) for line in listing.stdout.splitlines() if ":" in line]
     counts: dict[str, int] = {}
     for name, verdict in verdicts:
@@ -82,11 +128,20 @@ def main(argv: list[str]) -> int:
         return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT, check=False).returncode
     if task == "mutmut":
         # Optional and slow (not in CI): see [tool.mutmut] in pyproject.toml for what is mutated.
+        targets = mutmut_targets()
+        target = DEFAULT_MUTMUT_TARGET
+        if rest and not rest[0].startswith("-") and "." not in rest[0]:  # mutant names are dotted: a.b.x_f__mutmut_1
+            target = rest.pop(0)
+            if target not in targets:
+                sys.exit(f"unknown mutmut target {target!r}; choose one of: {', '.join(targets)} ([tool.fjdata.mutmut] in pyproject.toml)")
         install("[test,mutation]")
+        mutmut = mutmut_command(target)
         # mutmut keeps old verdicts when only the tests changed, so every run starts from scratch.
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-        subprocess.run([str(BIN / "mutmut"), "run", "--max-children", str(os.cpu_count() or 1), *rest], cwd=ROOT, check=False)
-        return mutation_score(BIN / "mutmut")
+        subprocess.run([*mutmut, "run", "--max-children", str(os.cpu_count() or 1), *rest], cwd=ROOT, check=False)
+        return mutation_score(mutmut)
+    if task == "mutmut-cli":  # internal: started by the venv's python from the "mutmut" task
+        return mutmut_cli(rest[0], rest[1:])
     print(__doc__)
     return 0 if task == "help" else 2
 
