@@ -610,10 +610,34 @@ def _vintages(stamp: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     return tuple(_overlaid(stamp)["vintage"].unique())
 
 
+@lru_cache(maxsize=8)
+def _indicator_digests(stamp: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Per indicator, a digest of every column of its rows (shipped and user, every region and vintage)."""
+    frame = _overlaid(stamp).sort_values([*KEY, "file", "line"])
+    row_hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return {str(iid): hashlib.sha256(row_hashes[pos].tobytes()).hexdigest() for iid, pos in frame.groupby("indicator_id").indices.items()}
+
+
 # One assessment asks for the same series a few hundred times (judgement, projection, backtest,
-# fingerprints): the selection is remembered per input content, so a changed file is a new key.
-@lru_cache(maxsize=2048)
+# fingerprints): a selection is remembered per content of the rows it is made from, so a new
+# file recomputes only the indicators whose rows it changes.
+_SELECTIONS: dict[tuple[object, ...], pd.DataFrame] = {}
+_SELECTIONS_MAX = 4096
+
+
 def _selected(
+    stamp: tuple[tuple[str, str], ...], indicator_id: str | None, region: str | None, vintage_rule: str, as_of: int | None
+) -> pd.DataFrame:
+    content: object = stamp if indicator_id is None else _indicator_digests(stamp).get(indicator_id, "")
+    key = (content, indicator_id, region, vintage_rule, as_of)
+    if key not in _SELECTIONS:
+        if len(_SELECTIONS) >= _SELECTIONS_MAX:
+            _SELECTIONS.clear()
+        _SELECTIONS[key] = _select(stamp, indicator_id, region, vintage_rule, as_of)
+    return _SELECTIONS[key]
+
+
+def _select(
     stamp: tuple[tuple[str, str], ...], indicator_id: str | None, region: str | None, vintage_rule: str, as_of: int | None
 ) -> pd.DataFrame:
     frame = _as_of_filter(_overlaid(stamp), as_of)
@@ -719,15 +743,10 @@ def series_fingerprint(indicator_ids: Sequence[str], extra_data: Sequence[str | 
     digest = hashlib.sha256()
     for path in (config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml"))):
         digest.update(path.read_bytes())
-    digest.update(_rows_digest(_stamp(extra_data), tuple(indicator_ids)).encode())
+    digests = _indicator_digests(_stamp(extra_data))
+    for iid in indicator_ids:
+        digest.update(f"{iid}:{digests.get(iid, '')}|".encode())
     return digest.hexdigest()
-
-
-@lru_cache(maxsize=512)
-def _rows_digest(stamp: tuple[tuple[str, str], ...], indicator_ids: tuple[str, ...]) -> str:
-    frame = _overlaid(stamp)
-    rows = frame[frame["indicator_id"].isin(list(indicator_ids))][[*COLUMNS, "user_supplied"]]
-    return hashlib.sha256(rows.sort_values(list(KEY)).to_csv(index=False).encode("utf-8")).hexdigest()
 
 
 def data_fingerprint(extra_data: Sequence[str | Path] | str | Path | None = None) -> str:
