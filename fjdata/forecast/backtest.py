@@ -20,13 +20,11 @@ Hyndman recommends for rolling origins (https://stats.stackexchange.com/question
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from fjdata.core import config
 from fjdata.core.cache import cached
@@ -211,13 +209,10 @@ def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True
     cold = [t for t in tasks if any(key not in known for k in t[1] for key in _origin_keys(judged[t[0]], k, max_h))]
     cold.sort(key=lambda t: -len(t[1]))
     done: dict[Task, tuple[Rows, Fitted, set[str]]] = {}
-    # A cold backtest takes seconds: show progress on a terminal (never in logs or kernels).
-    progress = tqdm(total=len(cold), desc="backtest", unit="task", disable=not sys.stderr.isatty() or not cold, leave=False)
-    for task, (r, f, used, new_fits) in zip(cold, ordered_map(_task_in_worker, cold), strict=True):
+    # A cold backtest takes seconds: progress is shown on a terminal.
+    for task, (r, f, used, new_fits) in zip(cold, ordered_map(_task_in_worker, cold, desc="backtest"), strict=True):
         remember_fits(new_fits)
         done[task] = (r, f, used)
-        progress.update(1)
-    progress.close()
     rows: Rows = []
     fitted: Fitted = []
     used_by: dict[str, set[str]] = {iid: set() for iid in indicator_ids}
