@@ -6,6 +6,8 @@
    ``assess(as_of=2022)`` (its own backtest reuses the fits both views share), warm, and after one
    new figure (on a target-only series; on a backtested series, where only the origins that see it
    are re-fitted). Wall and CPU seconds; ``--serial`` repeats it with ``FJDATA_WORKERS=1``.
+   Then the same in ONE process, as an economist's notebook kernel sees it: cold, warm (goal
+   < 0.1 s) and after one new figure (goal < 1 s).
 2. ``fjdata nightly``: the first run on an empty cache, a warm run, and a warm run with a second
    batch running beside it (two cron jobs overlapping).
 3. ``--blas``: a cold backtest with the BLAS/OpenMP pools at their default size against one
@@ -117,6 +119,40 @@ def bench_assess(work: Path, workers: str | None = None) -> None:
     )
 
 
+IN_PROCESS = """
+import os, pathlib, sys, time
+t0 = time.perf_counter()
+import fjdata
+user = pathlib.Path(os.environ["FJDATA_USER_DATA"])
+def timed(fn):
+    start = time.perf_counter(); fn(); return time.perf_counter() - start
+imported = time.perf_counter() - t0
+cold = timed(fjdata.assess)
+warm = timed(fjdata.assess)
+(user / "local.csv").write_text(sys.argv[1], encoding="utf-8")
+local = timed(fjdata.assess)
+(user / "new.csv").write_text(sys.argv[2], encoding="utf-8")
+headline = timed(fjdata.assess)
+print(imported, cold, warm, local, headline)
+"""
+
+
+def bench_in_process(work: Path) -> None:
+    """One kernel: import, a cold assess(), a warm one, and one after each kind of new figure."""
+    env = {**os.environ, "FJDATA_CACHE": str(work / "cache-i"), "FJDATA_USER_DATA": str(work / "user-i")}
+    (work / "user-i").mkdir(exist_ok=True)
+    out = subprocess.run([sys.executable, "-c", IN_PROCESS, ROW_LOCAL, ROW], check=True, env=env, capture_output=True, text=True)
+    imported, cold, warm, local, headline = (float(v) for v in out.stdout.split()[-5:])
+    print(
+        f"in one process: import fjdata {imported:5.2f} s   cold assess() {cold:6.2f} s   warm {warm:6.3f} s   "
+        f"after one new figure: target-only series {local:5.2f} s, backtested (headline) series {headline:5.2f} s"
+    )
+    print(
+        f"   ratios: cold/goal 5 s = {cold / 5:5.2f}   warm/goal 0.1 s = {warm / 0.1:5.2f}   "
+        f"headline change/goal 1 s = {headline:5.2f}   target-only change/goal 1 s = {local:5.2f}"
+    )
+
+
 def bench_nightly(work: Path) -> None:
     env = {**os.environ, "FJDATA_CACHE": str(work / "cache-n")}
     print(f"[{_load()}]")
@@ -155,6 +191,7 @@ def main() -> int:
     print(f"cores: {os.cpu_count()}   python {sys.version.split()[0]}   cores available to this run now: {cores_available():.2f}")
     try:
         bench_assess(work)
+        bench_in_process(work)
         if args.serial:
             shutil.rmtree(work / "cache-a", ignore_errors=True)
             bench_assess(work, "1")

@@ -104,3 +104,27 @@ def test_a_new_figure_rejudges_only_the_targets_on_its_series(tmp_path: Path, mo
     after = assessment.results(as_of=2022, extra_data=extra)
     assert calls == ["c2_green_parks"]  # one target re-judged, 60 read from the cache
     assert next(r for r in after if r.assessment.target_id == "c2_green_parks").assessment.latest_value == 21
+
+
+def test_stored_fits_outlive_an_edit_elsewhere_but_not_in_the_model_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fit bundles are keyed on the model module, the transforms and the library versions, not on
+    the whole package: editing a report keeps minutes of fitting, editing a method discards them."""
+    from fjdata.forecast import models
+
+    fingerprint = models.fit_code_fingerprint.__wrapped__  # uncached
+    fc = models.fit_method("drift", [2018, 2019, 2020], [1.0, 2.0, 4.0], 2022)
+    key = models.fit_key("drift", [2018, 2019, 2020], [1.0, 2.0, 4.0], 2022, "natural", None)
+    monkeypatch.setattr(models, "_FITS", {key: fc})
+    models.save_fits("test:edit", {key})
+    monkeypatch.setattr(models, "_FITS", {})
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "a report was edited")
+    assert models.load_fits("test:edit") == {key}  # still there
+    # An edited model module (here: a copy with one more line) has another fingerprint: its bundles are not found.
+    edited = tmp_path / "models.py"
+    edited.write_bytes(Path(models.__file__).read_bytes() + b"# edited\n")
+    before = fingerprint()
+    monkeypatch.setattr(models, "__file__", str(edited))
+    assert fingerprint() != before
+    monkeypatch.setattr(models, "fit_code_fingerprint", fingerprint)
+    monkeypatch.setattr(models, "_FITS", {})
+    assert models.load_fits("test:edit") == set()  # gone: it would be re-fitted

@@ -124,14 +124,14 @@ def test_a_parallel_backtest_equals_the_serial_one(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_as_of_backtest_reuses_the_fits_of_the_shared_past(monkeypatch: pytest.MonkeyPatch) -> None:
-    from fjdata.forecast.backtest import _backtest_series
+    from fjdata.forecast.backtest import _run
 
     monkeypatch.setenv("FJDATA_WORKERS", "1")
     monkeypatch.setattr(models, "_FITS", {})
-    _backtest_series("rd_expenditure", 8, 5, None, use_cache=False)
+    _run(["rd_expenditure"], None, use_cache=False)
     before = len(models._FITS)
-    _rows, fitted = _backtest_series("rd_expenditure", 8, 5, 2022, use_cache=False)
-    assert fitted and len(models._FITS) == before  # every as-of-2022 origin was already fitted
+    errors = _run(["rd_expenditure"], 2022, use_cache=False)
+    assert not errors.empty and len(models._FITS) == before  # every as-of-2022 origin was already fitted
 
 
 def test_reports_show_prepared_forecasts_and_never_fit(monkeypatch: pytest.MonkeyPatch) -> None:

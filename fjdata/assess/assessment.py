@@ -733,7 +733,9 @@ def view_results(view: View, use_cache: bool = True) -> list[TargetResult]:
         keyed = [(t, {**common, "target": repr(t), "series": series_fingerprint(_inputs_of(t), view.extra)}) for t in registry(view.plan)]
         # Targets not in the cache are judged over the cores (in registry order), then cached one by one.
         todo = [t for t, key in keyed if not (use_cache and not os.environ.get("FJDATA_NO_CACHE") and is_cached("target", key))]
-        fresh = dict(zip([t.target_id for t in todo], ordered_map(_assess_task, [(t, view, policy) for t in todo]), strict=True))
+        fresh = dict(
+            zip([t.target_id for t in todo], ordered_map(_assess_task, [(t, view, policy) for t in todo], desc="targets"), strict=True)
+        )
 
         def judged(t: Target) -> TargetResult:
             return fresh.pop(t.target_id, None) or _assess_task((t, view, policy))

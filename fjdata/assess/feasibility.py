@@ -37,11 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
 from fjdata.core.errors import FjdataError
 from fjdata.forecast.backtest import auto_policy
-from fjdata.forecast.models import Forecast
+from fjdata.forecast.models import Forecast, t_or_normal_ppf
 from fjdata.forecast.projection import AutoPolicy, ExtraData, judged_series, project_judged
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import REGIONS
@@ -200,7 +199,7 @@ def _quantile(fc: Forecast, year: int, q: float) -> float:
     i = fc.years.index(year)
     if fc.samples is not None:
         return float(np.quantile(from_model_scale(fc.samples[:, i], fc.scale, fc.bounds) if fc.scale != "natural" else fc.samples[:, i], q))
-    z = float(stats.t.ppf(q, fc.df) if fc.df else stats.norm.ppf(q))
+    z = t_or_normal_ppf(q, fc.df)
     return float(from_model_scale(np.array([fc.loc[i] + z * fc.sd[i]]), fc.scale, fc.bounds)[0])
 
 

@@ -1,7 +1,10 @@
 """The three judgements of progress, as pure formulas (no data access).
 
-(a) Chinese mid-term-evaluation practice: progress P against elapsed time τ (anchors.md §1.9).
-(b) Eurostat / Open SDG growth ratio R = CAGR_actual / CAGR_required (anchors.md §1.2, §1.4).
+(a) Chinese mid-term-evaluation practice: progress P against elapsed time τ (NDRC's notice
+    launching the 13th plan's mid-term evaluation, 发改规划〔2018〕238号,
+    http://www.gov.cn/xinwen/2018-02/10/content_5265519.htm).
+(b) Eurostat / Open SDG growth ratio R = CAGR_actual / CAGR_required
+    (https://open-sdg.readthedocs.io/en/latest/progress-methodology/).
 (c) Model-based: probability that the target is met, from a forecast's predictive distribution.
 
 All three work on the *judged scale*: the level itself for level/share/count targets, the

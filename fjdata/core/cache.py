@@ -50,18 +50,19 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _key(namespace: str, parts: Mapping[str, object]) -> str:
+def _key(namespace: str, parts: Mapping[str, object], code: str | None = None) -> str:
     from fjdata.core.version import __version__
 
-    blob = json.dumps(
-        {"ns": namespace, "v": __version__, "code": code_fingerprint(), "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str
-    )
+    # ``code``: a narrower fingerprint of the code an entry depends on (fits: the model module and
+    # the library versions), so an unrelated edit does not throw away minutes of fitting.
+    version = {"code": code} if code is not None else {"v": __version__, "code": code_fingerprint()}
+    blob = json.dumps({"ns": namespace, **version, "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
-def entry_path(namespace: str, parts: Mapping[str, object]) -> Path:
-    """The file that holds (or would hold) the entry for ``namespace`` and ``parts``."""
-    return config.cache_dir() / f"{namespace}-{_key(namespace, parts)}.pkl"
+def entry_path(namespace: str, parts: Mapping[str, object], code: str | None = None) -> Path:
+    """The file that holds (or would hold) the entry for ``namespace`` and ``parts`` (and ``code``, see :func:`load`)."""
+    return config.cache_dir() / f"{namespace}-{_key(namespace, parts, code)}.pkl"
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -130,10 +131,13 @@ def is_cached(namespace: str, parts: Mapping[str, object]) -> bool:
     return entry_path(namespace, parts).is_file()
 
 
-def load(namespace: str, parts: Mapping[str, object]) -> tuple[bool, object]:
-    """``(True, value)`` for an authentic entry, ``(False, None)`` for a miss (bad entries are removed)."""
+def load(namespace: str, parts: Mapping[str, object], code: str | None = None) -> tuple[bool, object]:
+    """``(True, value)`` for an authentic entry, ``(False, None)`` for a miss (bad entries are removed).
+
+    Entries are keyed on the whole package's source unless ``code`` names a narrower fingerprint
+    of the code the entry depends on."""
     key = secret_key()
-    path = entry_path(namespace, parts)
+    path = entry_path(namespace, parts, code)
     if key is None or not path.is_file():
         return False, None
     # Unreadable, or a pickle of a class that no longer exists: a miss.
@@ -163,8 +167,8 @@ def cached(namespace: str, parts: Mapping[str, object], compute: Callable[[], T]
     return fresh
 
 
-def store(namespace: str, parts: Mapping[str, object], value: object) -> None:
-    """Write ``value`` as the entry for ``namespace`` and ``parts`` (authenticated, atomic).
+def store(namespace: str, parts: Mapping[str, object], value: object, code: str | None = None) -> None:
+    """Write ``value`` as the entry for ``namespace`` and ``parts`` (and ``code``, see :func:`load`); authenticated, atomic.
 
     A read-only or full cache folder, or ``FJDATA_NO_CACHE=1``, stores nothing and raises nothing."""
     if os.environ.get("FJDATA_NO_CACHE"):
@@ -172,4 +176,5 @@ def store(namespace: str, parts: Mapping[str, object], value: object) -> None:
     key = secret_key()
     if key is not None:
         with contextlib.suppress(OSError):  # a read-only or full cache folder must not break an analysis
-            atomic_write_bytes(entry_path(namespace, parts), seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), key), mode=0o600)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            atomic_write_bytes(entry_path(namespace, parts, code), seal(payload, key), mode=0o600)

@@ -15,7 +15,9 @@ point fjdata elsewhere without code changes:
 
 from __future__ import annotations
 
+import copy
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -96,9 +98,15 @@ def absolutize_env(cwd: Path | None = None) -> dict[str, str]:
 
 
 def settings() -> dict[str, object]:
-    """Assessment settings (thresholds, tolerances, minimum points) from the shipped YAML."""
-    with SETTINGS_FILE.open(encoding="utf-8") as fh:
-        loaded = yaml.safe_load(fh)
+    """Assessment settings (thresholds, tolerances, minimum points) from the shipped YAML.
+
+    Parsed once per file content (an assessment reads them a hundred times); each caller gets its own copy."""
+    return copy.deepcopy(_parsed_settings(SETTINGS_FILE.read_bytes()))
+
+
+@lru_cache(maxsize=4)
+def _parsed_settings(content: bytes) -> dict[str, object]:
+    loaded = yaml.safe_load(content.decode("utf-8"))
     if not isinstance(loaded, dict):
         raise ValueError(f"{SETTINGS_FILE}: expected a mapping at top level")
     return loaded

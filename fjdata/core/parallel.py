@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -37,18 +38,34 @@ def _one_blas_thread() -> None:
         os.environ[var] = "1"
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None, desc: str | None = None) -> Iterator[R]:
     """``map(fn, items)`` over forked workers, yielding results in input order as they are ready.
 
-    ``fn`` and its results must pickle; an exception in a worker is raised here.
+    ``fn`` and its results must pickle; an exception in a worker is raised here. With ``desc``, a
+    progress bar so labelled counts the items on a terminal (never in logs, kernels or pipes).
 
     >>> list(ordered_map(abs, [-1, 2, -3], workers=1))
     [1, 2, 3]
     """
     n = worker_count(len(items)) if workers is None else max(1, min(workers, len(items)))
-    if n <= 1:
-        yield from map(fn, items)
-        return
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_one_blas_thread) as pool:
-        yield from pool.map(fn, items)
+    bar = None
+    if desc and len(items) > 1 and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(items), desc=desc, leave=False)
+    try:
+        if n <= 1:
+            for r in map(fn, items):
+                if bar is not None:
+                    bar.update(1)
+                yield r
+            return
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_one_blas_thread) as pool:
+            for r in pool.map(fn, items):
+                if bar is not None:
+                    bar.update(1)
+                yield r
+    finally:
+        if bar is not None:
+            bar.close()

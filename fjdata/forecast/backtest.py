@@ -5,7 +5,8 @@ For every headline series (on its judged scale) and every origin ``o`` with at l
 1…``max_horizon`` years ahead. Reported per method:
 
 - MASE: |error| ÷ Q, with Q the in-sample one-step naive MAE of the *whole* series,
-  computed once per series (Hyndman, anchors.md §2.4);
+  computed once per series (Hyndman & Koehler 2006, "Another look at measures of forecast
+  accuracy", IJF 22(4));
 - empirical coverage of the 80 % and 95 % intervals;
 - for the combination, status accuracy: at each origin it predicts whether the series will
   be on the right side of a constant-rate path (the plan's required rate where a target uses
@@ -14,18 +15,16 @@ For every headline series (on its judged scale) and every origin ``o`` with at l
 ``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
 MASE beats drift's on the forecasts both produced, combined with equal weights (drift alone if
 none does). MASE is scaled once per series by the in-sample naive error of the whole series, as
-Hyndman recommends for rolling origins (anchors.md §2.4).
+Hyndman recommends for rolling origins (https://stats.stackexchange.com/questions/237585).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from fjdata.core import config
 from fjdata.core.cache import cached
@@ -43,8 +42,9 @@ from fjdata.forecast.models import (
     load_fits,
     remember_fits,
     save_fits,
+    t_or_normal_ppf,
 )
-from fjdata.forecast.projection import AutoPolicy, judged_series
+from fjdata.forecast.projection import AutoPolicy, JudgedSeries, judged_series
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import series_fingerprint
 from fjdata.inputs.registry import registry
@@ -80,31 +80,37 @@ def _event_rate(indicator_id: str) -> tuple[float, bool]:
 
 Rows = list[dict[str, object]]
 Fitted = list[tuple[int, dict[str, Forecast], "Context"]]
+# One unit of work: a series, the training lengths (origin indices) to fit and score, the longest
+# horizon and the as-of year. A long series is cut into several, so two cores share the work evenly.
+Task = tuple[str, tuple[int, ...], int, int | None]
+ORIGINS_PER_TASK = 4
 
 
-def _backtest_series(indicator_id: str, min_train: int, max_h: int, as_of: int | None, use_cache: bool = True) -> tuple[Rows, Fitted]:
-    """Every method at every origin of one series, scored. Fits are remembered by content, and
-    stored per series, so the as-of backtest and a re-run after a new figure re-fit only what changed."""
-    stored = load_fits(f"backtest:{indicator_id}", use_cache)
-    rows, fitted, used = _fit_and_score(indicator_id, min_train, max_h, as_of)
-    if used - stored:
-        save_fits(f"backtest:{indicator_id}", stored | used, use_cache)
-    return rows, fitted
-
-
-def _fit_and_score(indicator_id: str, min_train: int, max_h: int, as_of: int | None) -> tuple[Rows, Fitted, set[str]]:
-    judged = judged_series(indicator_id, as_of=as_of)
-    years = np.asarray(judged.years, dtype=int)
-    values = judged.values.to_numpy(dtype=float)
-    if len(values) <= min_train:
-        return [], [], set()
-    ctx = Context(
+def _context(indicator_id: str, years: np.ndarray, values: np.ndarray) -> Context:
+    return Context(
         indicator_id, dict(zip(years.tolist(), values.tolist(), strict=True)), _naive_mae(years, values), *_event_rate(indicator_id)
     )
+
+
+def _training(judged: JudgedSeries) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(judged.years, dtype=int), judged.values.to_numpy(dtype=float)
+
+
+def _origin_keys(judged: JudgedSeries, k: int, max_h: int) -> list[str]:
+    years, values = _training(judged)
+    return [fit_key(m, years[:k], values[:k], int(years[k - 1]) + max_h, judged.scale, judged.bounds) for m in METHODS]
+
+
+def _fit_and_score(task: Task) -> tuple[Rows, Fitted, set[str]]:
+    """Every method at the task's origins of one series, fitted (or recalled) and scored; with the fit keys used."""
+    indicator_id, ks, max_h, as_of = task
+    judged = judged_series(indicator_id, as_of=as_of)
+    years, values = _training(judged)
+    ctx = _context(indicator_id, years, values)
     rows: Rows = []
     fitted: Fitted = []
     used: set[str] = set()
-    for k in range(min_train, len(years)):
+    for k in ks:
         origin = int(years[k - 1])
         fits: dict[str, Forecast] = {}
         for method in METHODS:
@@ -131,7 +137,7 @@ class Context:
 def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, last: float) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     # The forecast's own 80 % / 95 % quantiles (t or normal), once per forecast rather than per row.
-    q80, q95 = (float(stats.t.ppf(q, fc.df)) if fc.df else float(stats.norm.ppf(q)) for q in (0.90, 0.975))
+    q80, q95 = (t_or_normal_ppf(q, fc.df) for q in (0.90, 0.975))
     for h in range(1, max_h + 1):
         year = origin + h
         if year not in ctx.actual or year not in fc.years:
@@ -175,33 +181,49 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
     return out
 
 
-def _series_task(task: tuple[str, int, int, int | None, bool]) -> tuple[Rows, Fitted, dict[str, Forecast | str]]:
-    """One series' backtest, in a worker: its rows, fits, and the new fits for the parent to remember."""
+def _task_in_worker(task: Task) -> tuple[Rows, Fitted, set[str], dict[str, Forecast | str]]:
+    """One task in a worker: its rows, fits and keys, and the new fits for the parent to remember."""
     before = known_fits()
-    rows, fitted = _backtest_series(*task)
-    return rows, fitted, fits_since(before)
+    rows, fitted, used = _fit_and_score(task)
+    return rows, fitted, used, fits_since(before)
 
 
 def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True) -> pd.DataFrame:
     settings = config.settings()
     bt, sim = settings["backtest"], settings["simulation"]
     assert isinstance(bt, dict) and isinstance(sim, dict)
-    from tqdm import tqdm
-
-    # Series are independent: spread them over the cores (a free worker takes the next series), in
-    # the given order, so the table is the same as a serial run's.
-    tasks = [(iid, int(bt["min_train"]), int(bt["max_horizon"]), as_of, use_cache) for iid in indicator_ids]
+    min_train, max_h = int(bt["min_train"]), int(bt["max_horizon"])
+    # Everything a worker needs is prepared here, before the workers are forked, so they inherit it:
+    # the statsmodels classes, each series, and the fits stored for it (keyed by content: a stale
+    # bundle can only give fewer hits, never a wrong fit).
+    import_fitters()
+    judged = {iid: judged_series(iid, as_of=as_of) for iid in indicator_ids}
+    stored = {iid: load_fits(f"backtest:{iid}", use_cache) for iid in indicator_ids}
+    tasks: list[Task] = []
+    for iid, js in judged.items():
+        ks = list(range(min_train, len(js.years)))
+        tasks += [(iid, tuple(ks[i : i + ORIGINS_PER_TASK]), max_h, as_of) for i in range(0, len(ks), ORIGINS_PER_TASK)]
+    # Only tasks with fits to make go to the workers (longest first, so two cores finish together);
+    # the rest is scoring, done here without forking.
+    known = known_fits()
+    cold = [t for t in tasks if any(key not in known for k in t[1] for key in _origin_keys(judged[t[0]], k, max_h))]
+    cold.sort(key=lambda t: -len(t[1]))
+    done: dict[Task, tuple[Rows, Fitted, set[str]]] = {}
+    # A cold backtest takes seconds: progress is shown on a terminal.
+    for task, (r, f, used, new_fits) in zip(cold, ordered_map(_task_in_worker, cold, desc="backtest"), strict=True):
+        remember_fits(new_fits)
+        done[task] = (r, f, used)
     rows: Rows = []
     fitted: Fitted = []
-    import_fitters()  # once here, not once per forked worker
-    # A cold backtest takes seconds per series: show progress on a terminal (never in logs or kernels).
-    progress = tqdm(total=len(tasks), desc="backtest", unit="series", disable=not sys.stderr.isatty(), leave=False)
-    for r, f, new_fits in ordered_map(_series_task, tasks):
-        remember_fits(new_fits)
+    used_by: dict[str, set[str]] = {iid: set() for iid in indicator_ids}
+    for task in tasks:  # in series and origin order, so the table is the same as a serial run's
+        r, f, used = done.pop(task) if task in done else _fit_and_score(task)
         rows += r
         fitted += f
-        progress.update(1)
-    progress.close()
+        used_by[task[0]] |= used
+    for iid, used in used_by.items():
+        if used - stored[iid]:
+            save_fits(f"backtest:{iid}", stored[iid] | used, use_cache)
     if not rows:
         return pd.DataFrame()
     errors = pd.DataFrame(rows)

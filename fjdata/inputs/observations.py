@@ -395,10 +395,12 @@ def _content_digest(path: Path) -> str:
 
 def all_observations(extra_data: Sequence[str | Path] | str | Path | None = None) -> pd.DataFrame:
     """Every version of every figure: shipped data plus the user overlay."""
-    files = user_files(extra_data)
-    # Keyed on each file's CONTENT (F18): a file rewritten with its old mtime is still read again.
-    stamp = tuple((str(p), _content_digest(p)) for p in files)
-    return _overlaid(stamp)
+    return _overlaid(_stamp(extra_data))
+
+
+def _stamp(extra_data: Sequence[str | Path] | str | Path | None) -> tuple[tuple[str, str], ...]:
+    # Each user file's CONTENT (F18): a file rewritten with its old mtime is still read again.
+    return tuple((str(p), _content_digest(p)) for p in user_files(extra_data))
 
 
 @lru_cache(maxsize=8)
@@ -468,6 +470,8 @@ def _best_row(rows: pd.DataFrame) -> tuple[pd.Series, str]:
 
 def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, object], ...]:
     """The other versions of a year whose value differs from the chosen one (sources disagree)."""
+    if len(rows) == 1 and rows["vintage"].iloc[0] == chosen["vintage"]:
+        return ()  # one version only: nothing to disagree with
     out = []
     for _, r in rows.iterrows():
         if r["vintage"] == chosen["vintage"]:
@@ -487,10 +491,10 @@ def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, obje
 def _per_year(frame: pd.DataFrame, years: Iterable[int] | None = None, reason: str | None = None) -> pd.DataFrame:
     """One row per year chosen by :func:`_best_row`, with ``selection`` (why) and ``alternatives``."""
     picked = []
-    for year in sorted(set(frame["year"].astype(int))):
+    for year, rows in frame.groupby(frame["year"].astype(int), sort=True):
         if years is not None and year not in years:
             continue
-        best, why = _best_row(frame[frame["year"] == year])
+        best, why = _best_row(rows)
         picked.append(best.to_dict() | {"selection": reason or why})
     return pd.DataFrame(picked, columns=[*frame.columns, "selection"]) if picked else frame.iloc[0:0].assign(selection="")
 
@@ -500,7 +504,8 @@ def _no_alternatives(frame: pd.DataFrame) -> pd.Series:
 
 
 def _with_alternatives(chosen: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
-    alts = [_alternatives(every[every["year"] == row["year"]], row) for _, row in chosen.iterrows()]
+    by_year = dict(list(every.groupby("year", sort=False)))
+    alts = [_alternatives(by_year[row["year"]], row) for _, row in chosen.iterrows()]
     return chosen.assign(alternatives=pd.Series(alts, index=chosen.index, dtype=object))
 
 
@@ -592,11 +597,51 @@ def observations(
 
     check_as_of(as_of)
     region = resolve_region(region)
-    everything = all_observations(extra_data)
-    check_vintage_rule(vintage_rule, tuple(everything["vintage"].unique()))
-    frame = _as_of_filter(everything, as_of)
+    stamp = _stamp(extra_data)
+    check_vintage_rule(vintage_rule, _vintages(stamp))
     if indicator_id is not None:
         indicator(indicator_id)  # raises a clear KeyError for an unknown id
+    # A copy: callers may add columns; the selection itself is remembered per content (see _selected).
+    return _selected(stamp, indicator_id, region, vintage_rule, as_of).copy()
+
+
+@lru_cache(maxsize=8)
+def _vintages(stamp: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(_overlaid(stamp)["vintage"].unique())
+
+
+@lru_cache(maxsize=8)
+def _indicator_digests(stamp: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Per indicator, a digest of every column of its rows (shipped and user, every region and vintage)."""
+    frame = _overlaid(stamp).sort_values([*KEY, "file", "line"])
+    row_hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return {str(iid): hashlib.sha256(row_hashes[pos].tobytes()).hexdigest() for iid, pos in frame.groupby("indicator_id").indices.items()}
+
+
+# One assessment asks for the same series a few hundred times (judgement, projection, backtest,
+# fingerprints): a selection is remembered per content of the rows it is made from, so a new
+# file recomputes only the indicators whose rows it changes.
+_SELECTIONS: dict[tuple[object, ...], pd.DataFrame] = {}
+_SELECTIONS_MAX = 4096
+
+
+def _selected(
+    stamp: tuple[tuple[str, str], ...], indicator_id: str | None, region: str | None, vintage_rule: str, as_of: int | None
+) -> pd.DataFrame:
+    content: object = stamp if indicator_id is None else _indicator_digests(stamp).get(indicator_id, "")
+    key = (content, indicator_id, region, vintage_rule, as_of)
+    if key not in _SELECTIONS:
+        if len(_SELECTIONS) >= _SELECTIONS_MAX:
+            _SELECTIONS.clear()
+        _SELECTIONS[key] = _select(stamp, indicator_id, region, vintage_rule, as_of)
+    return _SELECTIONS[key]
+
+
+def _select(
+    stamp: tuple[tuple[str, str], ...], indicator_id: str | None, region: str | None, vintage_rule: str, as_of: int | None
+) -> pd.DataFrame:
+    frame = _as_of_filter(_overlaid(stamp), as_of)
+    if indicator_id is not None:
         frame = frame[frame["indicator_id"] == indicator_id]
     if region is not None:
         frame = frame[frame["region"] == region]
@@ -698,9 +743,9 @@ def series_fingerprint(indicator_ids: Sequence[str], extra_data: Sequence[str | 
     digest = hashlib.sha256()
     for path in (config.SETTINGS_FILE, *sorted(config.INDICATORS_DIR.glob("*.yaml"))):
         digest.update(path.read_bytes())
-    frame = all_observations(extra_data)
-    rows = frame[frame["indicator_id"].isin(list(indicator_ids))][[*COLUMNS, "user_supplied"]]
-    digest.update(rows.sort_values(list(KEY)).to_csv(index=False).encode("utf-8"))
+    digests = _indicator_digests(_stamp(extra_data))
+    for iid in indicator_ids:
+        digest.update(f"{iid}:{digests.get(iid, '')}|".encode())
     return digest.hexdigest()
 
 
