@@ -6,20 +6,35 @@ order of rules, the distance to the target, the comparison of two views and the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from fjdata.assess.assessment import Assessment, Dispute, Observed, _attainment, _overall, _view, assess_target, view_changes
+from fjdata.assess.assessment import (
+    Assessment,
+    Dispute,
+    Observed,
+    _attainment,
+    _goal,
+    _overall,
+    _probability,
+    _view,
+    assess_target,
+    view_changes,
+)
 from fjdata.assess.judgements import Goal, QuotaJudgement, Status
 from fjdata.assess.view import View
 from fjdata.core.errors import ArgumentError
-from fjdata.forecast.projection import AutoPolicy, JudgedSeries
+from fjdata.forecast.models import Forecast
+from fjdata.forecast.projection import AutoPolicy, JudgedSeries, Projection
 from fjdata.inputs.observations import SourceRef
 from fjdata.inputs.registry import target
 from fjdata.inputs.transforms import year_index
+from tests.conftest import write_csv
 
 MID = date(2023, 6, 30)  # a view taken while the 2021–2025 plan was running
 FLOOR = Goal(2020, 47.0, 2025, 60.0, "≥")  # at least 60 by 2025, from 47 in 2020
@@ -75,6 +90,12 @@ def test_attainment_of_an_about_target_is_a_share_either_way() -> None:
     assert _attainment(ABOUT, 33.0, True) == pytest.approx((33.0 / 33.3, 0.3))
     assert _attainment(ABOUT, 33.0, False) == pytest.approx((33.0 / 33.3, 0.3))  # the direction does not matter
     assert _attainment(Goal(2020, 1.0, 2025, 0.0, "="), 0.5, True) == (None, -0.5)
+    assert _attainment(Goal(2020, 1.0, 2025, 2.0, "="), 4.0, False) == (2.0, -2.0)  # "=" ignores the direction too
+
+
+def test_attainment_of_targets_below_one() -> None:
+    assert _attainment(Goal(2020, 0.1, 2025, 0.5, "≥"), 0.25, True) == (0.5, 0.25)  # a share written as a fraction
+    assert _attainment(Goal(2020, 0.9, 2025, 0.4, "≤"), 0.5, False) == pytest.approx((0.8, 0.1))
 
 
 # --- the overall verdict: the rules in their order ----------------------------------------------
@@ -112,6 +133,8 @@ def test_the_final_value_decides_met_missed_or_broadly_met() -> None:
     assert _verdict(ABOUT, final=True, final_value=34.31) == (Status.MISSED, "final")
     assert _verdict(ABOUT, final=True, final_value=32.3) == (Status.BASICALLY_ACHIEVED, "final")  # below counts too
     assert _verdict(ABOUT, final=True, final_value=33.7) == (Status.ACHIEVED, "final")  # inside ±0.5
+    exactly = Goal(2020, 8.0, 2025, 10.0, "=", 0.5)
+    assert _verdict(exactly, final=True, final_value=11.0) == (Status.BASICALLY_ACHIEVED, "final")  # "=" is broadly met too
     # A floor is never "broadly" met, however close.
     assert _verdict(final=True, final_value=59.99) == (Status.MISSED, "final")
     # "final" without a value (an index implied by rates) falls through to the other rules.
@@ -166,6 +189,8 @@ def test_view_changes_give_the_direction_between_lights_and_zero_to_and_from_gre
     (c,) = view_changes([after.replace(sdg_status=Status.LIMITED)], [after.replace(model_status=Status.LIKELY)])
     assert (c.judgement, c.direction) == ("model_status", 0)
     assert view_changes([before.replace(target_id="other")], [after]) == []
+    (first, *_) = view_changes([before], [after.replace(target_id="new"), after])  # a new target does not stop the rest
+    assert first.target_id == firms.target_id
     assert view_changes([after], [after]) == []
 
 
@@ -173,6 +198,8 @@ def test_view_changes_give_the_direction_between_lights_and_zero_to_and_from_gre
 
 
 def test_replace_takes_whole_fields_and_flat_columns_that_are_fields(firms: Assessment) -> None:
+    c = firms.replace(overall=replace(firms.overall, gap=0.5))  # a whole part, not a flat column
+    assert c.overall.gap == 0.5 and c.overall.status is firms.overall.status
     b = firms.replace(as_of=2022, notes=("checked by hand",), n_obs=7)
     assert (b.as_of, b.notes, b.n_obs) == (2022, ("checked by hand",), 7)
     assert (firms.as_of, firms.n_obs) == (None, 3) and firms.notes != ("checked by hand",)
@@ -184,7 +211,7 @@ def test_flat_names_read_through_the_nested_record(firms: Assessment) -> None:
     assert firms.base_used_year == 2020 and firms.base_used_value == 47.0 and firms.latest_value == 53.0
     assert firms.cn_progress == pytest.approx(6 / 13) and firms.goal_value == 60.0
     assert firms.years_used == (2021, 2022) and firms.target_id == "c2_firms_over_10bn"
-    with pytest.raises(AttributeError, match="has no attribute 'as_off'"):
+    with pytest.raises(AttributeError, match=r"^'Assessment' has no attribute 'as_off'$"):
         _ = firms.as_off  # type: ignore[attr-defined]
 
 
@@ -196,7 +223,7 @@ def test_to_row_flattens_statuses_labels_lights_and_tuples(firms: Assessment) ->
     assert row["latest_value"] == 53.0 and row["base_used_year"] == 2020
 
 
-def test_a_view_and_loose_view_arguments_are_refused_together() -> None:
+def test_a_view_and_loose_view_arguments_are_refused_together(tmp_path: Path) -> None:
     v = View.of()
     assert _view(v, None, None, "auto", None, "consistent", None) is v
     for loose in [("fj14", None, "auto", None, "consistent", None), (None, 2022, "auto", None, "consistent", None),
@@ -204,7 +231,9 @@ def test_a_view_and_loose_view_arguments_are_refused_together() -> None:
                   (None, None, "auto", None, "latest", None), (None, None, "auto", None, "consistent", ["x.csv"])]:  # fmt: skip
         with pytest.raises(ArgumentError, match="not both"):
             _view(v, *loose)  # type: ignore[arg-type]
-    assert _view(None, None, 2022, "auto", None, "consistent", None).as_of == 2022
+    extra = write_csv(tmp_path / "extra.csv", [])  # no rows: the view only records the file
+    built = _view(None, "china-15th-fyp", 2022, "auto", 0.125, "consistent", [extra])
+    assert (built.plan_id, built.as_of, built.tolerance, built.extra_data) == ("china-15th-fyp", 2022, 0.125, (str(extra),))
 
 
 # --- whole assessments of hand-made series ----------------------------------------------------
@@ -225,6 +254,8 @@ def test_a_cumulative_reduction_on_a_chained_index_is_measured_in_percentage_poi
     assert (a.years_used, a.years_missing, a.data_age) == ((2021, 2022), (2023, 2024, 2025), 3)
     assert a.overall.period_over and not a.overall.final
     assert a.notes[0] == "年均增速基于2/5年的数据，缺2023、2024、2025年 / average over 2 of 5 years"
+    # no model on two rates: the verdict rests on progress, P = ln 0.9604 / ln 0.865 = 0.279 against τ = 0.4
+    assert (a.overall.status, a.overall.basis) == (Status.LAGGING, "progress")
 
 
 def test_an_average_growth_target_compares_the_average_rate_with_the_target_rate() -> None:
@@ -272,6 +303,8 @@ def test_the_latest_points_status_bound_splice_and_disputes_come_from_the_source
     }
     a = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021, 2022], [47, 50, 61], attrs), today=MID).assessment
     assert a.latest == Observed(2022, 61.0, 61.0, "preliminary", "lower", True)
+    r = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021, 2022], [47, 50, 61], attrs), today=MID)
+    assert r.sources == attrs["sources"]
     assert a.progress.status is Status.ACHIEVED_EARLY and a.overall.status is Status.ACHIEVED_EARLY
     assert "最新值为下限（“超过/突破”），判断偏保守 / the latest value is a lower bound, so judgements are conservative" in a.notes
     assert a.disputes == (
@@ -301,5 +334,200 @@ def test_plan_years_run_from_the_year_after_the_base_to_the_target_year() -> Non
     a = assess_target(t, judged=_judged(t.indicator_id, years, [44, 47, 50, 53, 56, 58, 61, 64]), policy=POLICY).assessment
     assert a.years_used == (2021, 2022, 2023, 2024, 2025)  # not 2019–2020, not 2026 (after the target year)
     assert (a.latest.year, a.latest.value, a.forecast.method, a.forecast.value) == (2025, 61.0, "observed", 61.0)
+    assert not a.forecast.estimate and a.forecast.year == 2025
     assert (a.overall.status, a.overall.basis, a.overall.final) == (Status.ACHIEVED, "final", True)
     assert a.forecast.status is Status.ACHIEVED and a.forecast.prob is None
+
+
+# --- the goal on the judged scale, each base rule --------------------------------------------
+
+
+def test_goal_of_a_quota_without_a_number_is_none() -> None:
+    t = target("c2_energy_intensity_above_size")  # 完成国家下达指标
+    assert _goal(t, _judged(t.indicator_id, [2020, 2021], [100.0, 98.0]), 1.5) == (
+        None,
+        "none",
+        ["目标为“完成国家下达指标”，未公布具体数值 / target is the nationally assigned quota, not published"],
+    )
+
+
+def test_goal_on_a_chained_index_starts_from_100() -> None:
+    t = target("c2_above_size_va_growth")  # ≥ 6 % a year
+    judged = _chained(t.indicator_id, {2020: 100.0, 2021: 105.0})
+    assert _goal(t, judged, 1.5) == (Goal(2020, 100.0, 2025, 100 * 1.06**5, "≥"), "observed", [])
+    falling = replace(t, direction="lower")  # an average fall: the index must end at or below the path
+    assert _goal(falling, judged, 1.5)[0] == Goal(2020, 100.0, 2025, 100 * 1.06**5, "≤")
+    cut = replace(t, kind="cumulative_reduction", target_value=13.5)
+    assert _goal(cut, judged, 1.5) == (Goal(2020, 100.0, 2025, 86.5, "≤"), "observed", [])
+
+
+def test_goal_of_a_period_total_starts_from_zero() -> None:
+    t = target("c4_service_mfg_cultivated")  # 1000 over 2021–25
+    goal, origin, notes = _goal(t, _judged(t.indicator_id, [2021, 2022], [200.0, 400.0]), 1.5)
+    assert goal == Goal(2020, 0.0, 2025, 1000.0, t.target_op, 1.5) and origin == "definition"
+    assert notes == ["期间累计目标：基期值为0 / total over the plan period: zero at the base year"]
+
+
+def test_goal_of_a_yearly_quota_has_no_base() -> None:
+    t = target("c4_key_tech_renovation_projects_yearly")  # 500 a year
+    goal, origin, notes = _goal(t, _judged(t.indicator_id, [2020, 2021], [450.0, 600.0]), 1.5)
+    assert goal is not None and math.isnan(goal.base) and origin == "none"
+    assert (goal.base_year, goal.target_year, goal.target, goal.op, goal.band) == (2020, 2025, 500.0, t.target_op, 1.5)
+    assert notes == ["年度指标：逐年对照每年的数量 / yearly quota: each plan year is compared with it"]
+
+
+def test_goal_base_is_observed_then_stated_in_the_plan_then_the_nearest_year() -> None:
+    t = replace(target("c2_firms_over_10bn"), base_value=None)  # ≥ 60 by 2025
+    assert _goal(t, _judged(t.indicator_id, [2019, 2020, 2021], [44.0, 47.0, 50.0]), 1.5) == (
+        Goal(2020, 47.0, 2025, 60.0, "≥", 1.5),
+        "observed",
+        [],
+    )
+    stated = replace(t, base_value=46.0)
+    assert _goal(stated, _judged(t.indicator_id, [2019, 2021], [44.0, 50.0]), 1.5) == (
+        Goal(2020, 46.0, 2025, 60.0, "≥", 1.5),
+        "plan",
+        ["基期值取自规划文本 / base value as stated in the plan"],
+    )
+    # 2018 and 2021 are within two years of 2020: the closer one, 2021, is the base
+    nearest = _goal(t, _judged(t.indicator_id, [2018, 2021, 2023], [40.0, 50.0, 56.0]), 1.5)
+    assert nearest == (
+        Goal(2021, 50.0, 2025, 60.0, "≥", 1.5),
+        "nearest",
+        ["基期2020年无数据，以2021年为基期 / no 2020 value; 2021 used as base"],
+    )
+    # a tie between 2019 and 2021 goes to the earlier year; two years away still counts
+    assert _goal(t, _judged(t.indicator_id, [2019, 2021, 2023], [44.0, 50.0, 56.0]), 1.5)[0] == Goal(2019, 44.0, 2025, 60.0, "≥", 1.5)
+    assert _goal(t, _judged(t.indicator_id, [2018, 2023], [40.0, 56.0]), 1.5)[0] == Goal(2018, 40.0, 2025, 60.0, "≥", 1.5)
+
+
+@pytest.mark.parametrize(
+    ("years", "why"),
+    [([2015, 2023], "2015 is more than two years from 2020"), ([2022], "the latest value cannot be its own base")],
+)
+def test_goal_without_a_base_keeps_the_target_and_says_none(years: list[int], why: str) -> None:
+    t = replace(target("c2_firms_over_10bn"), base_value=None)
+    goal, origin, notes = _goal(t, _judged(t.indicator_id, years, [40.0 + i for i in range(len(years))]), 1.5)
+    assert goal is not None and math.isnan(goal.base) and origin == "none" and notes == [], why
+    assert (goal.base_year, goal.target_year, goal.target, goal.op, goal.band) == (2020, 2025, 60.0, "≥", 1.5)
+
+
+# --- the probability of meeting the target ----------------------------------------------------
+
+
+def _normal_projection(loc: float, sd: float) -> Projection:
+    """A forecast for 2025 whose predictive distribution is N(loc, sd²) on the natural scale."""
+    fc = Forecast("drift", "natural", None, (2025,), (loc,), (loc,), (loc,), (loc,), (loc,), 5, (2019, 2023), loc=(loc,), sd=(sd,))
+    return Projection("x", _judged("x", [2023], [loc]), fc)
+
+
+def test_probability_of_a_floor_or_ceiling_is_one_tail() -> None:
+    proj = _normal_projection(62.0, 2.0)  # P(X ≥ 60) = Φ(1) = 0.8413
+    assert _probability(proj, FLOOR, True) == pytest.approx(0.8413447, abs=1e-6)
+    assert _probability(proj, FLOOR, False) == pytest.approx(0.1586553, abs=1e-6)
+
+
+@pytest.mark.parametrize("op", ["≈", "="])
+def test_probability_of_an_about_target_is_the_band_around_it(op: str) -> None:
+    # X ~ N(33, 1), target 33.3 ± 0.5: Φ(0.8) − Φ(−0.2) = 0.7881446 − 0.4207403
+    goal = Goal(2020, 33.0, 2025, 33.3, op, 0.5)
+    assert _probability(_normal_projection(33.0, 1.0), goal, True) == pytest.approx(0.3674043, abs=1e-6)
+    assert _probability(_normal_projection(33.0, 1.0), goal, False) == pytest.approx(0.3674043, abs=1e-6)
+    assert _probability(_normal_projection(40.0, 0.1), goal, True) == 0.0  # far outside the band
+
+
+def test_to_row_writes_disputes_and_the_probability_band() -> None:
+    t = target("c2_firms_over_10bn")
+    attrs = {"sources": (_ref(2020, 47.0, other=46.0), _ref(2023, 56.0, other=55.5))}
+    judged = _judged(t.indicator_id, [2019, 2020, 2021, 2022, 2023], [44, 47, 50, 53, 56], attrs)
+    row = assess_target(t, judged=judged, today=MID, policy=POLICY).assessment.to_row()
+    assert (
+        row["disputes"]
+        == "2020: 47 (2024-06, newer) vs 46 (2023-03, preliminary) | 2023: 56 (2024-06, newer) vs 55.5 (2023-03, preliminary)"
+    )
+    assert row["model_prob"] > 0.95 and row["model_prob_band"] == ">95%"
+
+
+def test_a_single_method_has_no_members() -> None:
+    t = target("c2_firms_over_10bn")
+    judged = _judged(t.indicator_id, [2019, 2020, 2021, 2022, 2023], [40, 47, 50, 53, 56])
+    f = assess_target(t, judged=judged, today=MID, policy=AutoPolicy(("drift",))).assessment.forecast
+    assert (f.method, f.members, f.status) == ("drift", None, Status.LIKELY)
+
+
+def test_an_average_growth_observed_to_the_target_year_is_final_without_a_model_value() -> None:
+    """+10 % then +5 % a year four times: √⁵(1.1 × 1.05⁴) − 1 = 5.98 % against ≥ 6 %: missed by 0.02 points."""
+    t = target("c2_above_size_va_growth")
+    index = {2020: 100.0, 2021: 110.0, 2022: 115.5, 2023: 121.275, 2024: 127.33875, 2025: 133.7056875}
+    r = assess_target(t, judged=_chained(t.indicator_id, index))
+    a = r.assessment
+    rate = ((1.1 * 1.05**4) ** 0.2 - 1) * 100
+    assert a.growth.rate == pytest.approx(rate) and (a.latest.year, a.latest.raw_value) == (2025, pytest.approx(5.0))
+    assert (a.overall.status, a.overall.basis, a.overall.final) == (Status.MISSED, "final", True)
+    assert (a.overall.attainment, a.overall.gap) == (pytest.approx(rate / 6), pytest.approx(6 - rate))
+    # the index implied by the average rates is not an observed value: no model value is shown for it
+    assert (a.forecast.method, a.forecast.status, a.forecast.value, a.forecast.year) == ("observed", Status.MISSED, None, None)
+    assert r.history_scale == "chained index, 2020 = 100" and a.judged_scale == "以2020年为100的链式指数"
+
+
+def test_an_about_target_just_outside_its_band_is_broadly_achieved() -> None:
+    t = target("c2_mfg_share_gdp")  # about 33.33 %: ±1 counts as met, ±2 as broadly met
+    judged = _judged(t.indicator_id, [2020, 2021, 2022, 2023, 2024, 2025], [33.0, 33.5, 33.2, 33.4, 33.3, 35.0])
+    a = assess_target(t, judged=judged).assessment
+    assert (a.overall.status, a.overall.basis, a.overall.gap) == (Status.BASICALLY_ACHIEVED, "final", pytest.approx(33.33 - 35.0))
+
+
+def test_a_yearly_quota_without_plan_year_figures_is_insufficient_and_has_no_base() -> None:
+    t = target("c4_key_tech_renovation_projects_yearly")
+    a = assess_target(t, judged=_judged(t.indicator_id, [2019], [450.0])).assessment
+    assert (a.progress.status, a.trend.status, a.overall.status) == (Status.INSUFFICIENT, Status.INSUFFICIENT, Status.INSUFFICIENT)
+    assert a.base == Observed(None, None, origin="none") and a.years_missing == (2021, 2022, 2023, 2024, 2025)
+
+
+def test_met_in_the_base_year_itself_is_already_met() -> None:
+    t = target("c2_firms_over_10bn")  # ≥ 60; one figure, 61 in the base year
+    a = assess_target(t, judged=_judged(t.indicator_id, [2020], [61.0]), today=MID).assessment
+    assert (a.progress.status, a.trend.status) == (Status.ACHIEVED_EARLY, Status.ACHIEVED)
+    assert a.notes[0] == "最新值已达到目标 / the latest value already meets the target"
+
+
+def test_a_base_and_nothing_after_it_is_too_few_points() -> None:
+    t = target("c2_firms_over_10bn")
+    a = assess_target(t, judged=_judged(t.indicator_id, [2020], [47.0]), today=MID).assessment
+    assert (a.progress.status, a.trend.status) == (Status.INSUFFICIENT, Status.INSUFFICIENT)
+    assert a.notes[0] == "基期之后的观测值不足（共1个点）/ too few points from the base year on (1)"
+    two = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021], [47.0, 50.0]), today=MID).assessment
+    assert two.progress.status is not Status.INSUFFICIENT and two.notes == (
+        "模型判断至少需要4个观测值，现有2个 / model needs ≥4 points, has 2",
+    )
+
+
+def test_no_base_and_not_met_is_insufficient_with_the_reason() -> None:
+    t = replace(target("c2_firms_over_10bn"), base_value=None)
+    a = assess_target(t, judged=_judged(t.indicator_id, [2024], [50.0]), today=MID).assessment
+    assert (a.progress.status, a.trend.status) == (Status.INSUFFICIENT, Status.INSUFFICIENT)
+    assert a.notes[0] == "缺少基期值 / no base value"
+    assert a.base == Observed(None, None, origin="none")
+    r = assess_target(t, judged=_judged(t.indicator_id, [2024], [50.0]), today=MID)
+    assert r.goal is not None and r.goal.target == 60.0 and math.isnan(r.goal.base)  # the chart still draws the target
+
+
+def test_met_when_the_period_is_over_is_achieved_not_early() -> None:
+    t = target("c2_firms_over_10bn")
+    a = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021, 2022], [47.0, 50.0, 61.0])).assessment
+    assert a.progress.status is Status.ACHIEVED and a.overall.status is Status.ACHIEVED
+
+
+def test_no_data_leaves_the_latest_point_empty() -> None:
+    t = target("c2_firms_over_10bn")
+    a = assess_target(t, judged=_judged(t.indicator_id, [], []), today=MID).assessment
+    assert a.latest == Observed(None, None, None, None, None, False)
+
+
+def test_disputes_cover_the_base_and_every_year_an_average_uses() -> None:
+    t = target("c2_above_size_va_growth")
+    judged = _chained(t.indicator_id, {2020: 100.0, 2021: 110.0, 2022: 115.5, 2023: 121.275})
+    judged.raw.attrs["sources"] = (_ref(2020, 100.0, other=99.0), _ref(2021, 10.0, other=9.5), _ref(2023, 5.0))
+    a = assess_target(t, judged=judged, today=MID).assessment
+    assert [d.year for d in a.disputes] == [2020, 2021]
+    assert a.latest.year == 2023  # the last year the average uses
