@@ -13,6 +13,7 @@ directly, at the 80 % level, for Theta, damped-trend ETS and ARIMA — so these 
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from fjdata.core.errors import ArgumentError
 from fjdata.forecast.backtest import Context, _score
-from fjdata.forecast.models import Forecast, fit_method
+from fjdata.forecast.models import Forecast, MethodUnavailable, calibrate, check_method, combine, contiguous_tail, fit_key, fit_method
 from fjdata.inputs.observations import observations
 from tests.conftest import write_csv
 
@@ -191,3 +193,200 @@ def test_as_of_drops_figures_published_after_the_following_year(tmp_path: Path) 
     assert set(zip(user["year"], user["vintage"], strict=True)) == {(2021, "timely_release"), (2022, "timely_release")}
     everything = observations("green_parks", extra_data=path)
     assert (2022, "late_release") in set(zip(everything["year"], everything["vintage"], strict=True))
+
+
+# --- calibration, combination and probabilities on hand-built forecasts ---------------------
+# (written to kill mutmut's survivors in fjdata/forecast/models.py: `python3 tasks.py mutmut models`)
+
+Z95 = stats.norm.ppf(0.975)
+
+
+def _hand(loc: list[float], sd: list[float], *, scale: str = "natural", df: float | None = None, **kw: object) -> Forecast:
+    """A forecast for 2024… whose predictive distribution is N(loc, sd²) (or Student-t) on ``scale``."""
+    years = tuple(range(2024, 2024 + len(loc)))
+    args: dict[str, object] = {"n_obs": 9, "fit_years": (2015, 2023), "params": {"a": 1.0}, "warnings": ("w",), **kw}
+    return Forecast(
+        "drift", scale, None, years, tuple(loc), tuple(loc), tuple(loc), tuple(loc), tuple(loc), loc=tuple(loc), sd=tuple(sd), df=df, **args
+    )  # type: ignore[arg-type]
+
+
+def test_calibration_by_one_or_without_a_spread_changes_nothing() -> None:
+    fc = _hand([10.0], [1.0])
+    assert calibrate(fc, 1.0) is fc
+    bare = Forecast("naive", "natural", None, (2024,), (1.0,), (1.0,), (1.0,), (1.0,), (1.0,), 3, (2021, 2023))
+    assert calibrate(bare, 2.0) is bare
+
+
+def test_calibration_scales_the_spread_and_keeps_the_point_forecast() -> None:
+    fc = _hand([10.0, 12.0], [1.0, 2.0])
+    wide = calibrate(fc, 1.5)  # sd 1.5 and 3: 80 % = ±1.2816 sd, 95 % = ±1.96 sd
+    assert wide.mean == (10.0, 12.0) and wide.loc == (10.0, 12.0) and wide.sd == pytest.approx((1.5, 3.0))
+    assert wide.lo80 == pytest.approx((10 - 1.5 * Z80, 12 - 3 * Z80)) and wide.hi80 == pytest.approx((10 + 1.5 * Z80, 12 + 3 * Z80))
+    assert wide.lo95 == pytest.approx((10 - 1.5 * Z95, 12 - 3 * Z95)) and wide.hi95 == pytest.approx((10 + 1.5 * Z95, 12 + 3 * Z95))
+    assert (wide.years, wide.n_obs, wide.fit_years, wide.method, wide.scale, wide.df) == (
+        (2024, 2025),
+        9,
+        (2015, 2023),
+        "drift",
+        "natural",
+        None,
+    )
+    assert wide.params == {"a": 1.0, "calibration": 1.5} and wide.warnings == ("w",)
+
+
+def test_calibration_of_a_student_t_forecast_uses_its_quantiles_on_the_model_scale() -> None:
+    # t with 5 degrees of freedom: 90 % quantile 1.4759, 97.5 % quantile 2.5706 (printed tables)
+    fc = _hand([np.log(100.0)], [0.1], scale="log", df=5.0)
+    narrow = calibrate(fc, 0.5)
+    assert narrow.mean == pytest.approx((100.0,)) and narrow.df == 5.0
+    assert narrow.lo80 == pytest.approx((100 * np.exp(-0.05 * 1.4759),), rel=1e-4)
+    assert narrow.hi95 == pytest.approx((100 * np.exp(0.05 * 2.5706),), rel=1e-4)
+
+
+def test_calibration_of_pooled_draws_stretches_them_about_their_median_year_by_year() -> None:
+    draws = np.column_stack([np.arange(101.0), np.arange(101.0) + 100])  # medians 50 and 150
+    fc = replace(_hand([50.0, 150.0], [1.0, 1.0]), samples=draws)
+    wide = calibrate(fc, 2.0)
+    # quantiles 2.5/10/90/97.5 of 0…100 are 2.5, 10, 90, 97.5; stretched ×2 about 50: −45, −30, 130, 145
+    assert (wide.lo95, wide.lo80, wide.hi80, wide.hi95) == (
+        pytest.approx((-45.0, 55.0)),
+        pytest.approx((-30.0, 70.0)),
+        pytest.approx((130.0, 230.0)),
+        pytest.approx((145.0, 245.0)),
+    )
+    assert wide.samples is not None and wide.samples[0].tolist() == [-50.0, 50.0] and wide.mean == (50.0, 150.0)
+    assert wide.params == {"a": 1.0, "calibration": 2.0}
+    bounded = calibrate(replace(fc, bounds=(-40.0, 240.0)), 2.0)  # a share cannot leave its bounds
+    assert bounded.lo95 == pytest.approx((-40.0, 55.0)) and bounded.hi95 == pytest.approx((145.0, 240.0))
+
+
+def test_probability_from_the_normal_the_t_and_a_point_mass() -> None:
+    fc = _hand([10.0], [2.0])
+    assert fc.probability(2024, 12.0, True) == pytest.approx(0.1586553, abs=1e-6)  # 1 − Φ(1)
+    assert fc.probability(2024, 12.0, False) == pytest.approx(0.8413447, abs=1e-6)
+    assert _hand([10.0], [2.0], df=5.0).probability(2024, 12.0, True) == pytest.approx(0.1816, abs=1e-4)  # t₅ tail at 1
+    sure = _hand([10.0, 20.0], [0.0, 0.0])  # no spread: the point forecast is certain
+    assert (sure.probability(2025, 19.0, True), sure.probability(2025, 21.0, True)) == (1.0, 0.0)
+    assert (sure.probability(2025, 19.0, False), sure.probability(2025, 21.0, False)) == (0.0, 1.0)
+    assert _hand([np.log(100.0)], [0.1], scale="log").probability(2024, 100.0, True) == pytest.approx(0.5)  # the median
+
+
+def test_probability_from_draws_counts_ties_as_met() -> None:
+    fc = replace(_hand([2.5], [1.0]), samples=np.array([[1.0], [2.0], [3.0], [4.0]]))
+    assert fc.probability(2024, 3.0, True) == 0.5 and fc.probability(2024, 2.0, False) == 0.5
+
+
+def test_probability_without_a_distribution_says_why() -> None:
+    bare = Forecast("combination", "natural", None, (2024,), (1.0,), (1.0,), (1.0,), (1.0,), (1.0,), 3, (2021, 2023))
+    with pytest.raises(ValueError, match=r"^combination forecast kept no predictive distribution \(draws dropped for storage\)$"):
+        bare.probability(2024, 1.0, True)
+
+
+def test_at_gives_the_point_and_the_intervals_of_one_year() -> None:
+    fc = Forecast("drift", "natural", None, (2024, 2025), (1.0, 2.0), (0.5, 1.5), (1.5, 2.5), (0.2, 1.2), (1.8, 2.8), 5, (2019, 2023))
+    assert fc.at(2025) == {"mean": 2.0, "lo80": 1.5, "hi80": 2.5, "lo95": 1.2, "hi95": 2.8}
+
+
+def test_combination_pools_equal_draws_and_averages_the_points() -> None:
+    a = _hand([10.0, 11.0], [0.0, 0.0], fit_years=(2014, 2023), n_obs=10, warnings=("w1", "w2"))
+    b = _hand([np.log(20.0), np.log(21.0)], [0.0, 0.0], scale="log", fit_years=(2016, 2022), n_obs=7, warnings=("w2", "w3"))
+    c = combine([a, b], draws=5, seed=7)  # 5 // 2 = 2 draws each: 10, 10, 20, 20 in the first year
+    assert c.samples is not None and sorted(c.samples[:, 0].tolist()) == pytest.approx([10.0, 10.0, 20.0, 20.0])
+    assert c.mean == pytest.approx((np.mean([10.0, np.log(20.0)]), np.mean([11.0, np.log(21.0)])))  # members' own means
+    assert (c.lo95[0], c.lo80[0], c.hi80[0], c.hi95[0]) == pytest.approx((10.0, 10.0, 20.0, 20.0))
+    assert (c.method, c.scale, c.years, c.members) == ("combination", "natural", (2024, 2025), ("drift", "drift"))
+    assert (c.n_obs, c.fit_years) == (10, (2014, 2023))
+    assert c.params == {"draws": 4.0, "seed": 7.0} and c.warnings == ("w1", "w2", "w3")
+    one_each = combine([a, b], draws=2, seed=7)
+    assert one_each.samples is not None and one_each.samples.shape == (2, 2)
+
+
+def test_combination_draws_student_t_members_with_heavier_tails() -> None:
+    normal = combine([_hand([0.0], [1.0])], draws=20_000, seed=1)
+    cauchy = combine([_hand([0.0], [1.0], df=1.0)], draws=20_000, seed=1)  # t₁: 97.5 % quantile 12.7
+    assert normal.hi95[0] == pytest.approx(Z95, abs=0.1) and cauchy.hi95[0] > 8
+
+
+def test_combination_refuses_nothing_and_mismatched_years() -> None:
+    with pytest.raises(MethodUnavailable, match="no member forecasts to combine"):
+        combine([], draws=10, seed=1)
+    with pytest.raises(ValueError, match="members forecast different years"):
+        combine([_hand([1.0], [1.0]), _hand([1.0, 2.0], [1.0, 1.0])], draws=10, seed=1)
+
+
+def test_check_method_names_the_valid_choices() -> None:
+    check_method("auto")
+    check_method("combination")
+    check_method(["drift", "theta"])
+    with pytest.raises(ArgumentError, match=r"method 'thta' is not valid \(did you mean 'theta'\?\)"):
+        check_method("thta")
+    with pytest.raises(ArgumentError, match=r"^method list is empty; give one or more of naive, drift, linear, loglinear, theta"):
+        check_method([])
+    with pytest.raises(ArgumentError, match="method 'auto' is not valid"):
+        check_method(["drift", "auto"])  # a list names methods, not the automatic choice
+
+
+# --- what fit() refuses, and what it hands on ---------------------------------------------------
+
+
+def test_fit_refuses_values_a_scale_cannot_take() -> None:
+    years = [2016, 2017, 2018, 2019, 2020]
+    with pytest.raises(MethodUnavailable, match=r"^log scale needs positive values$"):
+        fit_method("drift", years, [1.0, 2.0, 0.0, 3.0, 4.0], 2022, "log")
+    assert fit_method("drift", years, [0.5, 0.6, 0.7, 0.8, 0.9], 2022, "log").mean[0] > 0.9  # below 1 is fine
+    for on_bound in ([0.0, 20.0, 30.0, 40.0, 50.0], [60.0, 70.0, 80.0, 90.0, 100.0]):
+        with pytest.raises(MethodUnavailable, match=r"^a value sits on the bound of the share$"):
+            fit_method("drift", years, on_bound, 2022, "logit", (0.0, 100.0))
+    with pytest.raises(MethodUnavailable, match=r"^loglinear does not apply to a bounded share \(logit scale is used\)$"):
+        fit_method("loglinear", years, [10.0, 20.0, 30.0, 40.0, 50.0], 2022, "logit", (0.0, 100.0))
+
+
+def test_fit_keeps_a_share_inside_its_bounds_and_forecasts_only_later_years() -> None:
+    fc = fit_method("drift", [2016, 2017, 2018, 2019, 2020], [90.0, 94.0, 96.0, 97.5, 98.5], 2023, "logit", (0.0, 100.0))
+    assert fc.bounds == (0.0, 100.0) and fc.years == (2021, 2022, 2023)
+    assert all(0.0 < v < 100.0 for v in fc.lo95 + fc.hi95)
+    with pytest.raises(MethodUnavailable, match=r"^nothing to forecast: last observation 2020 ≥ 2020$"):
+        fit_method("drift", [2016, 2017, 2018, 2019, 2020], [1.0, 2.0, 3.0, 4.0, 5.0], 2020)
+    # unsorted input is sorted first: the forecast starts after the latest year, not the last listed
+    assert fit_method("drift", [2019, 2020, 2016, 2017, 2018], [4.0, 5.0, 1.0, 2.0, 3.0], 2022).mean == pytest.approx((6.0, 7.0))
+
+
+def test_fit_needs_exactly_min_obs_points() -> None:
+    assert fit_method("drift", [2019, 2020, 2021], [1.0, 2.0, 4.0], 2022).n_obs == 3  # drift: three points are enough
+    with pytest.raises(MethodUnavailable, match="needs at least 3"):
+        fit_method("drift", [2020, 2021], [1.0, 2.0], 2022)
+    with pytest.raises(ArgumentError, match=r"^method 'drfit' is not valid"):
+        fit_method("drfit", [2020, 2021], [1.0, 2.0], 2022)
+
+
+def test_closed_form_parameters_are_reported() -> None:
+    d = np.diff(Y)
+    naive = fit_method("naive", YEARS, Y, 2023)
+    assert naive.params == pytest.approx({"sigma2": float(np.mean(d**2))})
+    drift = fit_method("drift", YEARS, Y, 2023)
+    step = (Y[-1] - Y[0]) / 9
+    assert drift.params == pytest.approx({"drift": step, "sigma2": float(np.mean((d - step) ** 2))})
+    slope, const = np.polyfit(np.arange(10.0), Y, 1)
+    resid = Y - (const + slope * np.arange(10.0))
+    linear = fit_method("linear", YEARS, Y, 2023)
+    assert linear.params == pytest.approx({"const": const, "slope": slope, "sigma": float(np.sqrt(resid @ resid / 8))})
+
+
+def test_state_space_methods_use_the_consecutive_tail() -> None:
+    assert contiguous_tail(np.array([2015, 2017, 2018, 2019]), np.array([1.0, 2.0, 3.0, 4.0]))[0].tolist() == [2017, 2018, 2019]
+    assert contiguous_tail(np.array([2017, 2018, 2019]), np.array([2.0, 3.0, 4.0]))[1].tolist() == [2.0, 3.0, 4.0]
+    assert contiguous_tail(np.array([2015, 2019]), np.array([1.0, 4.0]))[0].tolist() == [2019]
+
+
+def test_a_fit_key_is_the_content_whatever_the_container() -> None:
+    assert fit_key("drift", [2019, 2020], [1, 2], 2022, "log", None) == fit_key(
+        "drift", np.array([2019.0, 2020.0]), (1.0, 2.0), 2022, "log", None
+    )
+
+
+def test_fits_since_are_the_ones_a_worker_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fjdata.forecast import models
+
+    monkeypatch.setattr(models, "_FITS", {"old": "failed"})
+    models.remember_fits({"new": "failed too"})
+    assert models.fits_since({"old"}) == {"new": "failed too"} and models.known_fits() == {"old", "new"}
