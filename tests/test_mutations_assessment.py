@@ -33,6 +33,7 @@ from fjdata.forecast.models import Forecast
 from fjdata.forecast.projection import AutoPolicy, JudgedSeries, Projection
 from fjdata.inputs.observations import SourceRef
 from fjdata.inputs.registry import target
+from fjdata.inputs.statements import STATEMENT_COLUMNS
 from fjdata.inputs.transforms import year_index
 from tests.conftest import write_csv
 
@@ -203,6 +204,9 @@ def test_replace_takes_whole_fields_and_flat_columns_that_are_fields(firms: Asse
     b = firms.replace(as_of=2022, notes=("checked by hand",), n_obs=7)
     assert (b.as_of, b.notes, b.n_obs) == (2022, ("checked by hand",), 7)
     assert (firms.as_of, firms.n_obs) == (None, 3) and firms.notes != ("checked by hand",)
+    # nothing fitted: no method, no members, no warnings (an empty cell, not "None", in the table)
+    assert (firms.forecast.method, firms.forecast.members, firms.fit_warnings) == (None, None, ())
+    assert firms.to_row()["fit_warnings"] == "" and firms.judged_unit == "家"
     assert b.progress == firms.progress and b.overall == firms.overall
 
 
@@ -266,6 +270,9 @@ def test_an_average_growth_target_compares_the_average_rate_with_the_target_rate
     assert a.growth.rate == pytest.approx(rate) and a.latest.value == pytest.approx(116.16)
     assert (a.overall.attainment, a.overall.gap, a.overall.gap_unit) == (pytest.approx(rate / 6), pytest.approx(6 - rate), "百分点")
     assert a.goal_value == pytest.approx(100 * 1.06**5) and a.base.value == 100.0 and a.base.origin == "observed"
+    # after the period, with 2023–2025 missing: the three years must average (1.06⁵ / 1.1616)^(1/3) − 1 = 4.83 %
+    ended = assess_target(t, judged=_chained(t.indicator_id, {2020: 100.0, 2021: 109.9, 2022: 116.16})).assessment
+    assert ended.growth.flip == pytest.approx(((1.06**5 / 1.1616) ** (1 / 3) - 1) * 100)
 
 
 def test_a_forecast_carries_its_interval_members_and_the_result_its_chart_inputs() -> None:
@@ -507,6 +514,9 @@ def test_no_base_and_not_met_is_insufficient_with_the_reason() -> None:
     a = assess_target(t, judged=_judged(t.indicator_id, [2024], [50.0]), today=MID).assessment
     assert (a.progress.status, a.trend.status) == (Status.INSUFFICIENT, Status.INSUFFICIENT)
     assert a.notes[0] == "缺少基期值 / no base value"
+    total = target("c4_service_mfg_cultivated")  # a base by definition (zero), but no figure yet
+    b = assess_target(total, judged=_judged(total.indicator_id, [], []), today=MID).assessment
+    assert b.notes[1] == "没有观测值 / no observation" and b.progress.status is Status.INSUFFICIENT
     assert a.base == Observed(None, None, origin="none")
     r = assess_target(t, judged=_judged(t.indicator_id, [2024], [50.0]), today=MID)
     assert r.goal is not None and r.goal.target == 60.0 and math.isnan(r.goal.base)  # the chart still draws the target
@@ -531,3 +541,57 @@ def test_disputes_cover_the_base_and_every_year_an_average_uses() -> None:
     a = assess_target(t, judged=judged, today=MID).assessment
     assert [d.year for d in a.disputes] == [2020, 2021]
     assert a.latest.year == 2023  # the last year the average uses
+
+
+def test_a_quota_without_a_number_has_no_distance() -> None:
+    t = target("c2_energy_intensity_above_size")
+    a = assess_target(t, judged=_chained(t.indicator_id, {2020: 100.0, 2021: 98.0}), today=MID).assessment
+    assert (a.overall.status, a.overall.attainment, a.overall.gap) == (Status.NOT_QUANTIFIED, None, None)
+
+
+def test_a_fit_that_fails_everywhere_says_why() -> None:
+    t = target("c2_firms_rd_share")  # a share, judged on the logit scale within (0, 100)
+    s = pd.Series([0.0, 20.0, 25.0, 30.0], index=year_index([2020, 2021, 2022, 2023]), dtype=float)
+    judged = JudgedSeries(t.indicator_id, s, "logit", (0.0, 100.0), None, s)
+    a = assess_target(t, judged=judged, today=MID, policy=POLICY).assessment
+    assert a.forecast.status is Status.INSUFFICIENT and a.forecast.method is None
+    assert a.notes[-1] == (
+        "没有可拟合的方法 / no method could be fitted: "
+        "drift: a value sits on the bound of the share; linear: a value sits on the bound of the share; "
+        "naive: a value sits on the bound of the share"
+    )
+
+
+def _statement(folder: Path, assertion: str) -> None:
+    """A statement on the energy-intensity quota, as a department would return it (test data)."""
+    (folder / "statements").mkdir(parents=True)
+    rows = [
+        {
+            "target_id": "c2_energy_intensity_above_size",
+            "year": 2025,
+            "assertion": assertion,
+            "speaker": "测试发言人",
+            "published": "2026-03-01",
+            "source_title": "测试来源",
+            "source_url": "https://example.org/statement",
+            "quote": "测试引文",
+            "note": "",
+        }
+    ]
+    write_csv(folder / "statements" / "test.csv", rows, STATEMENT_COLUMNS)
+
+
+@pytest.mark.parametrize(("assertion", "status"), [("completed", Status.ACHIEVED), ("not_completed", Status.MISSED)])
+def test_an_official_statement_decides_a_quota_without_a_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, assertion: str, status: Status
+) -> None:
+    _statement(tmp_path, assertion)
+    monkeypatch.setenv("FJDATA_USER_DATA", str(tmp_path))
+    t = target("c2_energy_intensity_above_size")
+    judged = _chained(t.indicator_id, {2020: 100.0, 2021: 98.0})
+    a = assess_target(t, judged=judged).assessment
+    assert (a.progress.status, a.overall.status, a.overall.basis) == (status, status, "statement")
+    assert "测试发言人, 2026-03-01, 《测试来源》 https://example.org/statement: “测试引文”" in a.notes[-1]
+    # a view as of 2024 does not know a statement about 2025
+    before = assess_target(t, View.of(as_of=2024), judged=judged).assessment
+    assert before.overall.basis != "statement"
