@@ -23,7 +23,17 @@ from scipy import stats
 
 from fjdata.core.errors import ArgumentError
 from fjdata.forecast.backtest import Context, _score
-from fjdata.forecast.models import Forecast, MethodUnavailable, calibrate, check_method, combine, contiguous_tail, fit_key, fit_method
+from fjdata.forecast.models import (
+    Forecast,
+    MethodUnavailable,
+    calibrate,
+    check_method,
+    combine,
+    contiguous_tail,
+    fit_key,
+    fit_method,
+    simulate,
+)
 from fjdata.inputs.observations import observations
 from tests.conftest import write_csv
 
@@ -201,13 +211,14 @@ def test_as_of_drops_figures_published_after_the_following_year(tmp_path: Path) 
 Z95 = stats.norm.ppf(0.975)
 
 
-def _hand(loc: list[float], sd: list[float], *, scale: str = "natural", df: float | None = None, **kw: object) -> Forecast:
-    """A forecast for 2024… whose predictive distribution is N(loc, sd²) (or Student-t) on ``scale``."""
+def _hand(
+    loc: list[float], sd: list[float], *, scale: str = "natural", bounds: tuple[float, float] | None = None, **kw: object
+) -> Forecast:
+    """A forecast for 2024… whose predictive distribution is N(loc, sd²) (or Student-t, ``df=``) on ``scale``."""
     years = tuple(range(2024, 2024 + len(loc)))
     args: dict[str, object] = {"n_obs": 9, "fit_years": (2015, 2023), "params": {"a": 1.0}, "warnings": ("w",), **kw}
-    return Forecast(
-        "drift", scale, None, years, tuple(loc), tuple(loc), tuple(loc), tuple(loc), tuple(loc), loc=tuple(loc), sd=tuple(sd), df=df, **args
-    )  # type: ignore[arg-type]
+    points = (tuple(loc),) * 5  # the mean and the four interval ends: not what these tests read
+    return Forecast("drift", scale, bounds, years, *points, loc=tuple(loc), sd=tuple(sd), **args)  # type: ignore[arg-type]
 
 
 def test_calibration_by_one_or_without_a_spread_changes_nothing() -> None:
@@ -308,9 +319,9 @@ def test_combination_draws_student_t_members_with_heavier_tails() -> None:
 
 
 def test_combination_refuses_nothing_and_mismatched_years() -> None:
-    with pytest.raises(MethodUnavailable, match="no member forecasts to combine"):
+    with pytest.raises(MethodUnavailable, match=r"^no member forecasts to combine$"):
         combine([], draws=10, seed=1)
-    with pytest.raises(ValueError, match="members forecast different years"):
+    with pytest.raises(ValueError, match=r"^members forecast different years$"):
         combine([_hand([1.0], [1.0]), _hand([1.0, 2.0], [1.0, 1.0])], draws=10, seed=1)
 
 
@@ -390,3 +401,33 @@ def test_fits_since_are_the_ones_a_worker_made(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(models, "_FITS", {"old": "failed"})
     models.remember_fits({"new": "failed too"})
     assert models.fits_since({"old"}) == {"new": "failed too"} and models.known_fits() == {"old", "new"}
+
+
+# --- a share between its bounds: every step transforms with the series' own bounds ------------
+
+
+def test_a_bounded_share_is_fitted_forecast_and_calibrated_on_its_own_logit() -> None:
+    """Bounds (0, 200): z = ln(v / (200 − v)) is 0, ln 1.5, ln 7/3, ln 3, ln 4 for 100 … 160; drift = ln 4 / 4,
+    so 2021 is at z = 1.25 ln 4 = ln 4√2 and the median back on the scale is 200 · 4√2 / (1 + 4√2) = 169.96."""
+    fc = fit_method("drift", [2016, 2017, 2018, 2019, 2020], [100.0, 120.0, 140.0, 150.0, 160.0], 2022, "logit", (0.0, 200.0))
+    r = 4 * np.sqrt(2)
+    assert fc.bounds == (0.0, 200.0) and fc.mean[0] == pytest.approx(200 * r / (1 + r))
+    assert fc.loc[0] == pytest.approx(np.log(r))
+    wide = calibrate(fc, 2.0)
+    z_lo = np.log(r) - 2 * Z80 * fc.sd[0]
+    assert wide.bounds == (0.0, 200.0) and wide.lo80[0] == pytest.approx(200 / (1 + np.exp(-z_lo)))
+
+
+def test_probability_and_draws_of_a_bounded_share_use_its_bounds() -> None:
+    fc = _hand([0.0], [1.0], scale="logit", bounds=(0.0, 200.0))  # median 100; z = 1 at 200e / (1 + e) = 146.2
+    assert fc.probability(2024, 100.0, True) == pytest.approx(0.5)
+    assert fc.probability(2024, 200 * np.e / (1 + np.e), True) == pytest.approx(0.1586553, abs=1e-6)
+    pooled = replace(_hand([0.0], [0.0], scale="logit"), bounds=(0.0, 200.0), samples=np.zeros((3, 1)))
+    assert simulate(pooled, 10, np.random.default_rng(1)).ravel().tolist() == pytest.approx([100.0] * 3)  # the draws themselves
+    c = combine([replace(fc, sd=(0.0,))], draws=4, seed=1)
+    assert c.bounds == (0.0, 200.0) and c.samples is not None and c.samples[:, 0].tolist() == pytest.approx([100.0] * 4)
+
+
+def test_combination_quantiles_are_the_pooled_ones() -> None:
+    normal = combine([_hand([0.0], [1.0])], draws=20_000, seed=1)
+    assert (normal.lo95[0], normal.lo80[0], normal.hi80[0], normal.hi95[0]) == pytest.approx((-Z95, -Z80, Z80, Z95), abs=0.05)
