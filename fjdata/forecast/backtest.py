@@ -194,9 +194,8 @@ def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True
     assert isinstance(bt, dict) and isinstance(sim, dict)
     min_train, max_h = int(bt["min_train"]), int(bt["max_horizon"])
     # Everything a worker needs is prepared here, before the workers are forked, so they inherit it:
-    # the statsmodels classes, each series, and the fits stored for it (keyed by content: a stale
-    # bundle can only give fewer hits, never a wrong fit).
-    import_fitters()
+    # each series, the fits stored for it (keyed by content: a stale bundle can only give fewer
+    # hits, never a wrong fit) and, if anything is left to fit, the statsmodels classes.
     judged = {iid: judged_series(iid, as_of=as_of) for iid in indicator_ids}
     stored = {iid: load_fits(f"backtest:{iid}", use_cache) for iid in indicator_ids}
     tasks: list[Task] = []
@@ -208,6 +207,8 @@ def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True
     known = known_fits()
     cold = [t for t in tasks if any(key not in known for k in t[1] for key in _origin_keys(judged[t[0]], k, max_h))]
     cold.sort(key=lambda t: -len(t[1]))
+    if cold:
+        import_fitters()
     done: dict[Task, tuple[Rows, Fitted, set[str]]] = {}
     # A cold backtest takes seconds: progress is shown on a terminal.
     for task, (r, f, used, new_fits) in zip(cold, ordered_map(_task_in_worker, cold, desc="backtest"), strict=True):

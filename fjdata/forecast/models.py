@@ -141,10 +141,11 @@ def _arima_small(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float |
 
 
 def _ols_trend(x: np.ndarray, y: np.ndarray, x_new: np.ndarray) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
-    res = sm.OLS(y, sm.add_constant(x - x[0])).fit()
-    pred = res.get_prediction(sm.add_constant(x_new - x[0], has_constant="add"))
+    res = OLS(y, add_constant(x - x[0])).fit()
+    pred = res.get_prediction(add_constant(x_new - x[0], has_constant="add"))
     se_obs = np.sqrt(pred.se_mean**2 + res.scale)
     params = {"const": float(res.params[0]), "slope": float(res.params[1]), "sigma": float(math.sqrt(res.scale))}
     return np.asarray(pred.predicted_mean, float), np.asarray(se_obs, float), float(res.df_resid), params
@@ -185,7 +186,7 @@ def _ets_damped(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | 
 def import_fitters() -> None:
     """Import the statsmodels classes the methods use, once, before forking workers (each would
     otherwise import them again, a second or so per worker)."""
-    import statsmodels.api  # noqa: F401
+    from statsmodels.regression.linear_model import OLS  # noqa: F401
     from statsmodels.tsa.arima.model import ARIMA  # noqa: F401
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
     from statsmodels.tsa.forecasting.theta import ThetaModel  # noqa: F401
