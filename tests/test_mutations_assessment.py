@@ -233,7 +233,7 @@ def test_a_view_and_loose_view_arguments_are_refused_together(tmp_path: Path) ->
     for loose in [("fj14", None, "auto", None, "consistent", None), (None, 2022, "auto", None, "consistent", None),
                   (None, None, "drift", None, "consistent", None), (None, None, "auto", 0.1, "consistent", None),
                   (None, None, "auto", None, "latest", None), (None, None, "auto", None, "consistent", ["x.csv"])]:  # fmt: skip
-        with pytest.raises(ArgumentError, match="not both"):
+        with pytest.raises(ArgumentError, match=r"^give either view= or the separate view arguments \(plan, as_of, method, …\), not both$"):
             _view(v, *loose)  # type: ignore[arg-type]
     extra = write_csv(tmp_path / "extra.csv", [])  # no rows: the view only records the file
     built = _view(None, "china-15th-fyp", 2022, "auto", 0.125, "consistent", [extra])
@@ -445,12 +445,14 @@ def test_probability_of_an_about_target_is_the_band_around_it(op: str) -> None:
 
 def test_to_row_writes_disputes_and_the_probability_band() -> None:
     t = target("c2_firms_over_10bn")
-    attrs = {"sources": (_ref(2020, 47.0, other=46.0), _ref(2023, 56.0, other=55.5))}
+    once = _ref(2023, 56.0, other=55.5)
+    twice = replace(once, alternatives=(*once.alternatives, replace(once.alternatives[0], value=54.0)))  # two other versions
+    attrs = {"sources": (_ref(2020, 47.0, other=46.0), twice)}
     judged = _judged(t.indicator_id, [2019, 2020, 2021, 2022, 2023], [44, 47, 50, 53, 56], attrs)
     row = assess_target(t, judged=judged, today=MID, policy=POLICY).assessment.to_row()
-    assert (
-        row["disputes"]
-        == "2020: 47 (2024-06, newer) vs 46 (2023-03, preliminary) | 2023: 56 (2024-06, newer) vs 55.5 (2023-03, preliminary)"
+    assert row["disputes"] == (
+        "2020: 47 (2024-06, newer) vs 46 (2023-03, preliminary) | "
+        "2023: 56 (2024-06, newer) vs 55.5 (2023-03, preliminary), 54 (2023-03, preliminary)"
     )
     assert row["model_prob"] > 0.95 and row["model_prob_band"] == ">95%"
 
@@ -565,19 +567,21 @@ def test_a_fit_that_fails_everywhere_says_why() -> None:
 def _statement(folder: Path, assertion: str) -> None:
     """A statement on the energy-intensity quota, as a department would return it (test data)."""
     (folder / "statements").mkdir(parents=True)
-    rows = [
-        {
-            "target_id": "c2_energy_intensity_above_size",
-            "year": 2025,
-            "assertion": assertion,
-            "speaker": "测试发言人",
-            "published": "2026-03-01",
-            "source_title": "测试来源",
-            "source_url": "https://example.org/statement",
-            "quote": "测试引文",
-            "note": "",
-        }
-    ]
+    row = {
+        "target_id": "c2_energy_intensity_above_size",
+        "year": 2025,
+        "assertion": assertion,
+        "speaker": "测试发言人",
+        "published": "2026-03-01",
+        "source_title": "测试来源",
+        "source_url": "https://example.org/statement",
+        "quote": "测试引文",
+        "note": "",
+    }
+    # a later statement the other way about another quota: it must not decide this one
+    other = {**row, "target_id": "c4_energy_dual_control_intensity", "published": "2026-04-01", "quote": "另一引文"}
+    other["assertion"] = "not_completed" if assertion == "completed" else "completed"
+    rows = [row, other]
     write_csv(folder / "statements" / "test.csv", rows, STATEMENT_COLUMNS)
 
 
@@ -594,4 +598,19 @@ def test_an_official_statement_decides_a_quota_without_a_number(
     assert "测试发言人, 2026-03-01, 《测试来源》 https://example.org/statement: “测试引文”" in a.notes[-1]
     # a view as of 2024 does not know a statement about 2025
     before = assess_target(t, View.of(as_of=2024), judged=judged).assessment
-    assert before.overall.basis != "statement"
+    assert before.overall.basis != "statement" and before.as_of == 2024
+
+
+def test_without_a_series_the_target_is_judged_on_the_series_its_view_selects() -> None:
+    """The shipped data, read as the view says (as of a year, by a vintage rule), are what is judged."""
+    from fjdata.forecast.projection import judged_series
+
+    t = target("c2_above_size_va_growth")  # a chained index from yearly growth rates, 2020 = 100
+    mid = assess_target(t, View.of(as_of=2022), policy=POLICY).assessment
+    now = assess_target(t, View.of(), policy=POLICY).assessment
+    assert mid.latest.year is not None and now.latest.year is not None and mid.latest.year <= 2022 < now.latest.year
+    assert (mid.base.year, mid.base.value, mid.judged_unit) == (2020, 100.0, "指数")
+    f = target("c2_firms_over_10bn")
+    for rule in ("first", "latest"):
+        a = assess_target(f, View.of(vintage_rule=rule), policy=POLICY).assessment
+        assert a.latest.value == judged_series(f.indicator_id, f.base_year, region=f.region, vintage_rule=rule).values.iloc[-1]

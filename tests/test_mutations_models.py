@@ -8,6 +8,10 @@ directly, at the 80 % level, for Theta, damped-trend ETS and ARIMA — so these 
 - M3: every "80 %" interval computed with the 97.5 % quantile (i.e. a 95 % interval);
 - M6: backtest coverage of the 95 % interval scored with the 80 % bounds (``backtest._score``);
 - M2: the as-of rule ignoring the publication-date cutoff (``observations._as_of_filter``).
+
+The later sections pin, on hand-built forecasts with hand-worked numbers, what mutmut's survivors in
+``fjdata/forecast/models.py`` showed untested (``python3 tasks.py mutmut models``): calibration of a
+spread and of pooled draws, the combination, probabilities, what ``fit`` refuses, and bounded shares.
 """
 
 from __future__ import annotations
