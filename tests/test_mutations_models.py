@@ -435,3 +435,30 @@ def test_probability_and_draws_of_a_bounded_share_use_its_bounds() -> None:
 def test_combination_quantiles_are_the_pooled_ones() -> None:
     normal = combine([_hand([0.0], [1.0])], draws=20_000, seed=1)
     assert (normal.lo95[0], normal.lo80[0], normal.hi80[0], normal.hi95[0]) == pytest.approx((-Z95, -Z80, Z80, Z95), abs=0.05)
+
+
+def test_theta_intervals_match_statsmodels_when_smoothing_is_strong() -> None:
+    """A zigzag series: the SES weight α is far from 1, so each later year adds (1 + (α − 1)²)·σ² of variance."""
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    zigzag = np.array([10, 14, 9, 15, 10, 16, 11, 17, 12, 18.0])
+    res = ThetaModel(zigzag, period=1, deseasonalize=False).fit(use_mle=False)
+    assert float(res.params["alpha"]) < 0.5
+    pi80 = np.asarray(res.prediction_intervals(H, theta=2, alpha=0.20))
+    pi95 = np.asarray(res.prediction_intervals(H, theta=2, alpha=0.05))
+    fc = fit_method("theta", YEARS, zigzag, 2023)
+    _check(fc, np.asarray(res.forecast(H, theta=2)), pi80[:, 0], pi80[:, 1], pi95[:, 0], pi95[:, 1])
+    assert (fc.params["b0"], fc.params["alpha"]) == pytest.approx((float(res.params["b0"]), float(res.params["alpha"])))
+
+
+def test_arima_reports_the_order_it_chose_and_its_aicc() -> None:
+    from statsmodels.tsa.arima.model import ARIMA
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        aicc = {o: ARIMA(Y, order=o, trend="t").fit().aicc for o in ((1, 1, 0), (0, 1, 1))}
+    best = min(aicc, key=lambda o: aicc[o])
+    fc = fit_method("arima", YEARS, Y, 2023)
+    assert fc.params["order"] == (1.0 if best == (1, 1, 0) else 2.0)  # 1 = ARIMA(1,1,0), 2 = ARIMA(0,1,1)
+    assert fc.params["aicc"] == pytest.approx(aicc[best], rel=1e-6)
+    assert ("ar.L1" in fc.params, "ma.L1" in fc.params) == (best == (1, 1, 0), best == (0, 1, 1))
