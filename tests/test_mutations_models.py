@@ -462,3 +462,28 @@ def test_arima_reports_the_order_it_chose_and_its_aicc() -> None:
     assert fc.params["order"] == (1.0 if best == (1, 1, 0) else 2.0)  # 1 = ARIMA(1,1,0), 2 = ARIMA(0,1,1)
     assert fc.params["aicc"] == pytest.approx(aicc[best], rel=1e-6)
     assert ("ar.L1" in fc.params, "ma.L1" in fc.params) == (best == (1, 1, 0), best == (0, 1, 1))
+
+
+def test_arima_picks_the_autoregressive_model_where_it_fits_better() -> None:
+    """On the zigzag ARIMA(1,1,0) has the lower AICc (32.8 against 56.8): the forecast is its forecast."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    zigzag = np.array([10, 14, 9, 15, 10, 16, 11, 17, 12, 18.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ar, ma = (ARIMA(zigzag, order=o, trend="t").fit() for o in ((1, 1, 0), (0, 1, 1)))
+    assert ar.aicc < ma.aicc
+    fc = fit_method("arima", YEARS, zigzag, 2023)
+    assert np.asarray(fc.mean) == pytest.approx(np.asarray(ar.get_forecast(H).predicted_mean), rel=REL)
+    assert fc.params["order"] == 1.0 and fc.params["aicc"] == pytest.approx(ar.aicc, rel=1e-6)
+
+
+def test_remembered_fits_are_told_apart_by_their_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fjdata.forecast import models
+
+    monkeypatch.setattr(models, "_FITS", {})
+    shares = [100.0, 120.0, 140.0, 150.0, 160.0]
+    narrow = models.fit_cached("drift", [2016, 2017, 2018, 2019, 2020], shares, 2022, "logit", (0.0, 200.0))
+    wide = models.fit_cached("drift", [2016, 2017, 2018, 2019, 2020], shares, 2022, "logit", (0.0, 400.0))
+    assert narrow.bounds == (0.0, 200.0) and wide.bounds == (0.0, 400.0) and narrow.mean != wide.mean
+    assert len(models._FITS) == 2
