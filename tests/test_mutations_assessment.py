@@ -1,7 +1,17 @@
 """Assessment edges pinned to hand-worked numbers, written to kill mutmut's survivors in
 ``fjdata/assess/assessment.py`` (``python3 tasks.py mutmut assessment``): the overall verdict's
-order of rules, the distance to the target, the comparison of two views and the record's
-``replace``. Each uses a hand-made series or a hand-built goal, so it runs in well under a second.
+order of rules, the distance to the target, each base rule of the goal, the comparison of two
+views, official statements, sources and disputes, and the record's ``replace``/``to_row``. Each
+uses a hand-made series or a hand-built goal, so the file runs in about two seconds.
+
+Score (mutmut 3.8.1, the fast selection of [tool.fjdata.mutmut.assessment]): 714 of 1549 mutants
+killed before these tests, 1281 of 1553 after (93.8 % of the 1366 the selection reaches). The 187
+not reached are the plan-wide plumbing (assess, assessments, results, view_results, warm), which
+only the whole-plan tests left out of the selection run. Of the 85 survivors most cannot change
+behaviour: the zh and en probability bands are the same strings; max(years, default=…) is never
+evaluated on an empty list; the settings are dicts; a "≈" probability ignores its direction; the
+chart goal's and a few defaults' alternatives coincide on every target kind. The rest need data
+the shipped plan does not have (a published period average, a national quota with a number).
 """
 
 from __future__ import annotations

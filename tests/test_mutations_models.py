@@ -12,6 +12,11 @@ directly, at the 80 % level, for Theta, damped-trend ETS and ARIMA — so these 
 The later sections pin, on hand-built forecasts with hand-worked numbers, what mutmut's survivors in
 ``fjdata/forecast/models.py`` showed untested (``python3 tasks.py mutmut models``): calibration of a
 spread and of pooled draws, the combination, probabilities, what ``fit`` refuses, and bounded shares.
+Score (mutmut 3.8.1, [tool.fjdata.mutmut.models]): 716 of 1078 mutants killed before, 987 after.
+Most of the 90 survivors cannot change a result: dtype and ``zip(strict=…)`` arguments on arrays
+that already have them, statsmodels' ``disp``/``cov_type``/case of option names, the period of an
+annual Theta fit, a symmetric shock's sign. Left untested: the fit-store bundle (test_cache.py),
+warning texts and a non-finite forecast.
 """
 
 from __future__ import annotations
