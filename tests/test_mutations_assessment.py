@@ -332,6 +332,13 @@ def test_the_latest_points_status_bound_splice_and_disputes_come_from_the_source
     capped = {**attrs, "bounds": {2022: "upper"}}
     b = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021, 2022], [47, 50, 61], capped), today=MID).assessment
     assert b.latest.bound == "upper" and b.overall.status is not Status.ACHIEVED_EARLY and b.overall.basis != "latest"
+    # ... and neither does the progress call: 61 is only a ceiling of the true value
+    assert (b.progress.status, b.trend.status) == (Status.INSUFFICIENT, Status.INSUFFICIENT)
+    assert any("单侧界限" in n for n in b.notes)
+    # A shortfall stays conclusive: "at most 49" against a floor of 60 (from 47 in 2020) is lagging whatever the true value
+    low = {**capped, "sources": (_ref(2020, 47.0), _ref(2021, 48.0), _ref(2022, 49.0))}
+    c = assess_target(t, judged=_judged(t.indicator_id, [2020, 2021, 2022], [47, 48, 49], low), today=MID).assessment
+    assert c.progress.status is Status.LAGGING
 
 
 def test_a_ceiling_met_only_as_a_lower_bound_is_not_met() -> None:

@@ -288,6 +288,8 @@ def test_probability_from_the_normal_the_t_and_a_point_mass() -> None:
     sure = _hand([10.0, 20.0], [0.0, 0.0])  # no spread: the point forecast is certain
     assert (sure.probability(2025, 19.0, True), sure.probability(2025, 21.0, True)) == (1.0, 0.0)
     assert (sure.probability(2025, 19.0, False), sure.probability(2025, 21.0, False)) == (0.0, 1.0)
+    # a certain forecast exactly on the threshold meets it, either way (ties count as met, as with draws)
+    assert (sure.probability(2025, 20.0, True), sure.probability(2025, 20.0, False)) == (1.0, 1.0)
     assert _hand([np.log(100.0)], [0.1], scale="log").probability(2024, 100.0, True) == pytest.approx(0.5)  # the median
 
 

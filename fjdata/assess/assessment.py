@@ -57,6 +57,11 @@ from fjdata.inputs.statements import official_statement
 from fjdata.inputs.transforms import by_year
 
 NEAREST_BASE_WINDOW = 2
+# Progress calls a latest value known only as a bound on the unhelpful side ("at most X" against a
+# floor) cannot support: the true value is X or worse, so only the worst call stays conclusive.
+INCONCLUSIVE_ON_A_BOUND = frozenset(
+    {Status.ACHIEVED, Status.ACHIEVED_EARLY, Status.AHEAD, Status.ON_TRACK, Status.SIGNIFICANT, Status.MODERATE, Status.LIMITED}
+)
 
 
 @dataclass(frozen=True)
@@ -496,13 +501,9 @@ def assess_target(
     cn = sdg = None
     quota: QuotaJudgement | None = None
     have_base = goal is not None and not math.isnan(goal.base)
-    latest_met = bool(
-        latest is not None
-        and goal is not None
-        and goal.op in ("≥", "≤")
-        and goal.met(latest)
-        and (latest_bound != "upper" if goal.op == "≥" else latest_bound != "lower")
-    )
+    # "At most X" cannot show a floor reached, nor "more than X" a ceiling kept: only a shortfall is conclusive.
+    wrong_side_bound = goal is not None and latest_bound == ("upper" if goal.op == "≥" else "lower" if goal.op == "≤" else None)
+    latest_met = bool(latest is not None and goal is not None and goal.op in ("≥", "≤") and goal.met(latest) and not wrong_side_bound)
     if goal is None:
         cn_status = sdg_status = Status.NOT_QUANTIFIED
     elif t.kind == "annual_quota":
@@ -534,6 +535,13 @@ def assess_target(
             sdg_status = sdg.status
         if points < max(int(min_points["cn"]), int(min_points["sdg"])):
             notes.append(f"基期之后的观测值不足（共{points}个点）/ too few points from the base year on ({points})")
+        if wrong_side_bound and (cn_status in INCONCLUSIVE_ON_A_BOUND or sdg_status in INCONCLUSIVE_ON_A_BOUND):
+            cn_status = Status.INSUFFICIENT if cn_status in INCONCLUSIVE_ON_A_BOUND else cn_status
+            sdg_status = Status.INSUFFICIENT if sdg_status in INCONCLUSIVE_ON_A_BOUND else sdg_status
+            notes.append(
+                "最新值仅为单侧界限（如“不超过”），无法据此判断进度 / the latest value is only a bound on the unhelpful side "
+                "(e.g. “at most”), so progress cannot be judged from it"
+            )
 
     # (c): model, or the observed outcome once the target year is in the data.
     proj: Projection | None = None

@@ -99,8 +99,9 @@ class Forecast:
             return float(np.mean(col >= thr) if higher else np.mean(col <= thr))
         if not self.sd:
             raise ValueError(f"{self.method} forecast kept no predictive distribution (draws dropped for storage)")
-        z = (thr - self.loc[i]) / self.sd[i] if self.sd[i] > 0 else math.copysign(math.inf, thr - self.loc[i])
-        cdf = t_or_normal_cdf(z, self.df)
+        if self.sd[i] <= 0:  # a certain forecast: met when it is on the right side of the threshold or on it, as draws count ties
+            return float(self.loc[i] >= thr if higher else self.loc[i] <= thr)
+        cdf = t_or_normal_cdf((thr - self.loc[i]) / self.sd[i], self.df)
         return 1.0 - cdf if higher else cdf
 
 
