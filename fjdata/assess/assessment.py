@@ -502,7 +502,7 @@ def assess_target(
     quota: QuotaJudgement | None = None
     have_base = goal is not None and not math.isnan(goal.base)
     # "At most X" cannot show a floor reached, nor "more than X" a ceiling kept: only a shortfall is conclusive.
-    wrong_side_bound = goal is not None and latest_bound == ("upper" if goal.op == "≥" else "lower" if goal.op == "≤" else None)
+    wrong_side_bound = bool(goal is not None and latest_bound and latest_bound == {"≥": "upper", "≤": "lower"}.get(goal.op))
     latest_met = bool(latest is not None and goal is not None and goal.op in ("≥", "≤") and goal.met(latest) and not wrong_side_bound)
     if goal is None:
         cn_status = sdg_status = Status.NOT_QUANTIFIED
