@@ -55,3 +55,24 @@ def test_without_chromium_the_pdf_step_is_skipped_with_a_note(tmp_path: Path, mo
     assert not list(tmp_path.glob("*.pdf"))
     run = RunResult(tmp_path, (), "s", "f", "a" * 64, extra={"pdf_note": note})
     assert "Chromium" in index_html(run, "d")
+
+
+def test_a_failing_browser_leaves_a_note_and_stops_trying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The nightly prints each report as it finishes; a browser that fails once is not tried again
+    (no report waits on it) and the index says why PDFs are missing."""
+    calls: list[str] = []
+
+    def broken(page: object, html: Path, pdf: Path) -> None:
+        calls.append(html.name)
+        raise RuntimeError("Target page, context or browser has been closed")
+
+    monkeypatch.setattr(pdf, "print_pdf", broken)
+    monkeypatch.setattr(pdf.PdfPrinter, "_start", lambda self: object())  # a page that exists but fails to print
+    for name in ("overview_zh", "chapter_2_zh"):
+        (tmp_path / f"{name}.html").write_text("<p>x</p>", encoding="utf-8")
+    with pdf.PdfPrinter(tmp_path) as printer:
+        printer.add(_result("overview_zh", "overview.ipynb"))
+        printer.add(_result("chapter_2_zh", "chapter_report.ipynb"))
+    assert calls == ["overview_zh.html"] and printer.done == {}
+    assert printer.note.startswith("PDF未全部生成 / PDFs incomplete: RuntimeError")
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.tmp"))

@@ -36,6 +36,7 @@ from typing import Any
 
 from fjdata.batch import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
 from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report, notebook_parameters
+from fjdata.batch.pdf import PdfPrinter
 from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
 from fjdata.core import config
 from fjdata.core.cache import atomic_write_bytes
@@ -203,17 +204,12 @@ def _write_tables(folder: Path) -> list[str]:
     return ["assessment.csv", "assessment.xlsx", "assessment_en.xlsx", *write_coverage_outputs(folder)]
 
 
-def _write_pdfs(folder: Path, reports: Sequence[ReportResult]) -> tuple[dict[str, str], str]:
-    """A4 PDFs with headless Chromium where it is installed; never fails the run."""
-    from fjdata.batch.pdf import write_pdfs
-
+def _print_pdf(printer: PdfPrinter, report: ReportResult) -> None:
+    """An A4 PDF of a report that just finished, while the others still run; never fails the run."""
     try:
-        pdfs, note = write_pdfs(folder, reports)
+        printer.add(report)
     except Exception as exc:  # a PDF is a convenience: the HTML reports stand
-        pdfs, note = {}, f"PDF skipped: {_describe(exc)}"
-    if note:
-        print(f"[fjdata nightly] {note}", file=sys.stderr, flush=True)
-    return pdfs, note
+        printer.note = printer.note or f"PDF skipped: {_describe(exc)}"
 
 
 def _update_latest(outputs: Path, folder: Path) -> None:
@@ -440,6 +436,9 @@ def run_nightly(
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
     previous = _on_sigterm_raise()
+    # Reports are printed to PDF in this process as they finish, while the workers run the others
+    # (the browser starts after every worker is forked).
+    printer = PdfPrinter(staging)
     try:
         futures: dict[Future[ReportResult], ReportSpec] = {
             pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
@@ -466,6 +465,7 @@ def run_nightly(
                     "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip(),
                 )
             results[spec.name] = res
+            _print_pdf(printer, res)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(f"{res.name}: {res.status.value}")
@@ -483,12 +483,15 @@ def run_nightly(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
+        printer.close()
         with contextlib.suppress(ValueError, TypeError):  # not the main thread, or a C-level handler
             signal.signal(signal.SIGTERM, previous)
     if bar is not None:
         bar.close()
     ordered = tuple(results[name] for name in order)
-    pdfs, pdf_note = _write_pdfs(staging, ordered)
+    pdfs, pdf_note = printer.done, printer.note
+    if pdf_note:
+        print(f"[fjdata nightly] {pdf_note}", file=sys.stderr, flush=True)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     complete = not only and tables_error is None and len(ordered) == len(batch.reports)
     try:

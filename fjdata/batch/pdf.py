@@ -6,9 +6,11 @@ tables from the report's print stylesheet (``prefer_css_page_size``)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, Self
 
 from fjdata.batch.run_result import ReportResult
 
@@ -45,33 +47,69 @@ def print_pdf(page: object, html: Path, pdf: Path) -> None:
     )
 
 
+class PdfPrinter:
+    """Prints evaluation reports to A4 PDFs one at a time, as they finish, with one headless
+    Chromium started on first use. Never raises: a missing or failing browser leaves a ``note``
+    (for the index) and the HTML reports stand.
+
+    Use as a context manager; ``done`` maps report names to PDF file names.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.done: dict[str, str] = {}
+        self.note = ""
+        self._stack = contextlib.ExitStack()
+        self._page: Any = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._stack.close()
+        self._page = None
+
+    def add(self, report: ReportResult) -> None:
+        """Print ``report`` if it is a successful evaluation report and the browser works."""
+        if not (report.html and report.status.value == "success" and report.notebook in PDF_NOTEBOOKS) or self.note:
+            return
+        try:
+            page = self._page or self._start()
+            if page is None:
+                return
+            pdf = self.folder / (Path(report.html).stem + ".pdf")
+            tmp = pdf.with_name("." + pdf.name + ".tmp")
+            print_pdf(page, self.folder / report.html, tmp)
+            tmp.replace(pdf)
+            self.done[report.name] = pdf.name
+        except Exception as exc:  # a browser problem never fails the run: the HTML reports stand
+            self.note = f"PDF未全部生成 / PDFs incomplete: {type(exc).__name__}: {str(exc)[:200]}"
+            self.close()
+
+    def _start(self) -> Any:
+        path = chromium_path()
+        if path is None:
+            self.note = "未生成PDF：本机未安装Chromium / no PDF: Chromium is not installed"
+            return None
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            self.note = "未生成PDF：未安装playwright / no PDF: playwright is not installed"
+            return None
+        pw = self._stack.enter_context(sync_playwright())
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        self._stack.callback(browser.close)
+        self._page = browser.new_page(viewport={"width": 1100, "height": 900})
+        return self._page
+
+
 def write_pdfs(folder: Path, reports: Iterable[ReportResult]) -> tuple[dict[str, str], str]:
     """PDFs of the successful evaluation reports in ``folder``: ({report name: pdf file}, a note for the index)."""
-    wanted = [r for r in reports if r.html and r.status.value == "success" and r.notebook in PDF_NOTEBOOKS]
-    if not wanted:
-        return {}, ""
-    path = chromium_path()
-    if path is None:
-        return {}, "未生成PDF：本机未安装Chromium / no PDF: Chromium is not installed"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return {}, "未生成PDF：未安装playwright / no PDF: playwright is not installed"
-    done: dict[str, str] = {}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1100, "height": 900})
-                for r in wanted:
-                    assert r.html is not None
-                    pdf = folder / (Path(r.html).stem + ".pdf")
-                    tmp = pdf.with_name("." + pdf.name + ".tmp")
-                    print_pdf(page, folder / r.html, tmp)
-                    tmp.replace(pdf)
-                    done[r.name] = pdf.name
-            finally:
-                browser.close()
-    except Exception as exc:  # a browser problem never fails the run: the HTML reports stand
-        return done, f"PDF未全部生成 / PDFs incomplete: {type(exc).__name__}: {str(exc)[:200]}"
-    return done, ""
+    with PdfPrinter(folder) as printer:
+        for r in reports:
+            printer.add(r)
+    return printer.done, printer.note
