@@ -66,3 +66,18 @@ def test_cli_targets_formats() -> None:
         [sys.executable, "-m", "fjdata.cli", "targets", "--chapter", "annex"], capture_output=True, text=True, check=True
     ).stdout
     assert "target_id" in table
+
+
+def test_the_parameter_check_in_every_kernel_does_not_compile_the_iri_grammar() -> None:
+    """Each report kernel's first cell imports fjdata.batch.params, which imports nbformat → jsonschema;
+    jsonschema would import rfc3987_syntax (≈1.5 s compiling a grammar) that notebooks never need.
+    Validation of a real notebook still works."""
+    code = (
+        "import sys\nfrom pathlib import Path\n"
+        "from fjdata.batch.params import notebook_parameters\n"
+        "import nbformat\n"
+        "nbformat.validate(nbformat.read('notebooks/chapter_report.ipynb', as_version=4))\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'), 'chapter' in notebook_parameters(Path('notebooks/chapter_report.ipynb')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["None", "True"]

@@ -34,7 +34,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fjdata.batch import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
 from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report, notebook_parameters
 from fjdata.batch.pdf import PdfPrinter
 from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult

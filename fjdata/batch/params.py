@@ -27,7 +27,6 @@ from typing import Any
 import nbformat
 import yaml
 
-from fjdata.batch import _imports  # noqa: F401  (first: keeps nbformat's import cheap)
 from fjdata.core import config
 from fjdata.core.errors import ParamsError
 from fjdata.forecast.models import METHODS
