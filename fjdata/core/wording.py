@@ -12,8 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from fjdata.core import config
 from fjdata.core.errors import choice_error
 
 LANGS = ("zh", "en")
@@ -26,7 +25,7 @@ def words(lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise choice_error("lang", lang, LANGS)
     with (WORDING_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
-        loaded = yaml.safe_load(fh)
+        loaded = config.parse_yaml(fh.read())
     assert isinstance(loaded, dict), f"{lang}.yaml must be a mapping"
     return loaded
 

@@ -19,10 +19,9 @@ authority's word is the only evidence) and for every target whose target-year fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import Any
 
 from fjdata.inputs.indicators import Indicator, catalogue
 from fjdata.inputs.observations import observations
@@ -93,12 +92,23 @@ def needed_years(t: Target, ind: Indicator) -> range:
     return range(t.base_year + 1 if fixed_base else t.base_year, t.target_year + 1)
 
 
-def _held(rows: pd.DataFrame) -> tuple[HeldFigure, ...]:
-    rows = rows.sort_values(["published_date", "vintage"])
-    cols = ("year", "value", "status", "bound", "source_title", "source_tier", "vintage")
+HELD_COLUMNS = ("year", "value", "status", "bound", "source_title", "source_tier", "vintage")
+
+
+def _held(rows: Sequence[Mapping[str, Any]]) -> tuple[HeldFigure, ...]:
+    """The versions of one figure, oldest publication first (rows as records of the observations table)."""
+    ordered = sorted(rows, key=lambda r: (r["published_date"], r["vintage"]))  # stable, as pandas' multi-column sort
     return tuple(
-        HeldFigure(int(y), float(v), str(st), str(b), str(ti), str(tier), str(vi))
-        for y, v, st, b, ti, tier, vi in zip(*(rows[c].tolist() for c in cols), strict=True)
+        HeldFigure(
+            int(r["year"]),
+            float(r["value"]),
+            str(r["status"]),
+            str(r["bound"]),
+            str(r["source_title"]),
+            str(r["source_tier"]),
+            str(r["vintage"]),
+        )
+        for r in ordered
     )
 
 
@@ -139,17 +149,22 @@ def data_needs(
                 users[key] = []
                 order.append(key)
             users[key].append(t.target_id)
+    # Records grouped by series once (in table order), not the table filtered once per needed year.
+    by_series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    records: list[dict[str, Any]] = frame[["indicator_id", "region", "published_date", *HELD_COLUMNS]].to_dict("records")  # type: ignore[assignment]
+    for r in records:
+        by_series.setdefault((r["indicator_id"], r["region"]), []).append(r)
     out = []
     for iid, region, y in order:
-        rows = frame[(frame["indicator_id"] == iid) & (frame["region"] == region)]
-        held = _held(rows[rows["year"] == y])
+        rows = by_series.get((iid, region), [])
+        held = _held([r for r in rows if r["year"] == y])
         reasons = _reasons(held)
         if not reasons:
             continue
         nearest = None
-        if not held and not rows.empty:
-            near = rows.assign(dist=(rows["year"] - y).abs()).sort_values(["dist", "year", "published_date"])
-            nearest = _held(near.iloc[[0]])[0]
+        if not held and rows:
+            # The closest year (the earlier of two equally close), its first publication.
+            nearest = _held([min(rows, key=lambda r: (abs(r["year"] - y), r["year"], r["published_date"]))])[0]
         out.append(DataNeed(iid, region, y, tuple(users[(iid, region, y)]), reasons, held, nearest))
     return out
 

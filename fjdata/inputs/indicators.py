@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from fjdata.core import config
 from fjdata.core.errors import RegistryError
 
@@ -91,7 +89,7 @@ def load_catalogue(directory: Path | None = None) -> dict[str, Indicator]:
     catalogue: dict[str, Indicator] = {}
     for file in sorted(directory.glob("*.yaml")):
         with file.open(encoding="utf-8") as fh:
-            entries = yaml.safe_load(fh) or []
+            entries = config.parse_yaml(fh.read()) or []
         if not isinstance(entries, list):
             raise RegistryError(file, "-", "-", "top level must be a list of indicators")
         for pos, raw in enumerate(entries, start=1):

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from fjdata.core import config
 from fjdata.core.errors import RegistryError, choice_error
 
@@ -127,7 +125,7 @@ def load_plan(folder: str | Path) -> Plan:
     if not file.is_file():
         raise RegistryError(file, "plan", "-", "no plan.yaml in this folder")
     with file.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = config.parse_yaml(fh.read())
     if not isinstance(raw, dict):
         raise RegistryError(file, "plan", "-", "top level must be a mapping")
     for key in _REQUIRED:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from fjdata.core import config
 from fjdata.core.errors import RegistryError, choice_error
 from fjdata.inputs.indicators import Indicator, catalogue
 from fjdata.inputs.plan import Plan, get_plan
@@ -209,7 +210,7 @@ def load_targets(path: Path | None = None, known: dict[str, Indicator] | None = 
     known = known if known is not None else catalogue()
     with path.open(encoding="utf-8") as fh:
         try:
-            entries = yaml.safe_load(fh) or []
+            entries = config.parse_yaml(fh.read()) or []
         except yaml.YAMLError as exc:
             raise RegistryError(path, "-", "-", f"not valid YAML: {exc}") from exc
     if not isinstance(entries, list):
