@@ -3,6 +3,7 @@ test depends on what a developer has in .cache/ or data/user/."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import csv
 import os
@@ -88,3 +89,14 @@ def plan_text_file() -> Path:
     ``shared/plan/``); only tests that check quotes read it, the package never does."""
     path = get_plan().text_path()
     return path if path is not None else config.project_root().parent / "shared" / "plan" / "-"
+
+
+def docstring_ids(tree: ast.AST) -> set[int]:
+    """``id()`` of every docstring constant in a parsed module (module, class and function docstrings)."""
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                ids.add(id(first.value))
+    return ids

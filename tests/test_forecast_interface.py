@@ -4,7 +4,6 @@ and reports that show precomputed forecasts (prepare) without fitting anything."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ from fjdata.forecast.models import METHODS, MIN_OBS, REGISTRY, Forecast, Forecas
 from fjdata.forecast.projection import AutoPolicy, JudgedSeries, project_judged
 from fjdata.inputs.transforms import year_index
 from tests.conftest import ROOT
-from tests.test_lint import _lint_imports
+from tests.test_lint import lint_with_an_added_import
 
 YEARS = list(range(2008, 2021))
 GROWING = [100 * 1.07**i * (1 + 0.01 * ((-1) ** i)) for i in range(len(YEARS))]
@@ -61,11 +60,7 @@ def test_the_auto_policy_is_passed_in_and_decides_members_and_widths(monkeypatch
 
 def test_the_forecast_layers_contract_bites(tmp_path: Path) -> None:
     # projection importing the backtest (the cycle this layout removed) is refused by import-linter.
-    shutil.copytree(ROOT / "fjdata", tmp_path / "fjdata", ignore=shutil.ignore_patterns("data", "plans", "__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    projection = tmp_path / "fjdata" / "forecast" / "projection.py"
-    projection.write_text(projection.read_text(encoding="utf-8") + "\nimport fjdata.forecast.backtest  # noqa\n", encoding="utf-8")
-    out = _lint_imports(tmp_path)
+    out = lint_with_an_added_import(tmp_path, "forecast/projection.py", "fjdata.forecast.backtest")
     assert out.returncode != 0
     assert "fjdata.forecast.projection -> fjdata.forecast.backtest" in out.stdout
 

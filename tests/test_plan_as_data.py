@@ -14,19 +14,9 @@ import yaml
 from fjdata.core import config
 from fjdata.core.errors import RegistryError
 from fjdata.inputs.plan import load_plan, plans
-from tests.conftest import obs_row, write_csv
+from tests.conftest import docstring_ids, obs_row, write_csv
 
 PLAN_WORDS = ("福建", "十四五", "十五五", "Fujian", "14th", "15th")
-
-
-def _docstrings(tree: ast.AST) -> set[int]:
-    ids = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-                ids.add(id(first.value))
-    return ids
 
 
 def test_no_plan_year_region_or_title_in_code() -> None:
@@ -35,7 +25,7 @@ def test_no_plan_year_region_or_title_in_code() -> None:
     found = []
     for path in sorted(config.PACKAGE_DIR.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        skip = _docstrings(tree)
+        skip = docstring_ids(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Constant) or id(node) in skip:
                 continue

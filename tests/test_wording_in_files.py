@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import docstring_ids
+
 SCANNED = sorted(
     [
         *(ROOT / "fjdata" / "report").rglob("*.py"),
@@ -28,20 +30,10 @@ ALLOWED: dict[tuple[str, str], str] = {
 }
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-                found.add(id(first.value))
-    return found
-
-
 def chinese_literals(path: Path) -> list[tuple[int, str]]:
     """(line, literal) of every string literal with a CJK character outside docstrings (f-string parts included)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    docs = _docstrings(tree)
+    docs = docstring_ids(tree)
     return sorted(
         (node.lineno, node.value)
         for node in ast.walk(tree)

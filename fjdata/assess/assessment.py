@@ -535,9 +535,8 @@ def assess_target(
             sdg_status = sdg.status
         if points < max(int(min_points["cn"]), int(min_points["sdg"])):
             notes.append(f"基期之后的观测值不足（共{points}个点）/ too few points from the base year on ({points})")
-        if wrong_side_bound and (cn_status in INCONCLUSIVE_ON_A_BOUND or sdg_status in INCONCLUSIVE_ON_A_BOUND):
-            cn_status = Status.INSUFFICIENT if cn_status in INCONCLUSIVE_ON_A_BOUND else cn_status
-            sdg_status = Status.INSUFFICIENT if sdg_status in INCONCLUSIVE_ON_A_BOUND else sdg_status
+        if wrong_side_bound and {cn_status, sdg_status} & INCONCLUSIVE_ON_A_BOUND:
+            cn_status, sdg_status = (Status.INSUFFICIENT if s in INCONCLUSIVE_ON_A_BOUND else s for s in (cn_status, sdg_status))
             notes.append(
                 "最新值仅为单侧界限（如“不超过”），无法据此判断进度 / the latest value is only a bound on the unhelpful side "
                 "(e.g. “at most”), so progress cannot be judged from it"

@@ -203,14 +203,6 @@ def _write_tables(folder: Path) -> list[str]:
     return ["assessment.csv", "assessment.xlsx", "assessment_en.xlsx", *write_coverage_outputs(folder)]
 
 
-def _print_pdf(printer: PdfPrinter, report: ReportResult) -> None:
-    """An A4 PDF of a report that just finished, while the others still run; never fails the run."""
-    try:
-        printer.add(report)
-    except Exception as exc:  # a PDF is a convenience: the HTML reports stand
-        printer.note = printer.note or f"PDF skipped: {_describe(exc)}"
-
-
 def _update_latest(outputs: Path, folder: Path) -> None:
     link = outputs / "latest"
     if link.exists() and not link.is_symlink():  # F17: never replace a real file or folder the user made
@@ -464,7 +456,7 @@ def run_nightly(
                     "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip(),
                 )
             results[spec.name] = res
-            _print_pdf(printer, res)
+            printer.add(res)  # never raises: a browser problem leaves a note
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(f"{res.name}: {res.status.value}")

@@ -8,6 +8,7 @@ one. ``FJDATA_WORKERS=1`` (or a platform without ``fork``) runs everything in th
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -48,24 +49,18 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = 
     [1, 2, 3]
     """
     n = worker_count(len(items)) if workers is None else max(1, min(workers, len(items)))
-    bar = None
-    if desc and len(items) > 1 and sys.stderr.isatty():
-        from tqdm import tqdm
+    with contextlib.ExitStack() as stack:
+        bar = None
+        if desc and len(items) > 1 and sys.stderr.isatty():
+            from tqdm import tqdm
 
-        bar = tqdm(total=len(items), desc=desc, leave=False)
-    try:
+            bar = stack.enter_context(tqdm(total=len(items), desc=desc, leave=False))
         if n <= 1:
-            for r in map(fn, items):
-                if bar is not None:
-                    bar.update(1)
-                yield r
-            return
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_one_blas_thread) as pool:
-            for r in pool.map(fn, items):
-                if bar is not None:
-                    bar.update(1)
-                yield r
-    finally:
-        if bar is not None:
-            bar.close()
+            results: Iterator[R] = map(fn, items)
+        else:
+            ctx = multiprocessing.get_context("fork")
+            results = stack.enter_context(ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_one_blas_thread)).map(fn, items)
+        for r in results:
+            if bar is not None:
+                bar.update(1)
+            yield r

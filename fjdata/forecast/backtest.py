@@ -113,8 +113,8 @@ def _fit_and_score(task: Task) -> tuple[Rows, Fitted, set[str]]:
     for k in ks:
         origin = int(years[k - 1])
         fits: dict[str, Forecast] = {}
+        used.update(_origin_keys(judged, k, max_h))
         for method in METHODS:
-            used.add(fit_key(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds))
             try:
                 fits[method] = fit_cached(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds)
             except MethodUnavailable:

@@ -262,6 +262,17 @@ class ForecastMethod(ABC):
         return _forecast(self.name, scale, bounds, yrs, loc, sd, df, params, msgs, to_year)
 
 
+def _random_walk(z: np.ndarray, horizon: int, with_drift: bool) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    """The closed-form maximum-likelihood random walk (with the mean step as drift, or none): the
+    last value plus h steps, variance h·σ² with σ² the mean squared deviation of the steps."""
+    h = np.arange(1, horizon + 1)
+    steps = np.diff(z)
+    drift = float(np.mean(steps)) if with_drift else 0.0
+    sigma2 = float(np.mean((steps - drift) ** 2))
+    params = {"drift": drift, "sigma2": sigma2} if with_drift else {"sigma2": sigma2}
+    return float(z[-1]) + h * drift, np.sqrt(h * sigma2), None, params
+
+
 class Naive(ForecastMethod):
     """Random walk, ARIMA(0,1,0): the last value, intervals widening with √h.
 
@@ -277,9 +288,7 @@ class Naive(ForecastMethod):
     min_obs = 2
 
     def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
-        h = np.arange(1, to_year - int(years[-1]) + 1)
-        sigma2 = float(np.mean(np.diff(z) ** 2))
-        return np.full(len(h), float(z[-1])), np.sqrt(h * sigma2), None, {"sigma2": sigma2}
+        return _random_walk(z, to_year - int(years[-1]), with_drift=False)
 
 
 class Drift(ForecastMethod):
@@ -298,11 +307,7 @@ class Drift(ForecastMethod):
     min_obs = 3
 
     def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
-        h = np.arange(1, to_year - int(years[-1]) + 1)
-        steps = np.diff(z)
-        drift = float(np.mean(steps))
-        sigma2 = float(np.mean((steps - drift) ** 2))
-        return float(z[-1]) + h * drift, np.sqrt(h * sigma2), None, {"drift": drift, "sigma2": sigma2}
+        return _random_walk(z, to_year - int(years[-1]), with_drift=True)
 
 
 class Linear(ForecastMethod):

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from fjdata.core import config
 from fjdata.core.errors import ArgumentError, DataValidationError, ImplausibleJumpWarning, did_you_mean
@@ -63,7 +62,7 @@ COLUMNS = (
 OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier")  # source_tier: derived by rule when empty
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
-REGIONS: tuple[str, ...] = tuple(str(r) for r in yaml.safe_load((config.DATA_DIR / "regions.yaml").read_text(encoding="utf-8")))
+REGIONS: tuple[str, ...] = tuple(str(r) for r in config.parse_yaml((config.DATA_DIR / "regions.yaml").read_text(encoding="utf-8")))
 YEAR_RANGE = (1990, 2100)  # coarse: a figure for a year outside is a typo
 KEY = ("indicator_id", "region", "year", "vintage")
 VINTAGE_RULES = ("consistent", "latest", "first", "all")

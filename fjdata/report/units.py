@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
-
 from fjdata.core import config
 from fjdata.core.wording import words
 from fjdata.report.formatting import COUNT_UNITS
@@ -34,5 +32,5 @@ def region_name(region: str, lang: str) -> str:
 
 @lru_cache(maxsize=1)
 def _region_names() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load((config.DATA_DIR / "region_names.yaml").read_text(encoding="utf-8")) or {}
+    data = config.parse_yaml((config.DATA_DIR / "region_names.yaml").read_text(encoding="utf-8")) or {}
     return {str(k): {str(lk): str(lv) for lk, lv in v.items()} for k, v in data.items()}
