@@ -4,6 +4,7 @@
     python3 tasks.py report   # install into .venv, then run the nightly batch on the shipped data
     python3 tasks.py test     # install into .venv (with test tools), then run the whole test suite
     python3 tasks.py install  # only install (what the two above do first)
+    python3 tasks.py lock     # re-resolve requirements/*.lock from pyproject.toml (then test, and note it in CHANGELOG.md)
     python3 tasks.py mutmut [TARGET]  # optional: mutation testing of one target, then the score
 
 ``mutmut`` targets (``python3 tasks.py mutmut models``; further arguments go to ``mutmut run``,
@@ -16,8 +17,10 @@ e.g. mutant names such as ``'fjdata.forecast.models.x_calibrate*'`` to run a sub
 A target other than the default is a table [tool.fjdata.mutmut.TARGET] in pyproject.toml whose keys
 (only_mutate, pytest_add_cli_args_test_selection) replace those of [tool.mutmut] for that run.
 
-The virtual environment lives in ``.venv`` next to this file. Installation is skipped when
-pyproject.toml has not changed since the last one (a stamp file records its hash).
+The virtual environment lives in ``.venv`` next to this file and holds exactly the versions of
+``requirements/run.lock`` (report) or ``requirements/test.lock`` (test), hash-checked. Installation
+is skipped when pyproject.toml and the lock file have not changed since the last one (a stamp file
+records their hash).
 """
 
 from __future__ import annotations
@@ -42,10 +45,26 @@ def run(*cmd: str | Path) -> None:
     subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True)
 
 
+LOCKS = ROOT / "requirements"
+LOCKED_PYTHON = (3, 11)  # the lock files are resolved for this Python (the tested one)
+
+
+def lock_file(extras: str) -> Path:
+    """The lock file for an install: the runtime set, or the runtime set with the test tools."""
+    return LOCKS / ("test.lock" if "test" in extras else "run.lock")
+
+
 def install(extras: str) -> None:
+    """Create .venv and install exactly the locked versions (hash-checked), then fjdata itself.
+
+    On a Python other than the one the locks were resolved for, the lower bounds of pyproject.toml
+    are used instead, and a warning says that the versions are not the tested ones."""
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be started by an older python3
         sys.exit(f"fjdata needs Python ≥ 3.11; this is {sys.version.split()[0]}")
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    lock = lock_file(extras)
+    locked = sys.version_info[:2] == LOCKED_PYTHON
+    content = (ROOT / "pyproject.toml").read_bytes() + (lock.read_bytes() if locked else b"") + extras.encode()
+    want = hashlib.sha256(content).hexdigest()
     stamp = VENV / ".fjdata-installed"
     have = stamp.read_text().split() if stamp.is_file() else []
     if want in have:
@@ -53,10 +72,30 @@ def install(extras: str) -> None:
     if not PY.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+    if locked:
+        run(PY, "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps", "-r", lock)
+        run(PY, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+    else:
+        print(f"warning: {lock.name} is resolved for Python {'.'.join(map(str, LOCKED_PYTHON))}; this is "
+              f"{sys.version.split()[0]}, so the newest allowed versions are installed, not the tested ones", file=sys.stderr)
+        run(PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+    if "mutation" in extras:
+        run(PY, "-m", "pip", "install", "--quiet", "mutmut>=3.2")
     # A named kernel inside the venv, so papermill and JupyterLab find it (papermill #251, #761).
     run(PY, "-m", "ipykernel", "install", "--sys-prefix", "--name", "fjdata", "--display-name", "Python (fjdata)")
     stamp.write_text(" ".join([*have, want]))
+
+
+def lock() -> int:
+    """Re-resolve both lock files from pyproject.toml (newest allowed versions, with hashes) using uv."""
+    run(PY, "-m", "pip", "install", "--quiet", "uv")
+    version = ".".join(map(str, LOCKED_PYTHON))
+    for extras, name in (("", "run.lock"), ("test", "test.lock")):
+        extra = ["--extra", extras] if extras else []
+        run(BIN / "uv", "pip", "compile", "pyproject.toml", *extra, "--python-version", version, "--generate-hashes",
+            "--custom-compile-command", "python3 tasks.py lock", "--quiet", "-o", LOCKS / name)
+    print("lock files rewritten: run the tests, then say in CHANGELOG.md which versions moved")
+    return 0
 
 
 DEFAULT_MUTMUT_TARGET = "judgements"
@@ -120,6 +159,9 @@ def main(argv: list[str]) -> int:
     if task == "install":
         install("[test]")
         return 0
+    if task == "lock":
+        install("[test]")
+        return lock()
     if task == "report":
         install("")
         return subprocess.run([str(BIN / "fjdata"), "nightly", *rest], cwd=ROOT, check=False).returncode

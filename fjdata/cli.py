@@ -52,13 +52,13 @@ def _data_check(args: argparse.Namespace) -> int:
 
 def _data_coverage(args: argparse.Namespace) -> int:
     from fjdata.inputs.observations import YEAR_RANGE, coverage
-
-    if not YEAR_RANGE[0] <= args.start <= args.end <= YEAR_RANGE[1]:
-        raise ValueError(f"--start {args.start} --end {args.end}: need {YEAR_RANGE[0]} ≤ start ≤ end ≤ {YEAR_RANGE[1]}")
     from fjdata.inputs.plan import get_plan
 
     plan = get_plan()
-    table = coverage(args.region or plan.region, range(args.start, (args.end or plan.end_year) + 1))
+    end = plan.end_year if args.end is None else args.end
+    if not YEAR_RANGE[0] <= args.start <= end <= YEAR_RANGE[1]:
+        raise ValueError(f"--start {args.start} --end {end}: need {YEAR_RANGE[0]} ≤ start ≤ end ≤ {YEAR_RANGE[1]}")
+    table = coverage(args.region or plan.region, range(args.start, end + 1))
     table.columns = [str(c) for c in table.columns]
     _emit(table.reset_index(names="indicator_id"), args.format)
     print("● final  p preliminary  r revised  d derived  o only in another vintage  · missing  + other versions exist", file=sys.stderr)
@@ -212,7 +212,7 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_data_check)
     cov = dsub.add_parser("coverage", help="indicator × year coverage table")
     cov.add_argument("--region", choices=list(REGIONS), help="default: the default plan's region")
-    cov.add_argument("--start", type=int, default=2010)
+    cov.add_argument("--start", type=int, default=2010, help="first year shown (default 2010)")
     cov.add_argument("--end", type=int, help="default: the default plan's end year")
     add_format(cov)
     cov.set_defaults(func=_data_coverage)
@@ -274,11 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     args = parser().parse_args(argv)
-    from fjdata.batch.nightly import limit_blas_threads
     from fjdata.core.config import absolutize_env
+    from fjdata.core.threads import limit_this_process
 
     absolutize_env()  # relative FJDATA_* paths mean the caller's working directory, for every child too
-    limit_blas_threads()
+    limit_this_process()
     try:
         return int(args.func(args))
     except FjdataError as exc:

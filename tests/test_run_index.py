@@ -51,10 +51,12 @@ def test_without_chromium_the_pdf_step_is_skipped_with_a_note(tmp_path: Path, mo
     monkeypatch.setattr(pdf, "chromium_path", lambda: None)
     (tmp_path / "overview_zh.html").write_text("<p>x</p>", encoding="utf-8")
     done, note = pdf.write_pdfs(tmp_path, [_result("overview_zh", "overview.ipynb")])
-    assert done == {} and "Chromium" in note
+    assert done == {} and note.startswith("本次未生成打印版PDF：本机未安装Chromium")
     assert not list(tmp_path.glob("*.pdf"))
     run = RunResult(tmp_path, (), "s", "f", "a" * 64, extra={"pdf_note": note})
-    assert "Chromium" in index_html(run, "d")
+    page = index_html(run, "d")
+    notice = page.split("<p class='notice'", 1)[1].split("</p>", 1)[0]  # at the top, outside the collapsed details
+    assert "未安装Chromium" in notice and page.index("<p class='notice'") < page.index("<details")
 
 
 def test_a_failing_browser_leaves_a_note_and_stops_trying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,5 +76,5 @@ def test_a_failing_browser_leaves_a_note_and_stops_trying(tmp_path: Path, monkey
         printer.add(_result("overview_zh", "overview.ipynb"))
         printer.add(_result("chapter_2_zh", "chapter_report.ipynb"))
     assert calls == ["overview_zh.html"] and printer.done == {}
-    assert printer.note.startswith("PDF未全部生成 / PDFs incomplete: RuntimeError")
+    assert printer.note.startswith("打印版PDF未全部生成（RuntimeError: Target page")
     assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.tmp"))

@@ -40,6 +40,8 @@ from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
 from fjdata.core import config
 from fjdata.core.cache import atomic_write_bytes
 from fjdata.core.errors import FjdataError, ParamsError
+from fjdata.core.stack import stack_info
+from fjdata.core.threads import limit_this_process
 from fjdata.core.version import __version__
 
 KERNEL_ERRORS = ("DeadKernelError", "RuntimeError", "ZMQError", "TimeoutError")  # retried: not the notebook's fault
@@ -251,21 +253,6 @@ def _prepare_outputs(outputs: Path) -> Path:
     return outputs
 
 
-BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-def limit_blas_threads() -> None:
-    """One BLAS/OpenMP thread per process (children inherit the variables; threadpoolctl covers
-    libraries already loaded). Tiny statsmodels fits in N processes × N threads thrash 2 cores."""
-    for var in BLAS_THREAD_VARS:
-        os.environ.setdefault(var, "1")
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(1)
-
-
 def _worker_init() -> None:
     """Pool worker set-up: die with the parent (F01: a kill -9 of the batch leaves no orphan
     finishing queued notebooks) and use one BLAS thread."""
@@ -277,7 +264,7 @@ def _worker_init() -> None:
         if os.getppid() == 1:  # the parent died before prctl took effect
             os._exit(1)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    limit_blas_threads()
+    limit_this_process()
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -369,7 +356,7 @@ def run_nightly(
     if isinstance(n_workers, bool) or not 1 <= n_workers <= MAX_WORKERS:
         raise ParamsError("--workers", "workers", f"{n_workers!r} is not an integer in 1–{MAX_WORKERS}")
     config.absolutize_env()  # B46/B47: kernels run in notebooks/, so relative paths must not reach them
-    limit_blas_threads()  # one BLAS thread per worker and kernel: 2 cores, many processes
+    limit_this_process()  # one BLAS thread here, in every worker and in every kernel: 2 cores, many processes
     outputs = _prepare_outputs(outputs or config.outputs_dir())
     started = datetime.now(UTC).isoformat(timespec="seconds")
     remove_stale_staging(outputs)
@@ -481,6 +468,7 @@ def run_nightly(
         bar.close()
     ordered = tuple(results[name] for name in order)
     pdfs, pdf_note = printer.done, printer.note
+    stack = stack_info()
     if pdf_note:
         print(f"[fjdata nightly] {pdf_note}", file=sys.stderr, flush=True)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
@@ -496,11 +484,12 @@ def run_nightly(
         started,
         finished,
         data_hash,
-        extra={"tables": tables, "tables_error": tables_error, "complete": complete, "pdfs": pdfs, "pdf_note": pdf_note},
+        extra={"tables": tables, "tables_error": tables_error, "complete": complete, "pdfs": pdfs, "pdf_note": pdf_note, "stack": stack},
     )
     manifest = {
         "fjdata_version": __version__,
         "python": sys.version.split()[0],
+        "stack": stack,
         "started": started,
         "finished": finished,
         "data_hash": data_hash,

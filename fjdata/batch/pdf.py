@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from fjdata.batch.run_result import ReportResult
+from fjdata.core.wording import words
 
 PDF_NOTEBOOKS = ("overview.ipynb", "chapter_report.ipynb")  # the evaluation reports; explore and drafts are not printed
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -58,9 +59,17 @@ class PdfPrinter:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.done: dict[str, str] = {}
-        self.note = ""
+        self.reason = ""  # why PDFs are missing: a key of run_index.pdf_reasons in the wording files
+        self.detail = ""
         self._stack = contextlib.ExitStack()
         self._page: Any = None
+
+    @property
+    def note(self) -> str:
+        """One Chinese line for the top of the index saying why PDFs are missing ('' when none is)."""
+        if not self.reason:
+            return ""
+        return str(words("zh")["run_index"]["pdf_reasons"][self.reason]).format(detail=self.detail)
 
     def __enter__(self) -> Self:
         return self
@@ -87,18 +96,18 @@ class PdfPrinter:
             tmp.replace(pdf)
             self.done[report.name] = pdf.name
         except Exception as exc:  # a browser problem never fails the run: the HTML reports stand
-            self.note = f"PDF未全部生成 / PDFs incomplete: {type(exc).__name__}: {str(exc)[:200]}"
+            self.reason, self.detail = "failed", f"{type(exc).__name__}: {str(exc)[:200]}"
             self.close()
 
     def _start(self) -> Any:
         path = chromium_path()
         if path is None:
-            self.note = "未生成PDF：本机未安装Chromium / no PDF: Chromium is not installed"
+            self.reason = "no_chromium"
             return None
         try:
             from playwright.sync_api import sync_playwright
         except ImportError:
-            self.note = "未生成PDF：未安装playwright / no PDF: playwright is not installed"
+            self.reason = "no_playwright"
             return None
         pw = self._stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)

@@ -61,4 +61,5 @@ def index_html(run: RunResult, folder_name: str) -> str:
         colours=_COLOUR,
         tables=list(run.extra.get("tables", [])),
         pdf_note=str(run.extra.get("pdf_note") or ""),
+        stack=run.extra.get("stack"),
     )

@@ -1,8 +1,8 @@
 """A small on-disk cache for expensive, deterministic results (backtests, assessments).
 
-Keys include the data fingerprint (a hash of every data file's *content*), the package version
-and a hash of the package's source, so a change to any data file, setting or line of code
-invalidates them. Entries are written atomically.
+Keys include the data fingerprint (a hash of every data file's *content*), the package version,
+a hash of the package's source and the versions of the libraries that compute (numpy, scipy,
+statsmodels …), so a change to any data file, setting, line of code or library invalidates them. Entries are written atomically.
 
 Entries are **authenticated**: each file holds an HMAC-SHA256 of its payload, made with a
 secret key kept in the cache folder (mode 0600, folder 0700). An entry is unpickled only when
@@ -51,12 +51,14 @@ def code_fingerprint() -> str:
 
 
 def _key(namespace: str, parts: Mapping[str, object], code: str | None = None) -> str:
+    from fjdata.core.stack import library_versions
     from fjdata.core.version import __version__
 
-    # ``code``: a narrower fingerprint of the code an entry depends on (fits: the model module and
-    # the library versions), so an unrelated edit does not throw away minutes of fitting.
+    # ``code``: a narrower fingerprint of the code an entry depends on (fits: the model module),
+    # so an unrelated edit does not throw away minutes of fitting. Every key holds the library
+    # versions: after an upgrade no result of the old stack is served.
     version = {"code": code} if code is not None else {"v": __version__, "code": code_fingerprint()}
-    blob = json.dumps({"ns": namespace, **version, "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str)
+    blob = json.dumps({"ns": namespace, **version, "libs": library_versions(), "cv": CACHE_VERSION, **parts}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 

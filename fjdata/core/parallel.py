@@ -1,8 +1,8 @@
 """Spread independent computations (one series' backtest each) over the machine's cores.
 
 Workers are forked, so they inherit the imported libraries and the warmed state at no cost, and
-each uses one BLAS/OpenMP thread: small statsmodels fits in N processes × N threads thrash a
-2-core machine. Results come back in the order of the inputs, so a parallel run equals a serial
+each uses one BLAS/OpenMP thread (:mod:`fjdata.core.threads`): small statsmodels fits in N
+processes × N threads thrash a 2-core machine. Results come back in the order of the inputs, so a parallel run equals a serial
 one. ``FJDATA_WORKERS=1`` (or a platform without ``fork``) runs everything in this process.
 """
 
@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
+from fjdata.core.threads import limit_this_process, one_blas_thread
+
 T = TypeVar("T")
 R = TypeVar("R")
-BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def worker_count(n_items: int) -> int:
@@ -32,11 +33,6 @@ def worker_count(n_items: int) -> int:
     if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return 1  # no cheap workers here (or a daemon, which may not have children)
     return max(1, min(wanted, n_items))
-
-
-def _one_blas_thread() -> None:
-    for var in BLAS_THREAD_VARS:
-        os.environ[var] = "1"
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None, desc: str | None = None) -> Iterator[R]:
@@ -56,10 +52,12 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = 
 
             bar = stack.enter_context(tqdm(total=len(items), desc=desc, leave=False))
         if n <= 1:
+            stack.enter_context(one_blas_thread())
             results: Iterator[R] = map(fn, items)
         else:
             ctx = multiprocessing.get_context("fork")
-            results = stack.enter_context(ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_one_blas_thread)).map(fn, items)
+            pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=limit_this_process)
+            results = stack.enter_context(pool).map(fn, items)
         for r in results:
             if bar is not None:
                 bar.update(1)
