@@ -4,6 +4,7 @@
     python3 tasks.py report   # install into .venv, then run the nightly batch on the shipped data
     python3 tasks.py test     # install into .venv (with test tools), then run the whole test suite
     python3 tasks.py install  # only install (what the two above do first)
+    python3 tasks.py golden   # rewrite tests/golden/*.csv, the published numbers the tests compare with
     python3 tasks.py lock     # re-resolve requirements/*.lock from pyproject.toml (then test, and note it in CHANGELOG.md)
     python3 tasks.py mutmut [TARGET]  # optional: mutation testing of one target, then the score
 
@@ -76,8 +77,11 @@ def install(extras: str) -> None:
         run(PY, "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps", "-r", lock)
         run(PY, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
     else:
-        print(f"warning: {lock.name} is resolved for Python {'.'.join(map(str, LOCKED_PYTHON))}; this is "
-              f"{sys.version.split()[0]}, so the newest allowed versions are installed, not the tested ones", file=sys.stderr)
+        print(
+            f"warning: {lock.name} is resolved for Python {'.'.join(map(str, LOCKED_PYTHON))}; this is "
+            f"{sys.version.split()[0]}, so the newest allowed versions are installed, not the tested ones",
+            file=sys.stderr,
+        )
         run(PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}")
     if "mutation" in extras:
         run(PY, "-m", "pip", "install", "--quiet", "mutmut>=3.2")
@@ -92,8 +96,21 @@ def lock() -> int:
     version = ".".join(map(str, LOCKED_PYTHON))
     for extras, name in (("", "run.lock"), ("test", "test.lock")):
         extra = ["--extra", extras] if extras else []
-        run(BIN / "uv", "pip", "compile", "pyproject.toml", *extra, "--python-version", version, "--generate-hashes",
-            "--custom-compile-command", "python3 tasks.py lock", "--quiet", "-o", LOCKS / name)
+        run(
+            BIN / "uv",
+            "pip",
+            "compile",
+            "pyproject.toml",
+            *extra,
+            "--python-version",
+            version,
+            "--generate-hashes",
+            "--custom-compile-command",
+            "python3 tasks.py lock",
+            "--quiet",
+            "-o",
+            LOCKS / name,
+        )
     print("lock files rewritten: run the tests, then say in CHANGELOG.md which versions moved")
     return 0
 
@@ -159,6 +176,14 @@ def main(argv: list[str]) -> int:
     if task == "install":
         install("[test]")
         return 0
+    if task == "golden":  # rewrite tests/golden/*.csv from an empty cache (say so in CHANGELOG.md)
+        install("[test]")
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as cache:
+            env = {k: v for k, v in os.environ.items() if k not in ("FJDATA_EXTRA_DATA", "FJDATA_USER_DATA")}
+            env |= {"FJDATA_CACHE": cache, "FJDATA_USER_DATA": str(Path(cache) / "no-user-data")}
+            return subprocess.run([str(PY), "-m", "tests.golden"], cwd=ROOT, env=env, check=False).returncode
     if task == "lock":
         install("[test]")
         return lock()

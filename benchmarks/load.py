@@ -1,6 +1,6 @@
 """Benchmark under load (not a test): every ratio below is measured in ONE run of this script.
 
-    .venv/bin/python benchmarks/load.py [--skip-nightly] [--blas]
+    .venv/bin/python benchmarks/load.py [--skip-nightly] [--serial]
 
 1. ``assess()``: cold (empty cache, its backtest included; goal < 5 s on 2 cores), then a cold
    ``assess(as_of=2022)`` (its own backtest reuses the fits both views share), warm, and after one
@@ -10,10 +10,13 @@
    < 0.1 s) and after one new figure (goal < 1 s).
 2. ``fjdata nightly``: the first run on an empty cache, a warm run, and a warm run with a second
    batch running beside it (two cron jobs overlapping).
-3. ``--blas``: a cold backtest with the BLAS/OpenMP pools at their default size against one
-   thread per process (what fjdata sets for its workers, kernels and tests).
+3. A cold ``assess()`` in a clean environment (no ``*_NUM_THREADS`` variable, as on a new user's
+   machine) beside the same with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1`` exported first: fjdata
+   limits the pools itself, so the ratio must stay ≤ 1.1 (it was 5.6 before threadpoolctl was used).
 
-Each measurement runs in a fresh process, as cron and a notebook kernel would. The load average
+Every measurement runs in a fresh process, as cron and a notebook kernel would, in the clean
+environment (this process's environment without the thread variables; ``OPENBLAS_CORETYPE`` and
+``OPENBLAS_L2_SIZE`` stay where the machine sets them) unless it says otherwise. The load average
 and the cores actually available (a parallel probe) are printed before each part: other work on
 the machine slows every figure, and while other sessions are busy a 2-core box gives this run about
 one core whatever its priority, so compare runs made back to back and read the CPU seconds too.
@@ -42,7 +45,12 @@ ROW_LOCAL = (
     "indicator_id,region,year,value,unit,status,vintage,published,source_title,source_url,quote,note,inputs,formula,bound\n"
     "green_parks,Fujian,2025,36,个,preliminary,bench,2026-01-20,benchmark row (not data),https://example.invalid/b,36,,,,\n"
 )
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """A new user's environment: this one without the thread variables, plus ``extra``."""
+    return {k: v for k, v in os.environ.items() if k not in THREAD_VARS} | extra
 
 
 def _cpu_of_children() -> float:
@@ -90,7 +98,7 @@ def cores_available() -> float:
 
 
 def bench_assess(work: Path, workers: str | None = None) -> None:
-    env = {**os.environ, "FJDATA_CACHE": str(work / "cache-a"), "FJDATA_USER_DATA": str(work / "user")}
+    env = clean_env(FJDATA_CACHE=str(work / "cache-a"), FJDATA_USER_DATA=str(work / "user"))
     if workers is not None:
         env["FJDATA_WORKERS"] = workers
     both = "import fjdata; fjdata.assess(); fjdata.assess(as_of=2022)"
@@ -139,7 +147,7 @@ print(imported, cold, warm, local, headline)
 
 def bench_in_process(work: Path) -> None:
     """One kernel: import, a cold assess(), a warm one, and one after each kind of new figure."""
-    env = {**os.environ, "FJDATA_CACHE": str(work / "cache-i"), "FJDATA_USER_DATA": str(work / "user-i")}
+    env = clean_env(FJDATA_CACHE=str(work / "cache-i"), FJDATA_USER_DATA=str(work / "user-i"))
     (work / "user-i").mkdir(exist_ok=True)
     out = subprocess.run([sys.executable, "-c", IN_PROCESS, ROW_LOCAL, ROW], check=True, env=env, capture_output=True, text=True)
     imported, cold, warm, local, headline = (float(v) for v in out.stdout.split()[-5:])
@@ -154,7 +162,7 @@ def bench_in_process(work: Path) -> None:
 
 
 def bench_nightly(work: Path) -> None:
-    env = {**os.environ, "FJDATA_CACHE": str(work / "cache-n")}
+    env = clean_env(FJDATA_CACHE=str(work / "cache-n"))
     print(f"[{_load()}]")
     first = timed_cmd([str(BIN / "fjdata"), "nightly", "--outputs", str(work / "n1")], env)
     warm = timed_cmd([str(BIN / "fjdata"), "nightly", "--outputs", str(work / "n2")], env)
@@ -172,24 +180,30 @@ def bench_nightly(work: Path) -> None:
     )
 
 
-def bench_blas(work: Path) -> None:
-    code = "import fjdata; fjdata.backtest()"
-    default = {k: v for k, v in os.environ.items() if k not in THREAD_VARS} | {"FJDATA_CACHE": str(work / "cache-b1")}
-    single = {**os.environ, **dict.fromkeys(THREAD_VARS, "1"), "FJDATA_CACHE": str(work / "cache-b2")}
-    t_default, _ = timed_process(code, default)
-    t_single, _ = timed_process(code, single)
-    print(f"cold backtest:  default BLAS threads {t_default:6.1f} s   one thread {t_single:6.1f} s   ratio {t_default / t_single:5.2f}")
+def bench_threads(work: Path) -> None:
+    """A cold assess() in a clean environment against the same with the thread variables exported first."""
+    code = "import fjdata; fjdata.assess()"
+    clean, clean_cpu = timed_process(code, clean_env(FJDATA_CACHE=str(work / "cache-t1")))
+    preset, preset_cpu = timed_process(code, clean_env(FJDATA_CACHE=str(work / "cache-t2"), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1"))
+    print(
+        f"cold assess(): clean environment {clean:6.1f} s (CPU {clean_cpu:5.1f} s)   thread variables exported first "
+        f"{preset:6.1f} s (CPU {preset_cpu:5.1f} s)   ratio clean/preset {clean / preset:5.2f} (goal ≤ 1.1)"
+    )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-nightly", action="store_true")
-    ap.add_argument("--blas", action="store_true")
     ap.add_argument("--serial", action="store_true", help="also time assess() with FJDATA_WORKERS=1 (no worker processes)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fjdata-load-"))
     print(f"cores: {os.cpu_count()}   python {sys.version.split()[0]}   cores available to this run now: {cores_available():.2f}")
+    from fjdata.core.stack import lock_status
+
+    differs = lock_status()["differs"]
+    print("libraries: " + ("as locked (requirements/run.lock)" if not differs else "NOT as locked: " + ", ".join(differs)))
     try:
+        bench_threads(work)
         bench_assess(work)
         bench_in_process(work)
         if args.serial:
@@ -197,8 +211,6 @@ def main() -> int:
             bench_assess(work, "1")
         if not args.skip_nightly:
             bench_nightly(work)
-        if args.blas:
-            bench_blas(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

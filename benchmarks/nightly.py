@@ -11,7 +11,9 @@
 
 A warm-up run of (a) comes first and is reported as "cold": all three then see the same warm
 fjdata cache (model fits, charts), which is the nightly steady state when data did not change.
-Goals: (a)/(b) ≤ 1/3 and (a)/(c) ≤ 1.5 on a 2-core machine.
+Goals: (a)/(b) ≤ 1/3, (a)/(c) ≤ 1.2 and first/warm ≤ 1.3 on a 2-core machine. Run it as a new
+user's machine is: the thread variables are removed from the environment first (fjdata limits the
+BLAS pools itself), ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` stay where the machine sets them.
 """
 
 from __future__ import annotations
@@ -123,6 +125,8 @@ def main() -> int:
     n_reports = len(load_batch().reports)
     work = Path(tempfile.mkdtemp(prefix="fjdata-bench-"))
     os.environ["FJDATA_CACHE"] = str(work / "cache")  # starts empty: the first run is truly cold
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.pop(var, None)  # a clean environment, as on a new user's machine
     try:
         cold = timed(lambda: run_a(work / "cold", args.workers))
         a = timed(lambda: run_a(work / "a", args.workers))
@@ -137,7 +141,8 @@ def main() -> int:
     print(f"(b) naive papermill + nbconvert: {b:7.1f} s")
     print(f"(c) floor: import-only notebooks: {c:7.1f} s")
     print(f"(a)/(b) = {a / b:.3f}   goal ≤ 0.333  {'met' if a / b <= 1 / 3 else 'NOT met'}")
-    print(f"(a)/(c) = {a / c:.3f}   goal ≤ 1.5    {'met' if a / c <= 1.5 else 'NOT met'}")
+    print(f"(a)/(c) = {a / c:.3f}   goal ≤ 1.2    {'met' if a / c <= 1.2 else 'NOT met'}")
+    print(f"first/warm = {cold / a:.3f}   goal ≤ 1.3    {'met' if cold / a <= 1.3 else 'NOT met'}")
     return 0
 
 

@@ -81,3 +81,41 @@ def test_the_parameter_check_in_every_kernel_does_not_compile_the_iri_grammar() 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.split() == ["None", "True"]
+
+
+def _pins(lock: str) -> dict[str, str]:
+    from fjdata.core.stack import lock_pins
+
+    return lock_pins((ROOT / "requirements" / lock).read_text(encoding="utf-8"))
+
+
+def test_the_lock_files_pin_every_dependency_within_its_bounds_with_hashes() -> None:
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for lock, deps in (
+        ("run.lock", project["dependencies"]),
+        ("test.lock", project["dependencies"] + project["optional-dependencies"]["test"]),
+    ):
+        pins = _pins(lock)
+        for dep in deps:
+            req = Requirement(dep)
+            name = re.sub(r"[-_.]+", "-", req.name).lower()
+            assert name in pins, f"{lock} does not pin {req.name}: run python3 tasks.py lock"
+            assert req.specifier.contains(pins[name], prereleases=True), f"{lock}: {name}=={pins[name]} is outside {dep}"
+        text = (ROOT / "requirements" / lock).read_text(encoding="utf-8")
+        assert text.count("==") == len(pins) and text.count("--hash=sha256:") >= len(pins)  # pip --require-hashes
+    assert set(_pins("run.lock").items()) <= set(_pins("test.lock").items())  # the tests run the versions a report runs
+
+
+def test_this_environment_holds_exactly_the_locked_versions() -> None:
+    """What `python3 tasks.py test` installed is what the lock says, package by package (CI installs
+    from it on a clean clone). A hand-upgraded package shows here with its name."""
+    from fjdata.core.stack import lock_status
+
+    if sys.version_info[:2] != (3, 11):
+        import pytest
+
+        pytest.skip("the locks are resolved for Python 3.11; tasks.py installs unlocked versions on another Python and says so")
+    assert lock_status(ROOT / "requirements" / "test.lock")["differs"] == []
+    assert lock_status()["differs"] == []
