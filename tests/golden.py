@@ -40,7 +40,7 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def compute(as_of: int) -> pd.DataFrame:
     import fjdata
 
-    return as_text(fjdata.assess(as_of=as_of))
+    return as_text(fjdata.assess(as_of=as_of).set_index("target_id"))
 
 
 def _same(a: str, b: str) -> bool:
