@@ -7,6 +7,7 @@ import ast
 import contextlib
 import csv
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,3 +112,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped and os.environ.get("CI", "").lower() in ("1", "true") and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where .ci/run installs everything the tests need: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def shipped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One whole nightly on the shipped data, in a throwaway project root, shared by every test that
+    reads its outputs (the reports, PDFs, workbooks, index): the batch runs once per test session.
+    Tests read it and never change it."""
+    from tests.test_nightly import make_home, nightly
+
+    home = make_home(tmp_path_factory.mktemp("shipped-run"))
+    proc = nightly(home)
+    folders = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
+    assert len(folders) == 1, (proc.stdout[-3000:], proc.stderr[-3000:])
+    return proc, folders[0]

@@ -69,13 +69,9 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
-    home = make_home(tmp_path_factory.mktemp("home"))
-    proc = nightly(home)
-    folders = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
-    assert len(folders) == 1, (proc.stdout, proc.stderr)
-    return proc, folders[0]
+@pytest.fixture
+def full_run(shipped_run: tuple[subprocess.CompletedProcess[str], Path]) -> tuple[subprocess.CompletedProcess[str], Path]:
+    return shipped_run  # the session's one nightly on the shipped data (conftest)
 
 
 def test_nightly_writes_every_report_tables_manifest_and_index(full_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:

@@ -157,7 +157,7 @@ def test_a_new_plan_runs_registry_assessment_report_and_nightly_without_code_cha
         encoding="utf-8",
     )
     (home / "params" / "nightly.yaml").write_text("workers: 1\ntimeout: 600\nreports: [synthetic.yaml]\n", encoding="utf-8")
-    env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_PLANS": str(folder.parent), "FJDATA_CACHE": str(tmp_path / "cache")}
+    env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_PLANS": str(folder.parent)}  # the session cache: its backtest is shared
     code = (
         "import fjdata; from fjdata.report.chapter_report import ChapterReport\n"
         "t = fjdata.targets(plan='test-china-2016-2020'); print('targets', len(t), sorted(t['region'].unique()))\n"

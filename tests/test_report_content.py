@@ -11,6 +11,7 @@ anchor in the chapter report; the formatter is pinned on examples.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,6 @@ from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import load_targets, registry
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
-from tests.test_nightly import make_home, nightly
 
 REPORTS = ("overview_zh", "chapter_2_zh", "overview_en")
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
@@ -34,15 +34,12 @@ METHOD_WORDS = sorted({*(m.lower() for m in METHODS), "naive", "drift", "theta",
 ALLOWED_LATIN = {"GDP", "fjdata"}  # the indicator's own abbreviation and the tool's name in the footer
 
 
-@pytest.fixture(scope="module")
-def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = make_home(tmp_path_factory.mktemp("content"))
-    proc = nightly(home, "--only", *REPORTS)
-    folders = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
-    assert len(folders) == 1, (proc.stdout, proc.stderr)
+@pytest.fixture
+def run_folder(shipped_run: tuple[subprocess.CompletedProcess[str], Path]) -> Path:
+    proc, folder = shipped_run  # the session's one nightly on the shipped data (conftest)
     for name in REPORTS:
-        assert (folders[0] / f"{name}.html").is_file(), (name, proc.stdout[-3000:], proc.stderr[-3000:])
-    return folders[0]
+        assert (folder / f"{name}.html").is_file(), (name, proc.stdout[-3000:], proc.stderr[-3000:])
+    return folder
 
 
 def soup(path: Path) -> BeautifulSoup:
