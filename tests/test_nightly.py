@@ -105,6 +105,25 @@ def test_nightly_writes_every_report_tables_manifest_and_index(full_run: tuple[s
     assert not list(folder.parent.glob(".staging-*"))
 
 
+def test_the_run_records_the_software_it_ran_on(full_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """The manifest and the index name the versions, the lock file and the code: two runs that
+    publish different numbers can be told apart."""
+    import hashlib
+
+    import numpy
+    import statsmodels
+
+    from fjdata.core.cache import code_fingerprint
+
+    _, folder = full_run
+    stack = manifest(folder)["stack"]
+    assert stack["libraries"]["numpy"] == numpy.__version__ and stack["libraries"]["statsmodels"] == statsmodels.__version__
+    assert stack["lock"]["sha256"] == hashlib.sha256((ROOT / "requirements" / "run.lock").read_bytes()).hexdigest()
+    assert stack["lock"]["differs"] == [] and stack["code"] == code_fingerprint()
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert f"numpy {numpy.__version__}" in index and "与锁定文件一致" in index and stack["lock"]["sha256"][:12] in index
+
+
 def test_html_is_self_contained_with_code_hidden(full_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     _, folder = full_run
     for html_file in folder.glob("*.html"):

@@ -28,7 +28,7 @@ import traceback
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -340,6 +340,166 @@ def load_reports(batch: BatchSpec, only: Sequence[str] | None = None, data_hash:
     return LoadedBatch(tuple(specs), results, order)
 
 
+def _rejected(spec: ReportSpec, status: ReportStatus, error: str, data_hash: str) -> ReportResult:
+    """The result of a report that never reached a kernel."""
+    return ReportResult(
+        spec.name, status, 0.0, str(spec.params_file), spec.notebook.name, spec.parameters, spec.title, error, 0, None, None, data_hash
+    )
+
+
+def _warm_up(loaded: LoadedBatch, data_hash: str) -> list[ReportSpec]:
+    """Compute what every report shows, in this process, before any kernel starts; a report whose
+    warm-up fails is recorded in ``loaded.results`` and not run (a bad extra_data CSV is INVALID,
+    anything else FAILED), the others are returned."""
+    runnable = []
+    for spec in loaded.specs:
+        try:
+            _warm_cache(spec)
+        except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
+            loaded.results[spec.name] = _rejected(spec, ReportStatus.INVALID, str(exc), data_hash)
+        except Exception as exc:  # anything else (unreadable file, a bug) fails this report only
+            loaded.results[spec.name] = _rejected(spec, ReportStatus.FAILED, _describe(exc), data_hash)
+        else:
+            runnable.append(spec)
+    return runnable
+
+
+def _open_staging(outputs: Path) -> Path:
+    """A fresh staging folder that names its owner, so a crashed run's folder can be cleared."""
+    staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    (staging / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}", encoding="utf-8")
+    return staging
+
+
+class _Progress:
+    """A progress bar on a terminal, one line per report elsewhere (cron mail)."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.bar = None
+        if show:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="reports", unit="report")
+
+    def done(self, res: ReportResult) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{res.name}: {res.status.value}")
+            return
+        error = f" — {res.error}" if res.error else ""
+        print(f"[fjdata nightly] {res.name}: {res.status.value} ({res.duration_s:.1f}s){error}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@dataclass
+class _Executed:
+    """What the parallel part of a run produced in its staging folder."""
+
+    results: dict[str, ReportResult]
+    tables: list[str]
+    tables_error: str | None
+    pdfs: dict[str, str]
+    pdf_note: str
+
+
+def _crashed(spec: ReportSpec, exc: BaseException) -> ReportResult:
+    error = "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip()
+    return ReportResult(spec.name, ReportStatus.FAILED, 0.0, str(spec.params_file), spec.notebook.name, spec.parameters, spec.title, error)
+
+
+def _execute_all(
+    specs: list[ReportSpec], staging: Path, batch: BatchSpec, n_workers: int, data_hash: str, progress: _Progress
+) -> _Executed:
+    """Run the reports over forked workers into ``staging``; meanwhile write the tables and print
+    each finished report to PDF. Killed (SIGTERM, Ctrl-C) or crashed: the workers stop with their
+    kernels and the staging folder goes, so no orphan keeps running or keeps a disk full (F01/F02/F12)."""
+    # fork: workers inherit the imported libraries and the warmed state; no kernel runs in the parent.
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
+    previous = _on_sigterm_raise()
+    printer = PdfPrinter(staging)  # its browser starts after every worker is forked
+    results: dict[str, ReportResult] = {}
+    try:
+        futures: dict[Future[ReportResult], ReportSpec] = {
+            pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
+        }
+        tables_error = None
+        try:  # the parent would only wait for the workers
+            tables = _write_tables(staging)
+        except Exception as exc:  # the reports go on; the manifest says what went wrong
+            tables, tables_error = [], _describe(exc)
+        for fut in as_completed(futures):
+            spec = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself died
+                res = _crashed(spec, exc)
+            results[spec.name] = res
+            printer.add(res)  # never raises: a browser problem leaves a note
+            progress.done(res)
+        pool.shutdown(wait=True)
+    except BaseException:
+        _stop_workers(pool)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        printer.close()
+        with contextlib.suppress(ValueError, TypeError):  # not the main thread, or a C-level handler
+            signal.signal(signal.SIGTERM, previous)
+    if printer.note:
+        print(f"[fjdata nightly] {printer.note}", file=sys.stderr, flush=True)
+    return _Executed(results, tables, tables_error, printer.done, printer.note)
+
+
+def _manifest(run: RunResult, batch: BatchSpec, n_workers: int) -> dict[str, Any]:
+    extra = run.extra
+    return {
+        "fjdata_version": __version__,
+        "python": sys.version.split()[0],
+        "stack": extra["stack"],
+        "started": run.started,
+        "finished": run.finished,
+        "data_hash": run.data_hash,
+        "batch_file": str(batch.file),
+        "workers": n_workers,
+        "timeout_s": batch.timeout,
+        "ok": run.ok,
+        "complete_batch": extra["complete"],
+        "tables": extra["tables"],
+        "tables_error": extra["tables_error"],
+        "pdfs": extra["pdfs"],
+        "pdf_note": extra["pdf_note"],
+        "reports": [{**asdict(r), "status": r.status.value} for r in run.reports],
+    }
+
+
+def _publish(staging: Path, outputs: Path, day: str, run: RunResult, manifest: dict[str, Any]) -> Path:
+    """Write the manifest and index into ``staging`` and rename it onto a claimed dated folder: the
+    run appears complete or not at all (F12: a full disk leaves neither folder behind)."""
+    from fjdata.batch.run_index import index_html
+
+    try:
+        folder = _claim_run_folder(outputs, day)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _output_error(outputs, exc) from None
+    try:
+        atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        atomic_write_bytes(staging / "index.html", index_html(replace(run, folder=folder), folder.name).encode("utf-8"))
+        (staging / OWNER_FILE).unlink(missing_ok=True)
+        os.replace(staging, folder)  # onto the empty folder we claimed
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        raise _output_error(outputs, exc) from None
+    return folder
+
+
 def run_nightly(
     batch_file: Path | None = None,
     outputs: Path | None = None,
@@ -348,7 +508,9 @@ def run_nightly(
     progress: bool | None = None,
     day: str | None = None,
 ) -> RunResult:
-    from fjdata.batch.run_index import index_html
+    """Run every report of the batch into a new dated folder under ``outputs``, in named steps:
+    check, warm up, execute (with tables and PDFs), record, publish, and move ``latest`` only for a
+    whole batch in which every report succeeded."""
     from fjdata.inputs.observations import data_fingerprint
 
     batch: BatchSpec = load_batch(batch_file)
@@ -362,163 +524,29 @@ def run_nightly(
     remove_stale_staging(outputs)
     data_hash = data_fingerprint()
     loaded = load_reports(batch, only, data_hash)
-    results, order = loaded.results, loaded.order
-    specs: list[ReportSpec] = []
-    for spec in loaded.specs:
-        file = spec.params_file
-        try:
-            _warm_cache(spec)
-        except FjdataError as exc:  # e.g. a bad extra_data CSV: reject before any kernel starts
-            results[spec.name] = ReportResult(
-                spec.name,
-                ReportStatus.INVALID,
-                0.0,
-                str(file),
-                spec.notebook.name,
-                spec.parameters,
-                spec.title,
-                str(exc),
-                0,
-                None,
-                None,
-                data_hash,
-            )
-            continue
-        except Exception as exc:  # anything else (unreadable file, a bug) fails this report only
-            results[spec.name] = ReportResult(
-                spec.name,
-                ReportStatus.FAILED,
-                0.0,
-                str(file),
-                spec.notebook.name,
-                spec.parameters,
-                spec.title,
-                _describe(exc),
-                0,
-                None,
-                None,
-                data_hash,
-            )
-            continue
-        specs.append(spec)
+    specs = _warm_up(loaded, data_hash)
     show = sys.stderr.isatty() if progress is None else progress
-    bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(specs), desc="reports", unit="report")
-    staging = outputs / f".staging-{date.today().isoformat()}-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    (staging / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}", encoding="utf-8")
-    # fork: workers inherit the imported libraries and the warmed state; no kernel runs in the parent.
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
-    previous = _on_sigterm_raise()
-    # Reports are printed to PDF in this process as they finish, while the workers run the others
-    # (the browser starts after every worker is forked).
-    printer = PdfPrinter(staging)
-    try:
-        futures: dict[Future[ReportResult], ReportSpec] = {
-            pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
-        }
-        # The parent would only wait for the workers: write the tables meanwhile.
-        tables_error = None
-        try:
-            tables = _write_tables(staging)
-        except Exception as exc:  # the reports go on; the manifest says what went wrong
-            tables, tables_error = [], _describe(exc)
-        for fut in as_completed(futures):
-            spec = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # the worker itself died
-                res = ReportResult(
-                    spec.name,
-                    ReportStatus.FAILED,
-                    0.0,
-                    str(spec.params_file),
-                    spec.notebook.name,
-                    spec.parameters,
-                    spec.title,
-                    "worker crashed: " + "".join(traceback.format_exception_only(exc)).strip(),
-                )
-            results[spec.name] = res
-            printer.add(res)  # never raises: a browser problem leaves a note
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix_str(f"{res.name}: {res.status.value}")
-            else:
-                print(
-                    f"[fjdata nightly] {res.name}: {res.status.value} ({res.duration_s:.1f}s)" + (f" — {res.error}" if res.error else ""),
-                    file=sys.stderr,
-                    flush=True,
-                )
-        pool.shutdown(wait=True)
-    except BaseException:
-        # Killed (SIGTERM, Ctrl-C) or crashed: stop the workers now, with their kernels, and
-        # remove the staging folder so no orphan keeps running or keeps a disk full (F01/F02/F12).
-        _stop_workers(pool)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        printer.close()
-        with contextlib.suppress(ValueError, TypeError):  # not the main thread, or a C-level handler
-            signal.signal(signal.SIGTERM, previous)
-    if bar is not None:
-        bar.close()
-    ordered = tuple(results[name] for name in order)
-    pdfs, pdf_note = printer.done, printer.note
-    stack = stack_info()
-    if pdf_note:
-        print(f"[fjdata nightly] {pdf_note}", file=sys.stderr, flush=True)
-    finished = datetime.now(UTC).isoformat(timespec="seconds")
-    complete = not only and tables_error is None and len(ordered) == len(batch.reports)
-    try:
-        folder = _claim_run_folder(outputs, day or date.today().isoformat())
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise _output_error(outputs, exc) from None
-    run = RunResult(
-        folder,
-        ordered,
-        started,
-        finished,
-        data_hash,
-        extra={"tables": tables, "tables_error": tables_error, "complete": complete, "pdfs": pdfs, "pdf_note": pdf_note, "stack": stack},
-    )
-    manifest = {
-        "fjdata_version": __version__,
-        "python": sys.version.split()[0],
-        "stack": stack,
-        "started": started,
-        "finished": finished,
-        "data_hash": data_hash,
-        "batch_file": str(batch.file),
-        "workers": n_workers,
-        "timeout_s": batch.timeout,
-        "ok": run.ok,
-        "complete_batch": complete,
-        "tables": tables,
-        "tables_error": tables_error,
-        "pdfs": pdfs,
-        "pdf_note": pdf_note,
-        "reports": [{**asdict(r), "status": r.status.value} for r in ordered],
+    bar = _Progress(len(specs), show)
+    staging = _open_staging(outputs)
+    executed = _execute_all(specs, staging, batch, n_workers, data_hash, bar)
+    bar.close()
+    results = {**loaded.results, **executed.results}
+    ordered = tuple(results[name] for name in loaded.order)
+    complete = not only and executed.tables_error is None and len(ordered) == len(batch.reports)
+    extra = {
+        "tables": executed.tables,
+        "tables_error": executed.tables_error,
+        "complete": complete,
+        "pdfs": executed.pdfs,
+        "pdf_note": executed.pdf_note,
+        "stack": stack_info(),
     }
-    try:
-        atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
-        atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
-        (staging / OWNER_FILE).unlink(missing_ok=True)
-        os.replace(staging, folder)  # onto the empty folder we claimed: it appears complete or not at all
-    except OSError as exc:  # F12: a full disk leaves neither an empty dated folder nor the staging
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-        raise _output_error(outputs, exc) from None
-    # `latest` moves only for a whole batch (no --only) in which every report succeeded.
-    updated = run.ok and complete
+    run = RunResult(staging, ordered, started, datetime.now(UTC).isoformat(timespec="seconds"), data_hash, extra=extra)
+    folder = _publish(staging, outputs, day or date.today().isoformat(), run, _manifest(run, batch, n_workers))
+    updated = run.ok and complete  # `latest` moves only for a whole batch in which every report succeeded
     if updated:
         _update_latest(outputs, folder)
-    return RunResult(folder, ordered, started, finished, data_hash, updated, run.extra)
+    return replace(run, folder=folder, latest_updated=updated)
 
 
 OWNER_FILE = ".owner"  # in a staging folder: "<host> <pid>" of the batch process assembling it
