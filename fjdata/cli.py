@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from fjdata.core.errors import FjdataError
+from fjdata.core.inert import inert_frame
 from fjdata.inputs.observations import REGIONS
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(inert_frame(frame).to_csv(index=False))  # meant for Excel: no live formula
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
@@ -275,11 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parser().parse_args(argv)
     from fjdata.batch.nightly import limit_blas_threads
-    from fjdata.core.config import absolutize_env
+    from fjdata.core.config import absolutize_env, check_env
 
     absolutize_env()  # relative FJDATA_* paths mean the caller's working directory, for every child too
     limit_blas_threads()
     try:
+        check_env()
         return int(args.func(args))
     except FjdataError as exc:
         print(f"error: {exc}", file=sys.stderr)

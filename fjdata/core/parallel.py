@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
+from fjdata.core import config
+
 T = TypeVar("T")
 R = TypeVar("R")
 BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -27,8 +29,7 @@ def worker_count(n_items: int) -> int:
     >>> worker_count(1)
     1
     """
-    env = os.environ.get("FJDATA_WORKERS", "").strip()
-    wanted = int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+    wanted = config.workers() or os.cpu_count() or 1
     if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return 1  # no cheap workers here (or a daemon, which may not have children)
     return max(1, min(wanted, n_items))
