@@ -268,6 +268,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warn_skipped_plans() -> None:
+    """A broken plan folder is skipped, not fatal; every command says so (with its path)."""
+    from fjdata.inputs.plan import plan_problems
+
+    for problem in plan_problems():
+        print(f"warning: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 a report failed, 2 bad input).
 
@@ -282,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     limit_blas_threads()
     try:
         check_env()
+        _warn_skipped_plans()
         return int(args.func(args))
     except FjdataError as exc:
         print(f"error: {exc}", file=sys.stderr)
