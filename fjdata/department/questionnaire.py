@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fjdata.core.errors import choice_error
 from fjdata.core.inert import save_inert
 from fjdata.core.version import __version__
 from fjdata.core.wording import LANGS, words
@@ -381,6 +382,8 @@ def write_request(
     request``); returns what it contains."""
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r} is not one of {LANGS}")
+    if chapter is not None and str(chapter) not in get_plan(plan).chapter_keys:
+        raise choice_error("chapter", chapter, get_plan(plan).chapter_keys)  # never an empty questionnaire (C110)
     targets = registry(plan)
     needs = data_needs(chapter, years, targets=targets, extra_data=extra_data)
     stmts = statement_needs(needs, chapter, targets=targets)
