@@ -310,13 +310,24 @@ def _series(known: dict[str, Indicator]) -> Callable[[str, str], dict[int, float
         grouped.setdefault((str(iid), str(region)), {})[int(y)] = float(v)
 
     def lookup(iid: str, region: str) -> dict[int, float]:
-        return dict(grouped.get((iid, region), {}))
+        """The series in ``region``; with ``region=""`` every region's values (for the magnitude check)."""
+        if region:
+            return dict(grouped.get((iid, region), {}))
+        return {y: v for (i, _), years in grouped.items() if i == iid for y, v in years.items()}
 
     return lookup
 
 
+# Above these no Chinese figure in the unit can lie (China's GDP is about 1.3 million 亿元): a larger
+# value is a unit slip (万元 typed in a 亿元 row), whatever the series holds.
+UNIT_CEILINGS = {"亿元": 5_000_000.0, "万吨标准煤": 2_000_000.0}
+
+
 def _check_value(ind: Indicator, value: float) -> str | None:
     kind = ind.series_kind
+    ceiling = UNIT_CEILINGS.get(ind.unit)
+    if ceiling is not None and value > ceiling:
+        return f"{value:g} {ind.unit} is more than any such figure can be (at most {ceiling:g} {ind.unit}); check the unit (万元 for 亿元?)"
     if ind.bounds is not None and not ind.bounds[0] <= value <= ind.bounds[1]:
         return f"{value:g} is outside {ind.bounds[0]:g}–{ind.bounds[1]:g} for {ind.indicator_id} ({ind.unit})"
     if kind == "share" and not 0 <= value <= 100:
@@ -534,7 +545,8 @@ def _read_data(ws: _Sheet, known: dict[str, Indicator], problems: list[Problem])
         for y in (f.year - 1, f.year + 1):
             if (f.indicator_id, f.region, y) in filled:
                 around[y] = filled[(f.indicator_id, f.region, y)]
-        msg = _jump(ind, f.value, f.year, around) or _magnitude(ind, f.value, {y: v for y, v in held.items() if y != f.year})
+        whole = {y: v for y, v in held.items() if y != f.year} or series(f.indicator_id, "")  # else any region's, for the scale
+        msg = _jump(ind, f.value, f.year, around) or _magnitude(ind, f.value, whole)
         if msg and not _confirmed(f.note):
             problems.append(Problem(ws.title, f.row, letter["value"], msg))
             continue
