@@ -545,7 +545,9 @@ def _read_data(ws: _Sheet, known: dict[str, Indicator], problems: list[Problem])
         for y in (f.year - 1, f.year + 1):
             if (f.indicator_id, f.region, y) in filled:
                 around[y] = filled[(f.indicator_id, f.region, y)]
-        whole = {y: v for y, v in held.items() if y != f.year} or series(f.indicator_id, "")  # else any region's, for the scale
+        whole = {y: v for y, v in held.items() if y != f.year}
+        if not whole and ind.series_kind not in ("level", "count"):
+            whole = series(f.indicator_id, "")  # a share or rate has one scale in every region; a level has not
         msg = _jump(ind, f.value, f.year, around) or _magnitude(ind, f.value, whole)
         if msg and not _confirmed(f.note):
             problems.append(Problem(ws.title, f.row, letter["value"], msg))
