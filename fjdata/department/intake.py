@@ -784,7 +784,7 @@ SUPERSEDED = "superseded"  # earlier department figures a later import replaced:
 
 
 def _supersede(base: Path, figures: list[DepartmentFigure], new_file: Path, stamp: str) -> list[str]:
-    """Move the earlier department figures for the (indicator, region, year) this import fills out of
+    """Move the sender's earlier department figures for the (indicator, region, year) this import fills out of
     the data folder into ``superseded/`` (their provenance kept, with what replaced them); returns one
     line per replaced figure."""
     new = {(f.indicator_id, f.region, str(f.year)): f for f in figures}
@@ -794,7 +794,9 @@ def _supersede(base: Path, figures: list[DepartmentFigure], new_file: Path, stam
             continue
         with old.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
-        gone = [r for r in rows if r.get("source_tier") == DEPARTMENT and (r["indicator_id"], r["region"], r["year"]) in new]
+        gone = [
+            r for r in rows if r.get("source_tier") == DEPARTMENT and _same_sender(r, new.get((r["indicator_id"], r["region"], r["year"])))
+        ]
         if not gone:
             continue
         keep = [r for r in rows if r not in gone]
@@ -811,6 +813,16 @@ def _supersede(base: Path, figures: list[DepartmentFigure], new_file: Path, stam
             f = new[(r["indicator_id"], r["region"], r["year"])]
             out.append(f"{f.indicator_id} {f.region} {f.year}: {r['value']} ({old.name}) → {f.value:g} ({f.sheet}!{f.cell})")
     return out
+
+
+def _same_sender(old: dict[str, str], new: DepartmentFigure | None) -> bool:
+    """Whether an earlier department row is the same sender's figure for the same key (the contact
+    person given, or none in both): only then does the new one replace it; another department's
+    figure stays and the two are shown as disagreeing sources."""
+    if new is None:
+        return False
+    found = re.search(r"; contact=([^;]*)", old.get("note", ""))
+    return (found.group(1) if found else "") == new.contact
 
 
 def _contradictions(stmts: list[DepartmentStatement]) -> list[str]:
