@@ -72,12 +72,18 @@ def is_live(text: str) -> bool:
 
 
 def inert_text(value: Any) -> Any:
-    """``value`` for CSV: a live string prefixed with ``'``; anything else unchanged.
+    """``value`` for CSV: a live string prefixed with ``'``; anything else unchanged. A bare carriage
+    return becomes a line feed: a CSV writer quotes a field with a line feed but not one with a lone
+    CR, which a spreadsheet would take as a new row starting with the rest (``x\\r=1+1``).
 
-    >>> inert_text("=HYPERLINK(\\"http://evil.example\\")"), inert_text("-12.5"), inert_text(7)
-    ('\\'=HYPERLINK("http://evil.example")', '-12.5', 7)
+    >>> inert_text("=HYPERLINK(\\"http://evil.example\\")"), inert_text("-12.5"), inert_text(7), inert_text("a\\r=1")
+    ('\\'=HYPERLINK("http://evil.example")', '-12.5', 7, 'a\\n=1')
     """
-    return "'" + value if isinstance(value, str) and is_live(value) else value
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if is_live(value) else value
 
 
 def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -130,17 +130,46 @@ def sheet_rows(path: Path, ws: Any, limits: Limits, first: int = 1) -> Iterator[
 
 
 class LimitedSafeLoader(yaml.SafeLoader):
-    """``SafeLoader`` that refuses anchors and aliases (billion laughs, B56/B57, C87), nesting deeper
-    than ``MAX_YAML_DEPTH`` (B70) and duplicate keys (B67), each with the line it is on."""
+    """``SafeLoader`` that refuses YAML bombs (billion laughs, B56/B57, C87), nesting deeper than
+    ``MAX_YAML_DEPTH`` (B70) and duplicate keys (B67), each with the line it is on.
+
+    ``alias_budget`` is how many nodes aliases may repeat in all: 0 (params files) refuses any
+    anchor or alias; plan folders allow the few that ``yaml.dump`` writes itself (``&id001``), so
+    that a copy of a shipped plan loads, while a bomb's exponential expansion is refused early."""
+
+    alias_budget = 0
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._repeated = 0
+
+    def _size(self, node: Any, budget: int) -> int:
+        """Nodes under ``node`` (aliases counted as often as they repeat), stopping past ``budget``."""
+        total = 1
+        children = (
+            node.value
+            if isinstance(node, yaml.SequenceNode)
+            else [n for kv in node.value for n in kv]
+            if isinstance(node, yaml.MappingNode)
+            else []
+        )
+        for child in children:
+            total += self._size(child, budget - total)
+            if total > budget:
+                break
+        return total
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event: Any = self.peek_event()
-        if self.check_event(yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+        if self.alias_budget <= 0 and (self.check_event(yaml.AliasEvent) or getattr(event, "anchor", None) is not None):
             raise yaml.composer.ComposerError(None, None, NO_ALIASES, event.start_mark)
+        if self.check_event(yaml.AliasEvent) and event.anchor in self.anchors:
+            self._repeated += self._size(self.anchors[event.anchor], self.alias_budget - self._repeated)
+            if self._repeated > self.alias_budget:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases repeat more than {self.alias_budget:,} nodes (a YAML bomb?)", event.start_mark
+                )
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
@@ -159,7 +188,13 @@ class LimitedSafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def safe_load_limited(text: str) -> Any:
+class PlanLoader(LimitedSafeLoader):
+    """:class:`LimitedSafeLoader` for plan folders and drafts: a bounded use of aliases."""
+
+    alias_budget = 10_000
+
+
+def safe_load_limited(text: str, loader: type[LimitedSafeLoader] = LimitedSafeLoader) -> Any:
     r"""Parse YAML with :class:`LimitedSafeLoader`.
 
     >>> safe_load_limited("a: 1")
@@ -170,11 +205,11 @@ def safe_load_limited(text: str) -> Any:
     ...     print(exc.problem, "(line", exc.problem_mark.line + 1, ")")
     aliases (*name) are not allowed, nor anchors (&name), in files a user writes (line 2 )
     """
-    loader = LimitedSafeLoader(text)
+    parser = loader(text)
     try:
-        return loader.get_single_data()
+        return parser.get_single_data()
     finally:
-        loader.dispose()
+        parser.dispose()
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
@@ -185,8 +220,9 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
     return f"{where}{problem}"
 
 
-def load_yaml(path: Path, limits: Limits) -> Any:
-    """A user's YAML file: size-checked, UTF-8, no aliases or anchors; errors name the file and line."""
+def load_yaml(path: Path, limits: Limits, loader: type[LimitedSafeLoader] = LimitedSafeLoader) -> Any:
+    """A user's YAML file: size-checked, UTF-8, parsed with ``loader`` (no aliases or anchors by
+    default); errors name the file and line."""
     check_size(path, limits)
     raw = path.read_bytes()
     try:
@@ -194,6 +230,6 @@ def load_yaml(path: Path, limits: Limits) -> Any:
     except UnicodeDecodeError as exc:
         raise UntrustedFileError(path, f"byte {exc.start}", "not UTF-8 text; save the file as UTF-8 (e.g. not GBK)") from exc
     try:
-        return safe_load_limited(text)
+        return safe_load_limited(text, loader)
     except yaml.YAMLError as exc:
         raise UntrustedFileError(path, "", f"not valid YAML: {yaml_problem(exc)}") from exc

@@ -26,7 +26,7 @@ import yaml
 
 from fjdata.core import config
 from fjdata.core.errors import RegistryError, choice_error
-from fjdata.core.untrusted import PLAN_LIMITS, UntrustedFileError, load_yaml, yaml_problem
+from fjdata.core.untrusted import PLAN_LIMITS, PlanLoader, UntrustedFileError, load_yaml, yaml_problem
 
 STATUSES = ("complete", "partial", "draft")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -130,7 +130,7 @@ def read_plan_yaml(file: Path) -> object:
         except yaml.YAMLError as exc:
             raise RegistryError(file, "-", "-", f"not valid YAML: {yaml_problem(exc)}") from exc
     try:
-        return load_yaml(file, PLAN_LIMITS)
+        return load_yaml(file, PLAN_LIMITS, PlanLoader)
     except UntrustedFileError as exc:
         raise RegistryError(file, "-", "-", f"{exc.where + ': ' if exc.where else ''}{exc.problem}") from exc
 
