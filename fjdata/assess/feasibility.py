@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from fjdata.core.errors import FjdataError
-from fjdata.core.untrusted import DRAFT_LIMITS, UntrustedFileError, load_yaml, open_xlsx, sheet_rows
+from fjdata.core.untrusted import DRAFT_LIMITS, UNIT_CEILINGS, UntrustedFileError, load_yaml, open_xlsx, sheet_rows
 from fjdata.forecast.backtest import auto_policy
 from fjdata.forecast.models import Forecast, t_or_normal_ppf
 from fjdata.forecast.projection import AutoPolicy, ExtraData, judged_series, project_judged
@@ -108,6 +108,16 @@ def _number(raw: dict[str, object], key: str, file: Path, entry: str) -> float:
     return float(value)
 
 
+def _plausible(value: float, kind: str, unit: str, file: Path, entry: str) -> float:
+    """A target value its unit allows (C91: 1e300 亿元 is a slip, not a target)."""
+    ceiling = UNIT_CEILINGS.get(unit)
+    if kind != "average_growth" and ceiling is not None and abs(value) > ceiling:
+        raise DraftError(file, entry, "target_value", f"{value:g} {unit} is more than any such figure can be (at most {ceiling:g} {unit})")
+    if kind == "share" and not 0 <= value <= 100:
+        raise DraftError(file, entry, "target_value", f"{value:g} is outside 0–100 for a share")
+    return value
+
+
 def _year(raw: dict[str, object], key: str, file: Path, entry: str) -> int:
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
@@ -160,7 +170,7 @@ def parse_drafts(entries: Sequence[dict[str, object]], defaults: dict[str, objec
                 indicator_id=iid,
                 kind=kind,
                 target_op=_choice(raw, "target_op", OPS, file, entry),
-                target_value=_number(raw, "target_value", file, entry),
+                target_value=_plausible(_number(raw, "target_value", file, entry), kind, known[iid].unit, file, entry),
                 base_year=base_year,
                 target_year=target_year,
                 region=_choice(raw, "region", REGIONS, file, entry),

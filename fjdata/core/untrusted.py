@@ -41,6 +41,11 @@ DRAFT_LIMITS = Limits(file_bytes=2_000_000, rows=500, columns=30, unzipped_bytes
 QUESTIONNAIRE_LIMITS = Limits(file_bytes=20_000_000, rows=20_000, columns=40, unzipped_bytes=60_000_000)
 
 
+# Above these no Chinese figure in the unit can lie (China's GDP is about 1.3 million 亿元): a larger
+# value from a user's file is a unit slip (万元 typed for 亿元), whatever else is known.
+UNIT_CEILINGS = {"亿元": 5_000_000.0, "万吨标准煤": 2_000_000.0}
+
+
 def shown_problems(lines: Sequence[str], cap: int = MAX_PROBLEMS_SHOWN) -> str:
     """The first ``cap`` problems, one per line, then ``… and N more``.
 

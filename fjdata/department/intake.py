@@ -37,7 +37,7 @@ from fjdata.core import config
 from fjdata.core.cache import WriteError, atomic_write_path, write_problem
 from fjdata.core.errors import FjdataError
 from fjdata.core.inert import safe_link
-from fjdata.core.untrusted import QUESTIONNAIRE_LIMITS, UntrustedFileError, open_xlsx, sheet_rows, shown_problems
+from fjdata.core.untrusted import QUESTIONNAIRE_LIMITS, UNIT_CEILINGS, UntrustedFileError, open_xlsx, sheet_rows, shown_problems
 from fjdata.department.questionnaire import (
     ASSERTION_CHOICES,
     DATA_COLUMNS,
@@ -316,11 +316,6 @@ def _series(known: dict[str, Indicator]) -> Callable[[str, str], dict[int, float
         return {y: v for (i, _), years in grouped.items() if i == iid for y, v in years.items()}
 
     return lookup
-
-
-# Above these no Chinese figure in the unit can lie (China's GDP is about 1.3 million 亿元): a larger
-# value is a unit slip (万元 typed in a 亿元 row), whatever the series holds.
-UNIT_CEILINGS = {"亿元": 5_000_000.0, "万吨标准煤": 2_000_000.0}
 
 
 def _check_value(ind: Indicator, value: float) -> str | None:
