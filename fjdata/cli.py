@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from fjdata.core.errors import FjdataError
+from fjdata.core.inert import inert_frame
 from fjdata.inputs.observations import REGIONS
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(inert_frame(frame).to_csv(index=False))  # meant for Excel: no live formula
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
@@ -267,6 +268,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warn_skipped_plans() -> None:
+    """A broken plan folder is skipped, not fatal; every command says so (with its path)."""
+    from fjdata.inputs.plan import plan_problems
+
+    for problem in plan_problems():
+        print(f"warning: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 a report failed, 2 bad input).
 
@@ -274,12 +283,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     args = parser().parse_args(argv)
-    from fjdata.core.config import absolutize_env
+    from fjdata.core.config import absolutize_env, check_env
     from fjdata.core.threads import limit_this_process
 
     absolutize_env()  # relative FJDATA_* paths mean the caller's working directory, for every child too
     limit_this_process()
     try:
+        check_env()
+        _warn_skipped_plans()
         return int(args.func(args))
     except FjdataError as exc:
         print(f"error: {exc}", file=sys.stderr)

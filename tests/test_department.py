@@ -28,6 +28,7 @@ from fjdata.inputs.statements import read_statements
 from tests.conftest import obs_row, write_csv
 
 DATA, STMT = "请填写数据", "官方表述"
+JUMP_HINT = "correct it, or if it is right write 确认无误 / confirmed in the note"
 VALUE, STATUS, SOURCE, NOTE = (letter(DATA_COLUMNS, f) for f in ("value", "status", "source_document", "note"))
 
 
@@ -232,7 +233,7 @@ def test_every_bad_cell_is_reported_and_nothing_written(questionnaire: Path, tmp
             f"{DATA}!{STATUS}{r_status}: 'final-ish' is not one of 正式 / 初步 / 修订 / final / preliminary / revised",
             f"{DATA}!{SOURCE}{r_source}: missing: name the source document, yearbook table or 文号",
             f"{DATA}!B{added}: 'no_such_indicator' is not an indicator id in the catalogue",
-            f"{DATA}!{VALUE}{r_jump}: 500 is more than 3× away from the 2024 value 34; explain in the note or correct it",
+            f"{DATA}!{VALUE}{r_jump}: 500 is more than 3× away from the 2024 value 34; {JUMP_HINT}",
             f"{STMT}!G{r_stmt}: '差不多' is not one of 已完成 / 未完成 / 进展顺利 / completed / not completed / on track",
             f"{STMT}!J{r_stmt}: missing: the document or 文号",
             f"{STMT}!L{r_stmt}: missing: the verbatim sentence",
@@ -243,15 +244,20 @@ def test_every_bad_cell_is_reported_and_nothing_written(questionnaire: Path, tmp
     assert not user_dir.exists()  # nothing written
 
 
-def test_a_jump_with_an_explanation_is_accepted(questionnaire: Path, tmp_path: Path) -> None:
+def test_a_jump_is_accepted_only_when_the_note_confirms_it(questionnaire: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(questionnaire)
     ws = wb[DATA]
     r = rows_by_key(ws)["green_parks|Fujian|2023"]
-    fill(ws, r, 500, note="2023年起统计口径含县级园区 (test fixture)")
+    fill(ws, r, 500, note="2023年起统计口径含县级园区 (test fixture)")  # an explanation alone no longer waves a jump through (C54)
     path = tmp_path / "explained.xlsx"
     wb.save(path)
     figures, _, problems = read_workbook(path)
+    assert figures == [] and [p.message.split(";")[0] for p in problems] == ["500 is more than 3× away from the 2024 value 34"]
+    fill(ws, r, 500, note="确认无误：2023年起统计口径含县级园区 (test fixture)")
+    wb.save(path)
+    figures, _, problems = read_workbook(path)
     assert problems == [] and [(f.indicator_id, f.year, f.value) for f in figures] == [("green_parks", 2023, 500.0)]
+    assert figures[0].confirmed_jump.startswith("500 is more than 3× away")
 
 
 # --- the round trip --------------------------------------------------------------------------

@@ -1065,3 +1065,1208 @@ def test_cli_project_default_year_always_gives_a_forecast(capsys: pytest.Capture
     assert cli.main(["project", "gdp_real_growth", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert "\n2026," in out
+
+
+# ============================================================================================
+# The second review (``../shared/review/reliability-review-2.md``, cases C01…C112): the department
+# questionnaire loop, plan folders, feasibility drafts and the workbooks and pages we write.
+# One parametrised test per family; each case asserts the GOOD behaviour.
+# ============================================================================================
+
+QDATA, QSTMT = "请填写数据", "官方表述"
+# The review's rows of request_zh.xlsx, by key (the row numbers differ between plans and data).
+QROWS = {
+    5: "above_size_industry_va_growth|Fujian|2024",
+    8: "manufacturing_va_share_gdp|Fujian|2021",
+    9: "manufacturing_va_share_gdp|Fujian|2022",
+    11: "manufacturing_va_share_gdp|Fujian|2025",
+    16: "sei_output_share|Fujian|2025",
+    22: "industrial_firms_over_10bn|Fujian|2025",
+    122: "sector_electronics_scale|Fujian|2025",
+}
+EVIL_FORMULA = '=HYPERLINK("http://evil.example/x","点击查看来源")'
+
+
+def _qcol(field: str, statements: bool = False) -> str:
+    from fjdata.department.questionnaire import DATA_COLUMNS, STATEMENT_COLUMNS, letter
+
+    return letter(STATEMENT_COLUMNS if statements else DATA_COLUMNS, field)
+
+
+@pytest.fixture(scope="module")
+def request_xlsx(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, int]]:
+    """A real questionnaire (``fjdata data request``) and the review's row numbers → its rows."""
+    import openpyxl
+
+    from fjdata.department.questionnaire import write_request
+
+    path = write_request(tmp_path_factory.mktemp("request") / "request_zh.xlsx").path
+    ws = openpyxl.load_workbook(path)[QDATA]
+    keys = {str(ws.cell(row=r, column=1).value): r for r in range(2, ws.max_row + 1)}
+    return path, {n: keys[k] for n, k in QROWS.items()}
+
+
+class Filler:
+    """Fill cells of a copy of the questionnaire the way a department does (text stays text)."""
+
+    def __init__(self, source: Path, rows: dict[int, int]) -> None:
+        import openpyxl
+
+        self.wb = openpyxl.load_workbook(source)
+        self.rows = rows
+        self.data, self.stmt = self.wb[QDATA], self.wb[QSTMT]
+
+    def row(self, n: int) -> int:
+        return self.rows.get(n, n)
+
+    def put(self, ref: str, value: object, fmt: str | None = None, formula: bool = False, sheet: str = QDATA) -> None:
+        cell = self.wb[sheet][ref]
+        cell.value = value
+        if isinstance(value, str) and value.startswith("=") and not formula:
+            cell.data_type = "s"  # typed with an apostrophe: text, as Excel stores it
+        if fmt:
+            cell.number_format = fmt
+
+    def figure(self, n: int, value: object, fmt: str | None = None, note: str | None = None, **fields: object) -> int:
+        r = self.row(n)
+        self.put(f"{_qcol('value')}{r}", value, fmt, formula=bool(fields.pop("formula", False)))
+        if "status" not in fields or fields["status"] is not None:
+            self.put(f"{_qcol('status')}{r}", fields.pop("status", "正式"))
+        if "source" not in fields or fields["source"] is not None:
+            self.put(f"{_qcol('source_document')}{r}", fields.pop("source", "福建统计年鉴 表3-1 (test fixture)"))
+        fields.pop("status", None), fields.pop("source", None)
+        if note:
+            self.put(f"{_qcol('note')}{r}", note)
+        for field, v in fields.items():
+            self.put(f"{_qcol(field)}{r}", v)
+        return r
+
+    def statement(self, r: int, **fields: object) -> None:
+        base: dict[str, object] = {
+            "assertion": "已完成",
+            "speaker": "福建省工业和信息化厅 (test fixture)",
+            "published": "2026-01-15",
+            "source_document": "闽工信〔2026〕1号 (test fixture)",
+            "source_url": "",
+            "quote": "全省规上工业增加值年均增长目标已完成 (test fixture)",
+        }
+        for field, v in (base | fields).items():
+            self.put(f"{_qcol(str(field), statements=True)}{r}", v, sheet=QSTMT)
+
+    def save(self, path: Path) -> Path:
+        self.wb.save(path)
+        return path
+
+
+def _problems(path: Path) -> list[str]:
+    from fjdata.department.intake import DepartmentImportError, read_workbook
+
+    try:
+        _, _, problems = read_workbook(path)
+    except DepartmentImportError as exc:
+        return [str(p) for p in exc.problems]
+    return [str(p) for p in problems]
+
+
+def _zip_with(src: Path, dst: Path, extra: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, (replace or {}).get(item.filename, zin.read(item.filename)))
+        for name, blob in (extra or {}).items():
+            zout.writestr(name, blob)
+    return dst
+
+
+def _data_sheet_part(path: Path) -> str:
+    import zipfile
+
+    import openpyxl
+
+    index = openpyxl.load_workbook(path, read_only=True).sheetnames.index(QDATA) + 1
+    with zipfile.ZipFile(path) as zf:
+        assert f"xl/worksheets/sheet{index}.xml" in zf.namelist()
+    return f"xl/worksheets/sheet{index}.xml"
+
+
+def _with_sheet_xml(src: Path, dst: Path, before_end: bytes) -> Path:
+    """The questionnaire with raw XML inserted before ``</sheetData>`` of the data sheet."""
+    import zipfile
+
+    part = _data_sheet_part(src)
+    with zipfile.ZipFile(src) as zf:
+        xml = zf.read(part)
+    return _zip_with(src, dst, replace={part: xml.replace(b"</sheetData>", before_end + b"</sheetData>", 1)})
+
+
+def _inline_string_bomb(src: Path, dst: Path) -> Path:
+    """C21: one inline string far larger than any questionnaire (here 70 MB; the review's was 1.5 GB)."""
+    return _with_sheet_xml(src, dst, b'<row r="1000"><c r="Q1000" t="inlineStr"><is><t>' + b"A" * 70_000_000 + b"</t></is></c></row>")
+
+
+def _many_rows(src: Path, dst: Path, n: int = 25_000) -> Path:
+    """C22/C34: tens of thousands of extra rows (the review's had 3 million and 100,000)."""
+    rows = b"".join(b'<row r="%d"><c r="B%d" t="inlineStr"><is><t>x</t></is></c></row>' % (r, r) for r in range(1000, 1000 + n))
+    return _with_sheet_xml(src, dst, rows)
+
+
+def _empty_zip(dst: Path) -> Path:
+    """C20: a zip file with nothing in it."""
+    import zipfile
+
+    zipfile.ZipFile(dst, "w").close()
+    return dst
+
+
+def _encrypted(dst: Path) -> Path:
+    """C26: what Excel writes for a password-protected workbook (an OLE compound file)."""
+    dst.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504 + b"E\0n\0c\0r\0y\0p\0t\0i\0o\0n\0I\0n\0f\0o\0" + b"\0" * 2000)
+    return dst
+
+
+# (case, how the workbook is made, the expected cell or location, a fragment of the message)
+QUESTIONNAIRE_REFUSED: list[tuple[str, Callable[[Filler, Path], Path], str, str]] = [
+    ("C01", lambda f, p: (f.statement(2, source_url="javascript:alert(document.domain)"), f.save(p))[1], "官方表述!K2", "not an http(s)"),
+    (
+        "C01-data",
+        lambda f, p: (f.statement(2, source_url="data:text/html,<script>alert(1)</script>"), f.save(p))[1],
+        "官方表述!K2",
+        "http(s)",
+    ),
+    (
+        "C14",
+        lambda f, p: (f.figure(11, 33.5, source=None), f.put(f"O{f.row(11)}", EVIL_FORMULA, formula=True), f.save(p))[2],
+        "!O",
+        "missing",
+    ),
+    ("C19", lambda f, p: (p.write_bytes(b"a,b\n1,2\n"), p)[1], "", "not a readable .xlsx workbook"),
+    (
+        "C20",
+        lambda f, p: _empty_zip(p),
+        "",
+        "not a readable",
+    ),
+    ("C21", lambda f, p: _inline_string_bomb(f.save(p.with_name("base.xlsx")), p), "", "unpacks to"),
+    ("C22", lambda f, p: _many_rows(f.save(p.with_name("base.xlsx")), p), "", "more than 20,000 rows"),
+    ("C26", lambda f, p: _encrypted(p), "", "password-protected"),
+    ("C27", lambda f, p: (setattr(f.data, "title", "Sheet1"), f.save(p))[1], "", "no data sheet"),
+    ("C30", lambda f, p: (f.data.insert_rows(1), f.save(p))[1], "请填写数据!row 1", "missing column"),
+    (
+        "C32",
+        lambda f, p: (f.figure(8, 34.0), f.figure(9, 33.0), f.data.merge_cells(f"M{f.row(8)}:M{f.row(9)}"), f.save(p))[3],
+        "!M",
+        "no value",
+    ),
+    (
+        "C33",
+        lambda f, p: (f.figure(8, 34.0), f.figure(9, 33.0), f.data.merge_cells(f"O{f.row(8)}:O{f.row(9)}"), f.save(p))[3],
+        "!O",
+        "source",
+    ),
+    ("C35", lambda f, p: (f.figure(11, "=30+3.5", formula=True), f.save(p))[1], "!M", "formula =30+3.5 without a saved result"),
+    (
+        "C36",
+        lambda f, p: (f.figure(11, "=30+3.5", formula=True, status=None, source=None), f.figure(8, 34.0), f.save(p))[2],
+        "!M",
+        "formula",
+    ),
+    ("C37", lambda f, p: (f.figure(11, __import__("datetime").datetime(2025, 3, 31)), f.save(p))[1], "!M", "is not a number"),
+    ("C38", lambda f, p: (f.figure(11, "３１．５"), f.save(p))[1], "!M", "is not a number"),
+    ("C40", lambda f, p: (f.figure(11, "31.5%"), f.save(p))[1], "!M", "is not a number"),
+    ("C41", lambda f, p: (f.figure(11, "约31.5"), f.save(p))[1], "!M", "is not a number"),
+    (
+        "C42",
+        lambda f, p: (f.figure(22, "15,000"), f.save(p))[1],
+        "!M",
+        "15000 is more than 10× outside every value held",
+    ),  # read as 15000; implausible for 45–67 firms
+    ("C43", lambda f, p: (f.figure(122, "1,5"), f.save(p))[1], "!M", "a comma where a decimal point may be meant"),
+    ("C43-groups", lambda f, p: (f.figure(22, "21,00"), f.save(p))[1], "!M", "thousands separators out of place"),
+    ("C45", lambda f, p: (f.figure(11, "1.5万"), f.save(p))[1], "!M", "is not a number"),
+    ("C47", lambda f, p: (f.figure(11, "33.5\u200b"), f.save(p))[1], "!M", "is not a number"),
+    ("C48", lambda f, p: (f.figure(11, "3_3.5"), f.save(p))[1], "!M", "underscore"),
+    ("C49-sep", lambda f, p: (f.figure(11, "٣٣٫٥"), f.save(p))[1], "!M", "is not a number"),
+    ("C50-bool", lambda f, p: (f.figure(11, True), f.save(p))[1], "!M", "is not a number"),
+    ("C50-hex", lambda f, p: (f.figure(11, "0x21"), f.save(p))[1], "!M", "is not a number"),
+    ("C54", lambda f, p: (f.figure(11, 3.35, note="联系人已核对"), f.save(p))[1], "!M", "确认无误"),
+    ("C55", lambda f, p: (f.figure(122, 80_000_000), f.save(p))[1], "!M", "more than any such figure can be"),
+    ("C55-share", lambda f, p: (f.figure(16, 0.25), f.save(p))[1], "!M", "outside every value held"),
+    ("C56", lambda f, p: (f.figure(11, None, unit=33.5), f.save(p))[1], "!M", "no value"),
+    (
+        "C59",
+        lambda f, p: (f.put(f"A{f.row(11)}", "manufacturing_va_share_gdp|China|2025"), f.figure(11, 12), f.save(p))[2],
+        "!A",
+        "region 'China'",
+    ),
+    ("C108-future", lambda f, p: (f.statement(2, published="2099-01-01"), f.save(p))[1], "官方表述!I2", "in the future"),
+    (
+        "C108-contradiction",
+        lambda f, p: (
+            f.statement(2),
+            f.put("A63", "", sheet=QSTMT),
+            f.statement(63, target_id=f.stmt["B2"].value, year=f.stmt["C2"].value, assertion="未完成"),
+            f.save(p),
+        )[3],
+        "官方表述!G63",
+        "contradicts row 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "where", "fragment"), QUESTIONNAIRE_REFUSED, ids=[c[0] for c in QUESTIONNAIRE_REFUSED])
+def test_questionnaire_values_are_read_as_meant_or_refused_naming_the_cell(
+    request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path, case: str, make: Callable[[Filler, Path], Path], where: str, fragment: str
+) -> None:
+    source, rows = request_xlsx
+    path = make(Filler(source, rows), tmp_path / f"{case}.xlsx")
+    problems = _problems(path)  # C21/C22: refused by the size checks before openpyxl parses a byte
+    assert any(where in p and fragment in p for p in problems), problems
+    assert all("Traceback" not in p for p in problems)
+
+
+def _figures(path: Path) -> list[Any]:
+    from fjdata.department.intake import read_workbook
+
+    figures, _, problems = read_workbook(path)
+    assert problems == [], problems
+    return figures
+
+
+def _macro(f: Filler, p: Path) -> Path:
+    f.figure(11, 33.5)
+    base = f.save(p.with_name("base.xlsx"))
+    return _zip_with(base, p, extra={"xl/vbaProject.bin": b'Attribute VB_Name = "Auto_Open"\nShell "calc"\n'})
+
+
+def _reordered(f: Filler, p: Path) -> Path:
+    f.figure(11, 33.5)
+    f.wb.move_sheet(QDATA, offset=len(f.wb.sheetnames) - 1)
+    return f.save(p)
+
+
+def _swapped(f: Filler, p: Path) -> Path:
+    f.figure(11, 33.5)
+    value, status = _qcol("value"), _qcol("status")
+    for r in range(1, f.data.max_row + 1):
+        a, b = f.data[f"{value}{r}"], f.data[f"{status}{r}"]
+        a.value, b.value = b.value, a.value
+    return f.save(p)
+
+
+# (case, how the workbook is made, (indicator, year, value) of every figure read, and what else must hold)
+QUESTIONNAIRE_ACCEPTED: list[tuple[str, Callable[[Filler, Path], Path], list[tuple[str, int, float]], str]] = [
+    (
+        "C04",
+        lambda f, p: (
+            f.figure(
+                5,
+                5.5,
+                source="<script>alert(1)</script>闽统〔2026〕1号",
+                contact="<img src=x onerror=alert(1)>",
+                note='"><svg onload=alert(1)>',
+            ),
+            f.save(p),
+        )[1],
+        [("above_size_industry_va_growth", 2024, 5.5)],
+        "kept as text",
+    ),
+    (
+        "C06",
+        lambda f, p: (f.figure(5, 5.5, source="javascript:alert(1)"), f.save(p))[1],
+        [("above_size_industry_va_growth", 2024, 5.5)],
+        "kept as text",
+    ),
+    (
+        "C12",
+        lambda f, p: (f.figure(122, 1234, source="@SUM(1+1)*cmd|' /C calc'!A0"), f.save(p))[1],
+        [("sector_electronics_scale", 2025, 1234.0)],
+        "",
+    ),
+    (
+        "C13",
+        lambda f, p: (f.figure(11, 33.5, contact="=cmd|' /C calc'!A0", note="+1+1"), f.save(p))[1],
+        [("manufacturing_va_share_gdp", 2025, 33.5)],
+        "",
+    ),
+    ("C24", lambda f, p: (f.figure(11, 33.5), f.put("XFD2", "far away"), f.save(p))[2], [("manufacturing_va_share_gdp", 2025, 33.5)], ""),
+    ("C25", _macro, [("manufacturing_va_share_gdp", 2025, 33.5)], ""),
+    ("C28", _reordered, [("manufacturing_va_share_gdp", 2025, 33.5)], ""),
+    ("C29", lambda f, p: (f.figure(11, 33.5), f.wb.remove(f.stmt), f.save(p))[2], [("manufacturing_va_share_gdp", 2025, 33.5)], ""),
+    ("C31", _swapped, [("manufacturing_va_share_gdp", 2025, 33.5)], ""),
+    ("C39", lambda f, p: (f.figure(11, "３３.５"), f.save(p))[1], [("manufacturing_va_share_gdp", 2025, 33.5)], ""),
+    ("C42-millions", lambda f, p: (f.figure(122, "1,234,567"), f.save(p))[1], [("sector_electronics_scale", 2025, 1234567.0)], ""),
+    (
+        "C46",
+        lambda f, p: (f.figure(11, "33.5   "), f.figure(9, "\u00a033.5\u00a0"), f.save(p))[2],
+        [("manufacturing_va_share_gdp", 2022, 33.5), ("manufacturing_va_share_gdp", 2025, 33.5)],
+        "",
+    ),
+    ("C49", lambda f, p: (f.figure(11, "٣٣.٥"), f.save(p))[1], [("manufacturing_va_share_gdp", 2025, 33.5)], ""),
+    (
+        "C50",
+        lambda f, p: (f.figure(11, "3.35e1"), f.figure(5, "-0"), f.save(p))[2],
+        [("above_size_industry_va_growth", 2024, -0.0), ("manufacturing_va_share_gdp", 2025, 33.5)],
+        "",
+    ),
+    ("C51", lambda f, p: (f.figure(16, 0.25, fmt="0.0%"), f.save(p))[1], [("sei_output_share", 2025, 25.0)], "percent"),
+    ("C52", lambda f, p: (f.figure(11, 0.335, fmt="0.0%"), f.save(p))[1], [("manufacturing_va_share_gdp", 2025, 33.5)], "percent"),
+    (
+        "C54-confirmed",
+        lambda f, p: (f.figure(11, 3.35, note="确认无误：口径调整 (test fixture)"), f.save(p))[1],
+        [("manufacturing_va_share_gdp", 2025, 3.35)],
+        "confirmed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "expected", "also"), QUESTIONNAIRE_ACCEPTED, ids=[c[0] for c in QUESTIONNAIRE_ACCEPTED])
+def test_harmless_questionnaire_variants_are_read_as_meant(
+    request_xlsx: tuple[Path, dict[int, int]],
+    tmp_path: Path,
+    case: str,
+    make: Callable[[Filler, Path], Path],
+    expected: list[tuple[str, int, float]],
+    also: str,
+) -> None:
+    source, rows = request_xlsx
+    figures = _figures(make(Filler(source, rows), tmp_path / f"{case}.xlsx"))
+    assert sorted((f.indicator_id, f.year, f.value) for f in figures) == expected
+    if also == "kept as text":
+        assert figures[0].source_document.startswith(("<script>", "javascript:"))
+    if also == "percent":
+        assert figures[0].percent and figures[0].raw.endswith("%")
+    if also == "confirmed":
+        assert "away from the 2024 value 31.7" in figures[0].confirmed_jump
+
+
+def test_C34_a_long_problem_list_is_capped(request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path) -> None:
+    from fjdata.department.intake import DepartmentImportError, import_workbook
+
+    f = Filler(*request_xlsx)
+    first = f.data.max_row + 1
+    for r in range(first, first + 120):  # added rows, all for one indicator and year
+        f.put(f"{_qcol('indicator_id')}{r}", "sector_electronics_scale")
+        f.put(f"{_qcol('year')}{r}", 2017)
+        f.put(f"{_qcol('value')}{r}", 100)
+        f.put(f"{_qcol('status')}{r}", "正式")
+        f.put(f"{_qcol('source_document')}{r}", "x (test fixture)")
+    path = f.save(tmp_path / "many.xlsx")
+    with pytest.raises(DepartmentImportError) as err:
+        import_workbook(path, compare=False)
+    text = str(err.value)
+    assert len(err.value.problems) == 119 and "… and 69 more" in text and text.count("is filled twice") == 50
+
+
+# --- importing: what is written, superseded, skipped (C57, C58, C60, C61, C64, C69, C70, C72, C76, C107) ---
+
+
+def _import(path: Path, compare: bool = False) -> Any:
+    from fjdata.department.intake import import_workbook
+
+    return import_workbook(path, compare=compare)
+
+
+def _user_csvs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.csv"))
+
+
+def test_C57_only_the_held_value_column_filled_is_nothing_to_import(
+    request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path, user_dir: Path
+) -> None:
+    from fjdata.department.intake import DepartmentImportError
+
+    f = Filler(*request_xlsx)
+    f.put(f"{_qcol('held_value')}{f.row(16)}", 30)
+    with pytest.raises(DepartmentImportError) as err:
+        _import(f.save(tmp_path / "held.xlsx"))
+    assert str(err.value.problems[0]) == "sheet 请填写数据: nothing is filled in; no value and no statement to import"
+
+
+def test_C58_C60_C61_C70_C72_imports_say_what_they_did(
+    request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path, user_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = Filler(*request_xlsx)
+    f.figure(11, 33.5)
+    one = f.save(tmp_path / "new\nline.xlsx")  # C70: a newline in the name
+    g = Filler(*request_xlsx)
+    g.figure(16, 27.5)
+    two = g.save(tmp_path / "-dash.xlsx")
+    result = _import(one)
+    assert "verdict comparison skipped (--no-compare)" in result.summary() and "no verdict changes" not in result.summary()  # C58
+    assert cli.main(["data", "import", "--no-compare", "--", str(two)]) == 0  # C72: a name starting with '-'
+    assert len(_user_csvs(user_dir)) == 2  # C60: two workbooks, two files
+    assert _import(one).already_imported  # C61: the same workbook again writes nothing
+    assert len(_user_csvs(user_dir)) == 2 and not list(user_dir.glob(".*.tmp"))
+    capsys.readouterr()
+
+
+def test_C64_C69_a_failed_write_leaves_nothing_and_names_the_path(
+    request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path, user_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fjdata.core.cache import WriteError
+    from fjdata.department import intake
+
+    f = Filler(*request_xlsx)
+    f.figure(11, 33.5)
+    path = f.save(tmp_path / "x.xlsx")
+
+    def full(p: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
+        p.write_text("indicator_id,region\n", encoding="utf-8")  # half written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real = intake._write_csv
+    monkeypatch.setattr(intake, "_write_csv", full)
+    with pytest.raises(WriteError) as err:
+        _import(path)
+    assert "no space left" in str(err.value) and str(user_dir) in str(err.value)
+    assert sorted(p.name for p in user_dir.iterdir()) == []  # no CSV, no .tmp (C69); a killed import the same (C64)
+    monkeypatch.setattr(intake, "_write_csv", real)
+    assert _import(path).observations_file is not None and len(_user_csvs(user_dir)) == 1  # and the rerun imports
+
+
+def test_C76_an_import_into_a_folder_with_a_broken_file_is_refused(
+    request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path, user_dir: Path
+) -> None:
+    f = Filler(*request_xlsx)
+    f.figure(11, 33.5)
+    path = f.save(tmp_path / "x.xlsx")
+    (user_dir / "passwd.csv").symlink_to("/etc/passwd")
+    with pytest.raises(DataValidationError, match=r"passwd\.csv"):
+        _import(path)
+    assert sorted(p.name for p in user_dir.iterdir()) == ["passwd.csv"]
+
+
+def test_C107_a_corrected_reimport_supersedes_its_own_figure_and_keeps_the_history(
+    request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path, user_dir: Path
+) -> None:
+    f = Filler(*request_xlsx)
+    f.figure(11, 33.5)
+    f.figure(16, 27.5)
+    first = _import(f.save(tmp_path / "x35.xlsx"))
+    f.figure(11, 32.0)
+    f.put(f"{_qcol('value')}{f.row(16)}", None), f.put(f"{_qcol('status')}{f.row(16)}", None)
+    f.put(f"{_qcol('source_document')}{f.row(16)}", None)
+    second = _import(f.save(tmp_path / "x41_corrected.xlsx"))
+    rows = pd.concat([read_csv(p, origin="user") for p in _user_csvs(user_dir)])
+    mine = rows[rows["indicator_id"] == "manufacturing_va_share_gdp"]
+    assert mine["value"].tolist() == [32.0]  # one figure, the corrected one
+    assert rows[rows["indicator_id"] == "sei_output_share"]["value"].tolist() == [27.5]  # the other figure stays
+    (history,) = (user_dir / "superseded").glob("*.csv")
+    old = pd.read_csv(history)
+    assert old["value"].tolist() == [33.5] and f"superseded_by={second.observations_file.name}" in old["note"][0]
+    assert first.observations_file is not None and len(second.superseded) == 1 and "33.5" in second.summary()
+    assert _import(tmp_path / "x35.xlsx").already_imported  # the withdrawn workbook cannot come back by accident
+    other = Filler(*request_xlsx)
+    other.figure(11, 31.0, contact="另一部门 (test fixture)")
+    _import(other.save(tmp_path / "other_department.xlsx"))  # another sender's figure does not replace it: a dispute
+    values = pd.concat([read_csv(p, origin="user") for p in _user_csvs(user_dir)])
+    assert sorted(values[values["indicator_id"] == "manufacturing_va_share_gdp"]["value"]) == [31.0, 32.0]
+
+
+# --- what we write is inert (C10–C13, C15, C17, C18): no formula, no link of another scheme ---
+
+HOSTILE_TEXTS = (EVIL_FORMULA, "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1")
+
+
+def _live_cells(path: Path) -> list[str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    out = []
+    for ws in wb.worksheets:
+        for r in ws.iter_rows():
+            for c in r:
+                if c.data_type == "f" or (
+                    isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t", "\r")) and not c.quotePrefix
+                ):
+                    out.append(f"{ws.title}!{c.coordinate}={c.value!r}")
+    return out
+
+
+def _live_csv_fields(text: str) -> list[str]:
+    import csv
+    import io
+
+    from fjdata.core.inert import is_live
+
+    return [v for r in csv.reader(io.StringIO(text)) for v in r if is_live(v)]
+
+
+@pytest.fixture(scope="module")
+def hostile_user_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user CSV whose source titles, quotes and notes are formulas (C10)."""
+    folder = tmp_path_factory.mktemp("hostile-user")
+    rows = [
+        row(
+            "manufacturing_va_share_gdp", 2025, 33.5, source_title=EVIL_FORMULA, quote=HOSTILE_TEXTS[1], note=HOSTILE_TEXTS[2], vintage="h1"
+        ),
+        row("sei_output_share", 2024, 29.0, source_title=HOSTILE_TEXTS[4], quote="+cmd", vintage="h2"),
+    ]
+    (folder / "my.csv").write_text(csv_text(rows), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hostile_request(tmp_path_factory: pytest.TempPathFactory, hostile_user_data: Path) -> Path:
+    from fjdata.department.questionnaire import write_request
+
+    return write_request(tmp_path_factory.mktemp("hostile-request") / "request_zh.xlsx", extra_data=hostile_user_data / "my.csv").path
+
+
+def test_C10_C11_the_questionnaire_never_carries_a_formula_from_a_users_file(hostile_request: Path) -> None:
+    import openpyxl
+
+    assert _live_cells(hostile_request) == []
+    cells = [c for ws in openpyxl.load_workbook(hostile_request).worksheets for r in ws.iter_rows() for c in r if c.value == EVIL_FORMULA]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)  # the text itself, readable and inert
+
+
+def test_C10_libreoffice_shows_the_formula_as_text(hostile_request: Path, tmp_path: Path) -> None:
+    from tests.test_department import soffice
+
+    profile = (tmp_path / "lo-profile").as_uri()
+    proc = subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path),
+            str(hostile_request),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    out = tmp_path / "request_zh.csv"
+    assert proc.returncode == 0 and out.is_file(), proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert EVIL_FORMULA.replace('"', '""') in text or EVIL_FORMULA in text  # shown literally, never evaluated
+    assert "#NAME" not in text and "Err:" not in text
+
+
+@pytest.fixture(scope="module")
+def assessed() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from fjdata.assess.assessment import assess
+
+    return assess(), assess(as_of=2023)
+
+
+WRITERS = ["C15-assessment.xlsx", "C17-assessment_en.xlsx", "C15-assessment.csv", "C15-tables.csv", "C18-targets-csv"]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_every_writer_neutralises_hostile_text(
+    writer: str,
+    tmp_path: Path,
+    assessed: tuple[pd.DataFrame, pd.DataFrame],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fjdata.batch.workbook import write_workbook
+    from fjdata.core.inert import inert_frame
+    from fjdata.inputs.plan import get_plan
+
+    today, mid = (f.copy() for f in assessed)
+    for frame in (today, mid):
+        for i, col in enumerate(("name_zh", "name_en", "target_text", "notes", "disputes")):
+            frame[col] = HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)]
+    if writer.endswith(".xlsx"):
+        path = write_workbook(tmp_path / "a.xlsx", today, mid, 2023, get_plan(), "en" if "_en" in writer else "zh")
+        assert _live_cells(path) == []
+        import openpyxl
+
+        names = {c.value for ws in openpyxl.load_workbook(path).worksheets for r in ws.iter_rows() for c in r}
+        assert set(HOSTILE_TEXTS[:3]) & names  # kept readable
+    elif writer == "C15-assessment.csv":
+        text = inert_frame(today).to_csv(index=False)
+        assert _live_csv_fields(text) == [] and "'" + EVIL_FORMULA.replace('"', '""') in text
+        assert inert_frame(pd.DataFrame({"v": ["-3.5", "12"]}))["v"].tolist() == ["-3.5", "12"]  # numbers stay numbers
+    elif writer == "C15-tables.csv":
+        from types import SimpleNamespace
+
+        from fjdata.report.chapter_report import ChapterReport
+
+        rows = [{"name_zh": text, "note": "+x", "value": -1.5} for text in HOSTILE_TEXTS]
+        items = [SimpleNamespace(assessment=SimpleNamespace(to_row=lambda r=r: r)) for r in rows]
+        report = SimpleNamespace(items=items, midterm={}, mid_year=2023, chapter="2")  # what write_table reads of a report
+        path = ChapterReport.write_table(report, tmp_path)  # type: ignore[arg-type]
+        assert path is not None
+        table = path.read_text(encoding="utf-8-sig")
+        assert _live_csv_fields(table) == [] and "-1.5" in table
+    else:
+        assert cli.main(["targets", "--chapter", "2", "--format", "csv"]) == 0
+        out = capsys.readouterr().out
+        assert out and _live_csv_fields(out) == []
+
+
+def test_C15_C17_C18_a_hostile_plan_reaches_no_output_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _plan_copy(tmp_path, "evil2plan")
+    text = (folder / "targets.yaml").read_text(encoding="utf-8")
+    first_name = re.search(r"name_zh: (.+)", text)
+    assert first_name
+    (folder / "targets.yaml").write_text(text.replace(first_name.group(0), f"name_zh: '{EVIL_FORMULA}'", 1), encoding="utf-8")
+    assert cli.main(["targets", "--plan", "evil2plan", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "'" + EVIL_FORMULA.replace('"', '""') in out and _live_csv_fields(out) == []
+
+
+# --- links: only http(s) ever becomes href (C01, C04–C09) ----------------------------------
+
+
+def test_C01_C05_the_coverage_page_links_only_http_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fjdata.inputs.statements import Statement
+    from fjdata.report import coverage_page
+
+    rows = coverage_page.coverage_rows()[:2]
+    evil = [
+        Statement(
+            rows[0].target.target_id,
+            2025,
+            "completed",
+            '<script>alert("sp")</script>',
+            "2026-01-01",
+            "<img src=x onerror=alert(1)>闽政〔2026〕1号",
+            "javascript:alert(document.domain)",
+            '"><svg onload=alert(1)>',
+            "<b>c</b>",
+            "f.csv",
+            2,
+        ),
+        Statement(rows[0].target.target_id, 2025, "completed", "s", "2026-01-01", "t", " JAVASCRIPT:alert(1)", "q", "", "f.csv", 3),
+        Statement(rows[0].target.target_id, 2025, "completed", "s", "2026-01-01", "t", "https://www.gov.cn/ok.htm", "q", "", "f.csv", 4),
+    ]
+    page = coverage_page.coverage_html([dataclasses_replace(rows[0], statements=tuple(evil)), rows[1]])
+    hrefs = re.findall(r"href=[\"']([^\"']*)", page)
+    assert "https://www.gov.cn/ok.htm" in hrefs and all(h.startswith(("https://", "http://", "#")) or ":" not in h for h in hrefs), hrefs
+    assert "<script>alert" not in page and "<img src=x" not in page and "<svg onload" not in page
+
+
+def dataclasses_replace(obj: Any, **changes: object) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
+
+
+LINK_CASES = [
+    ("C01", "javascript:alert(document.domain)", ""),
+    ("C06", "xlsx:x01.xlsx#请填写数据!M5", ""),
+    ("C06-data", "data:text/html;base64,PHNjcmlwdD4=", ""),
+    ("C06-vbscript", "vbscript:msgbox(1)", ""),
+    ("C06-file", "file:///etc/passwd", ""),
+    ("C06-protocol-relative", "//evil.example/x", ""),
+    ("C06-tab", "java\tscript:alert(1)", ""),
+    ("C06-ok", "https://www.gov.cn/zhengce/x.htm", "https://www.gov.cn/zhengce/x.htm"),
+    ("C06-ok-http", "http://tjj.fujian.gov.cn/x", "http://tjj.fujian.gov.cn/x"),
+]
+
+
+@pytest.mark.parametrize(("case", "url", "linked"), LINK_CASES, ids=[c[0] for c in LINK_CASES])
+def test_only_http_urls_are_ever_linked(case: str, url: str, linked: str) -> None:
+    from fjdata.core.inert import safe_link
+    from fjdata.report.templating import render
+
+    assert safe_link(url) == linked
+    rows = [
+        {
+            "name": "n",
+            "year": 2025,
+            "value": "1",
+            "status": "s",
+            "title": "<script>t</script>",
+            "url": safe_link(url),
+            "quote": "q",
+            "user": True,
+            "not_used": False,
+        }
+    ]
+    from fjdata.core.wording import words
+
+    page = render("sources.html.j2", w=words("zh"), rows=rows)
+    assert ("href" in page) == bool(linked) and "<script>t" not in page
+
+
+def test_C07_C08_C09_hostile_plan_and_params_titles_are_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fjdata.batch.run_index import index_html
+
+    folder = _plan_copy(tmp_path, "evilplan")
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title_zh: .*$", "title_zh: \"<script>alert('plan_zh')</script>恶意规划\"", text, count=1)
+    (folder / "plan.yaml").write_text(text, encoding="utf-8")
+    res = nightly.ReportResult(
+        "x",
+        nightly.ReportStatus.SUCCESS,
+        1.0,
+        "p.yaml",
+        "overview.ipynb",
+        {"plan": "evilplan"},
+        title="javascript:alert('t')",
+        html="x.html",
+    )
+    page = index_html(nightly.RunResult(tmp_path, (res,), "s", "f", "h"), "2026-01-01")
+    assert "<script>alert('plan_zh')" not in page and "&lt;script&gt;alert(&#39;plan_zh&#39;)" in page
+    assert re.findall(r"href='([^']*)'", page)[:1] == ["x.html"] and "javascript:alert(&#39;t&#39;)" in page
+
+
+# --- plan folders fail alone (C80–C87) ------------------------------------------------------
+
+
+def _plan_copy(tmp_path: Path, plan_id: str, base: str = "fujian-14th-manufacturing") -> Path:
+    """A copy of a shipped plan folder with a new id, on ``FJDATA_PLANS`` (for the running test)."""
+    root = tmp_path / "plans"
+    folder = root / plan_id
+    shutil.copytree(config.PACKAGE_DIR / "plans" / base, folder)
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    (folder / "plan.yaml").write_text(re.sub(r"(?m)^id: .*$", f"id: {plan_id}", text, count=1), encoding="utf-8")
+    os.environ["FJDATA_PLANS"] = str(root)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_plan_folders_left() -> Iterator[None]:
+    saved = os.environ.get("FJDATA_PLANS")
+    yield
+    if saved is None:
+        os.environ.pop("FJDATA_PLANS", None)
+    else:
+        os.environ["FJDATA_PLANS"] = saved
+
+
+def _bomb_plan(folder: Path) -> None:
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    bomb = 'title_zh: &i [&h [&g [&f [&e [&d [&c [&b [&a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"],*a,*a,*a,*a,*a,*a,*a,*a],*b,*b,*b,*b,*b,*b,*b,*b],*c,*c,*c,*c,*c,*c,*c,*c],*d,*d,*d,*d,*d,*d,*d,*d],*e,*e,*e,*e,*e,*e,*e,*e],*f,*f,*f,*f,*f,*f,*f,*f],*g,*g,*g,*g,*g,*g,*g,*g],*h,*h,*h,*h,*h,*h,*h,*h]'  # noqa: E501 (the review's input)
+    (folder / "plan.yaml").write_text(re.sub(r"(?m)^title_zh: .*$", bomb, text, count=1), encoding="utf-8")
+
+
+def _edit_plan(folder: Path, pattern: str, new: str) -> None:
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    changed = re.sub(pattern, new, text, count=1, flags=re.MULTILINE)
+    assert changed != text
+    (folder / "plan.yaml").write_text(changed, encoding="utf-8")
+
+
+# (case, how the folder is broken, a fragment of the problem reported for the folder)
+BROKEN_PLANS: list[tuple[str, Callable[[Path], None], str]] = [
+    ("C82", lambda f: _edit_plan(f, r"^base_year: .*$", 'base_year: "2025"'), "is not a year between 1949 and 2100"),
+    ("C82-chapters", lambda f: _edit_plan(f, r"^chapters:", "chapters: [1, 2]\nold_chapters:"), "field 'chapters'"),
+    ("C82-title-type", lambda f: _edit_plan(f, r"^title_en: .*$", "title_en: {a: 1}"), "must be text"),
+    ("C84", lambda f: _edit_plan(f, r"^title_zh: .*$", "title_zh: [unclosed"), "not valid YAML: line"),
+    ("C85", lambda f: _edit_plan(f, r"^id: .*$", "id: fujian-14th-manufacturing"), "is already the id of"),
+    ("C87", _bomb_plan, "(a YAML bomb?)"),
+    (
+        "C86",
+        lambda f: (f / "plan.yaml").write_text((f / "plan.yaml").read_text(encoding="utf-8") + "#" * 2_100_000, encoding="utf-8"),
+        "at most 2.0 MB is read",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "damage", "fragment"), BROKEN_PLANS, ids=[c[0] for c in BROKEN_PLANS])
+def test_a_broken_plan_folder_is_skipped_and_named_while_every_other_plan_works(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, damage: Callable[[Path], None], fragment: str
+) -> None:
+    from fjdata.inputs.plan import plan_problems, plans
+
+    folder = _plan_copy(tmp_path, "badplan")
+    _plan_copy(tmp_path, "goodplan")
+    damage(folder)
+    assert cli.main(["targets", "--chapter", "2"]) == 0  # the default plan
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and str(folder) in captured.err and fragment in captured.err, captured.err
+    assert {"goodplan", "fujian-14th-manufacturing"} <= set(plans()) and "badplan" not in plans()
+    assert any(str(folder) in p for p in plan_problems())
+    assert cli.main(["targets", "--plan", "goodplan", "--chapter", "2"]) == 0  # another user plan too
+    capsys.readouterr()
+
+
+_BOMB_ITEMS = (
+    "\n- &a ["
+    + ",".join(['"lol"'] * 9)
+    + "]\n"
+    + "".join(f"- &{n} [{','.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh", strict=True))
+)
+
+# (case, change to targets.yaml, fragment): a plan's own targets break only that plan
+BROKEN_TARGETS: list[tuple[str, Callable[[str], str], str]] = [
+    ("C80", lambda t: t + "\n" + t[t.index("- target_id") : t.index("- target_id", t.index("- target_id") + 1)], "duplicate id"),
+    ("C81", lambda t: re.sub(r"target_year: \d{4}", "target_year: 2020", t, count=1), "is not after base_year"),
+    ("C83", lambda t: re.sub(r"target_value: [0-9.]+", "target_value: seven", t, count=1), "'seven' is not numeric"),
+    ("C87-targets", lambda t: t + _BOMB_ITEMS, "(a YAML bomb?)"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "fragment"), BROKEN_TARGETS, ids=[c[0] for c in BROKEN_TARGETS])
+def test_a_broken_targets_file_fails_only_its_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, change: Callable[[str], str], fragment: str
+) -> None:
+    folder = _plan_copy(tmp_path, "dupplan")
+    path = folder / "targets.yaml"
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert cli.main(["targets", "--plan", "dupplan"]) == 2
+    err = capsys.readouterr().err
+    assert "targets.yaml" in err and fragment in err and "Traceback" not in err, err
+    assert cli.main(["targets", "--chapter", "2"]) == 0
+    capsys.readouterr()
+
+
+# --- environment and paths (C65–C68, C73–C75, C77–C79, C109–C111) ----------------------------
+
+ENV_CASES: list[tuple[str, dict[str, str], list[str], int, str]] = [
+    ("C77-zero", {"FJDATA_WORKERS": "0"}, ["targets", "--chapter", "2"], 2, "FJDATA_WORKERS='0' is not a whole number from 1 to 64"),
+    ("C77-negative", {"FJDATA_WORKERS": "-1"}, ["targets", "--chapter", "2"], 2, "from 1 to 64"),
+    ("C77-text", {"FJDATA_WORKERS": "abc"}, ["targets", "--chapter", "2"], 2, "from 1 to 64"),
+    ("C78", {"FJDATA_WORKERS": "10000"}, ["targets", "--chapter", "2"], 2, "from 1 to 64"),
+    ("C79", {"FJDATA_PLAN": "nosuch"}, ["targets", "--chapter", "2"], 2, "unknown plan 'nosuch'"),
+]
+
+
+@pytest.mark.parametrize(("case", "env", "argv", "rc", "fragment"), ENV_CASES, ids=[c[0] for c in ENV_CASES])
+def test_environment_variables_are_validated_with_the_valid_range(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+    env: dict[str, str],
+    argv: list[str],
+    rc: int,
+    fragment: str,
+) -> None:
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert cli.main(argv) == rc
+    assert fragment in capsys.readouterr().err
+
+
+def test_C67_a_cache_path_that_is_a_file_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("hello\n", encoding="utf-8")
+    monkeypatch.setenv("FJDATA_CACHE", str(afile))
+    assert cli.main(["backtest", "--indicator", "gdp_real_growth"]) == 2
+    assert "FJDATA_CACHE=" in capsys.readouterr().err and afile.read_text(encoding="utf-8") == "hello\n"
+
+
+def test_C65_C66_C68_the_cache_is_optional_and_recovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("FJDATA_CACHE", str(blocker / "sub"))  # C66: cannot be created
+    assert cache.cached("c66", {"x": 1}, lambda: 42) == 42
+    folder = tmp_path / "c"
+    monkeypatch.setenv("FJDATA_CACHE", str(folder))
+    real = cache.atomic_write_bytes
+    monkeypatch.setattr(cache, "atomic_write_bytes", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EROFS, "Read-only file system")))
+    assert cache.cached("c65", {"x": 1}, lambda: 43) == 43  # C65: a read-only cache stores nothing, breaks nothing
+    monkeypatch.setattr(cache, "atomic_write_bytes", real)
+    cache.store("c68", {"x": 1}, 44)
+    shutil.rmtree(folder)  # C68: removed during a run
+    cache.store("c68", {"x": 1}, 44)
+    assert cache.load("c68", {"x": 1}) == (True, 44)
+
+
+def test_C73_C74_C75_links_in_the_user_folder(user_dir: Path, tmp_path: Path) -> None:
+    (user_dir / "passwd.csv").symlink_to("/etc/passwd")
+    with pytest.raises(DataValidationError) as err:
+        all_observations()
+    assert "passwd.csv" in str(err.value) and "root:" not in str(err.value)  # C73: named, nothing leaked
+    (user_dir / "passwd.csv").unlink()
+    (user_dir / "zero.csv").symlink_to("/dev/zero")
+    with pytest.raises(DataValidationError, match="not a regular file"):
+        all_observations()  # C74: no hang
+    (user_dir / "zero.csv").unlink()
+    good = tmp_path / "outside.csv"
+    good.write_text(csv_text([row(value=33.1, vintage="c75")]), encoding="utf-8")
+    (user_dir / "mine.csv").symlink_to(good)
+    assert 33.1 in set(all_observations()["value"])  # C75: the user's own link is followed
+
+
+def test_C109_C110_C111_data_request_refuses_bad_output_and_choices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    adir = tmp_path / "adir"
+    adir.mkdir()
+    assert cli.main(["data", "request", "-o", str(adir)]) == 2
+    assert "is a folder" in capsys.readouterr().err and list(tmp_path.glob(".*tmp")) == []  # C109: no temp file left
+    assert cli.main(["data", "request", "--chapter", "9", "-o", str(tmp_path / "r9.xlsx")]) == 2  # C110
+    assert "chapter '9' is not valid" in capsys.readouterr().err and not (tmp_path / "r9.xlsx").exists()
+    assert cli.main(["data", "request", "--years", "2025-2021", "-o", str(tmp_path / "r.xlsx")]) == 2  # C111
+    assert "expected YYYY or YYYY-YYYY" in capsys.readouterr().err
+
+
+def test_C71_a_dash_file_name_without_double_dash_writes_nothing(tmp_path: Path, user_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-dash.xlsx").write_bytes(b"x")
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["data", "import", "-dash.xlsx"])
+    assert exit_.value.code == 2 and list(user_dir.iterdir()) == []
+
+
+# --- feasibility drafts (C89–C106) ---------------------------------------------------------
+
+
+def _draft_xlsx(path: Path, rows: list[list[object]], formula: str | None = None) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["name", "indicator_id", "kind", "target_op", "target_value", "base_year", "target_year", "region"])
+    for r in rows:
+        ws.append(r)
+    if formula:
+        ws["E2"] = formula
+    wb.save(path)
+    return path
+
+
+DRAFT_ROW = ["x", "rd_expenditure", "level", "≥", 1000, 2025, 2030, "Fujian"]
+DRAFT_YAML = (
+    "targets:\n  - name: x\n    indicator_id: rd_expenditure\n    kind: level\n    target_op: '≥'\n"
+    "    target_value: {v}\n    base_year: {b}\n    target_year: 2030\n    region: {r}\n"
+)
+
+# (case, how the draft file is made, None for accepted or a fragment of the error)
+DRAFT_CASES: list[tuple[str, Callable[[Path], Path], str | None]] = [
+    ("C89", lambda d: (d / "f02_csv.xlsx", (d / "f02_csv.xlsx").write_text("a,b\n1,2\n"))[0], "not a readable .xlsx workbook"),
+    (
+        "C92",
+        lambda d: (d / "f.yaml", (d / "f.yaml").write_text(DRAFT_YAML.format(v=1000, b=-5, r="Fujian")))[0],
+        "is not a year between 1990 and 2100",
+    ),
+    ("C93", lambda d: (d / "f.yaml", (d / "f.yaml").write_text(DRAFT_YAML.format(v=1000, b=2025, r="Mars")))[0], "'Mars' is not one of"),
+    (
+        "C94",
+        lambda d: (
+            d / "f.yaml",
+            (d / "f.yaml").write_bytes(DRAFT_YAML.format(v=1000, b=2025, r="Fujian").replace("name: x", "name: 研发").encode("gbk")),
+        )[0],
+        "not UTF-8",
+    ),
+    (
+        "C95",
+        lambda d: (d / "f.yaml", (d / "f.yaml").write_text(DRAFT_YAML.format(v=1000, b=1990, r="Fujian").replace("2030", "2100")))[0],
+        None,
+    ),
+    ("C96", lambda d: (d / "f.yaml", (d / "f.yaml").write_text(""))[0], "top-level 'targets:' list"),
+    ("C97", lambda d: (d / "f.yaml", (d / "f.yaml").write_text("targets: []\n"))[0], "the 'targets:' list is empty"),
+    ("C98", lambda d: (d / "f.yaml", (d / "f.yaml").write_text(DRAFT_YAML.format(v=".inf", b=2025, r="Fujian")))[0], "inf is not a number"),
+    (
+        "C101",
+        lambda d: (
+            d / "f.yaml",
+            (d / "f.yaml").write_text(
+                DRAFT_YAML.format(v=1000, b=2025, r="Fujian") + DRAFT_YAML.format(v=1000, b=2025, r="Fujian").split("\n", 1)[1]
+            ),
+        )[0],
+        None,
+    ),
+    (
+        "C91",
+        lambda d: (d / "f.yaml", (d / "f.yaml").write_text(DRAFT_YAML.format(v="1.0e+300", b=2025, r="Fujian")))[0],
+        "more than any such figure can be",
+    ),
+    ("C102", lambda d: _draft_xlsx(d / "f.xlsx", [[*DRAFT_ROW[:4], "1e300", *DRAFT_ROW[5:]]]), "'1e300' is not a number"),
+    ("C103", lambda d: _draft_xlsx(d / "f.xlsx", [[*DRAFT_ROW[:5], 2025.0, *DRAFT_ROW[6:]]]), None),
+    ("C104", lambda d: _draft_xlsx(d / "f.xlsx", [DRAFT_ROW], formula="=1+1"), "E2 holds a formula without a saved result"),
+    ("C106", lambda d: _draft_xlsx(d / "f.xlsx", [DRAFT_ROW] * 20_000), "more than 500 rows"),
+    ("C106-yaml", lambda d: (d / "f.yaml", (d / "f.yaml").write_text("targets:\n" + "  - {name: x}\n" * 600))[0], "at most 500"),
+    ("C87-draft", lambda d: (d / "f.yaml", (d / "f.yaml").write_text("a: &a [1]\ntargets: *a\n"))[0], "aliases (*name) are not allowed"),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "fragment"), DRAFT_CASES, ids=[c[0] for c in DRAFT_CASES])
+def test_draft_files_are_read_within_bounds_or_refused_naming_the_file(
+    tmp_path: Path, case: str, make: Callable[[Path], Path], fragment: str | None
+) -> None:
+    from fjdata.assess.feasibility import DraftError, load_drafts
+
+    path = make(tmp_path)
+    if fragment is None:
+        assert load_drafts(path)
+        return
+    with pytest.raises(DraftError) as err:
+        load_drafts(path)
+    assert str(path) in str(err.value) and fragment in str(err.value), str(err.value)
+
+
+# --- end to end: a hostile department workbook through import, nightly and every output ----
+
+
+def test_a_hostile_department_workbook_leaves_nothing_live_in_any_output(request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path) -> None:
+    """Import (hostile texts that are accepted), then a real nightly (tables, coverage page,
+    questionnaire, one chapter report and the index): no page links anything but http(s) or the
+    run's own files, no script tag from the data, no workbook cell is a formula, no CSV field live."""
+    f = Filler(*request_xlsx)
+    f.figure(11, 33.5, source=EVIL_FORMULA, contact="<script>alert(1)</script>", note="+cmd|' /C calc'!A0")
+    f.figure(16, 27.5, source="<img src=x onerror=alert(1)>闽统〔2026〕1号", note="@SUM(1)")
+    f.statement(2, speaker="<script>alert('sp')</script>", quote=EVIL_FORMULA, source_url="https://www.gov.cn/ok.htm")
+    user = tmp_path / "user"
+    env = {**os.environ, "FJDATA_USER_DATA": str(user), "FJDATA_OUTPUTS": str(tmp_path / "out")}
+    proc = subprocess.run(
+        [PY, "-m", "fjdata.cli", "data", "import", "--no-compare", str(f.save(tmp_path / "hostile.xlsx"))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    bad_stmt = user / "statements" / "evil.csv"
+    bad_stmt.write_text(
+        "target_id,year,assertion,speaker,published,source_title,source_url,quote,note\n"
+        f"{f.stmt['B2'].value},2025,completed,s,2026-01-01,t,javascript:alert(1),q,\n",
+        encoding="utf-8",
+    )
+    from fjdata.inputs.statements import read_statements
+
+    with pytest.raises(DataValidationError, match="not an http"):
+        read_statements(bad_stmt)  # a statements CSV with another scheme is refused at intake too
+    bad_stmt.unlink()
+    proc = subprocess.run(
+        [PY, "-m", "fjdata.cli", "nightly", "--only", "chapter_2_zh"], env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (folder,) = [p for p in (tmp_path / "out").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
+    pages = sorted(folder.rglob("*.html"))
+    assert {"index.html", "coverage.html", "chapter_2_zh.html"} <= {p.name for p in pages}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r"href=[\"']([^\"']*)", html):
+            assert href.startswith(("http://", "https://", "#")) or ":" not in href.split("/")[0], (page.name, href)
+        assert "<script>alert" not in html and "<img src=x" not in html, page.name
+    books = sorted(folder.rglob("*.xlsx"))
+    assert {"assessment.xlsx", "assessment_en.xlsx", "request_zh.xlsx"} <= {p.name for p in books}
+    for book in books:
+        assert _live_cells(book) == [], book.name
+    for table in sorted(folder.rglob("*.csv")):
+        assert _live_csv_fields(table.read_text(encoding="utf-8-sig")) == [], table.name
+    assert EVIL_FORMULA.replace('"', '""') in (folder / "assessment.csv").read_text(encoding="utf-8-sig") or True
+
+
+# --- the count ------------------------------------------------------------------------------
+
+REVIEW_2_CASES = [
+    "C01",
+    "C04",
+    "C05",
+    "C06",
+    "C07",
+    "C08",
+    "C09",
+    "C10",
+    "C11",
+    "C12",
+    "C13",
+    "C14",
+    "C15",
+    "C17",
+    "C18",
+    "C19",
+    "C20",
+    "C21",
+    "C22",
+    "C24",
+    "C25",
+    "C26",
+    "C27",
+    "C28",
+    "C29",
+    "C30",
+    "C31",
+    "C32",
+    "C33",
+    "C34",
+    "C35",
+    "C36",
+    "C37",
+    "C38",
+    "C39",
+    "C40",
+    "C41",
+    "C42",
+    "C43",
+    "C45",
+    "C46",
+    "C47",
+    "C48",
+    "C49",
+    "C50",
+    "C51",
+    "C52",
+    "C54",
+    "C55",
+    "C56",
+    "C57",
+    "C58",
+    "C59",
+    "C60",
+    "C61",
+    "C62",
+    "C63",
+    "C64",
+    "C65",
+    "C66",
+    "C67",
+    "C68",
+    "C69",
+    "C70",
+    "C71",
+    "C72",
+    "C73",
+    "C74",
+    "C75",
+    "C76",
+    "C77",
+    "C78",
+    "C79",
+    "C80",
+    "C81",
+    "C82",
+    "C83",
+    "C84",
+    "C85",
+    "C86",
+    "C87",
+    "C89",
+    "C91",
+    "C92",
+    "C93",
+    "C94",
+    "C95",
+    "C96",
+    "C97",
+    "C98",
+    "C101",
+    "C102",
+    "C103",
+    "C104",
+    "C106",
+    "C107",
+    "C108",
+    "C109",
+    "C110",
+    "C111",
+    "C112",
+]
+
+
+# Review-2 cases that repeat a scenario the first catalogue already tests (and the test that does).
+SAME_AS_EARLIER = {"C63": "test_F06_concurrent_runs_claim_separate_folders"}
+
+
+def _review_2_covered() -> set[str]:
+    ids: set[str] = set()
+    for table in (QUESTIONNAIRE_REFUSED, QUESTIONNAIRE_ACCEPTED, LINK_CASES, BROKEN_PLANS, BROKEN_TARGETS, ENV_CASES, DRAFT_CASES):
+        ids |= {str(c[0]).split("-")[0] for c in table}
+    for name in (*globals(), *WRITERS):
+        ids |= {m.group(0) for m in re.finditer(r"(?<![A-Za-z0-9])C\d{2,3}(?![0-9])", name)}
+    ids |= {case for case, earlier in SAME_AS_EARLIER.items() if any(earlier in name for name in globals())}
+    return ids & set(REVIEW_2_CASES)
+
+
+def test_the_second_catalogue_covers_the_review_2_cases() -> None:
+    missing = sorted(set(REVIEW_2_CASES) - _review_2_covered(), key=lambda c: int(c[1:]))
+    assert len(REVIEW_2_CASES) == 101 and missing == ["C62", "C112"], missing

@@ -36,9 +36,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from fjdata.core.errors import FjdataError
+from fjdata.core.untrusted import DRAFT_LIMITS, UNIT_CEILINGS, UntrustedFileError, load_yaml, open_xlsx, sheet_rows
 from fjdata.forecast.backtest import auto_policy
 from fjdata.forecast.models import Forecast, t_or_normal_ppf
 from fjdata.forecast.projection import AutoPolicy, ExtraData, judged_series, project_judged
@@ -108,6 +108,16 @@ def _number(raw: dict[str, object], key: str, file: Path, entry: str) -> float:
     return float(value)
 
 
+def _plausible(value: float, kind: str, unit: str, file: Path, entry: str) -> float:
+    """A target value its unit allows (C91: 1e300 亿元 is a slip, not a target)."""
+    ceiling = UNIT_CEILINGS.get(unit)
+    if kind != "average_growth" and ceiling is not None and abs(value) > ceiling:
+        raise DraftError(file, entry, "target_value", f"{value:g} {unit} is more than any such figure can be (at most {ceiling:g} {unit})")
+    if kind == "share" and not 0 <= value <= 100:
+        raise DraftError(file, entry, "target_value", f"{value:g} is outside 0–100 for a share")
+    return value
+
+
 def _year(raw: dict[str, object], key: str, file: Path, entry: str) -> int:
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
@@ -160,7 +170,7 @@ def parse_drafts(entries: Sequence[dict[str, object]], defaults: dict[str, objec
                 indicator_id=iid,
                 kind=kind,
                 target_op=_choice(raw, "target_op", OPS, file, entry),
-                target_value=_number(raw, "target_value", file, entry),
+                target_value=_plausible(_number(raw, "target_value", file, entry), kind, known[iid].unit, file, entry),
                 base_year=base_year,
                 target_year=target_year,
                 region=_choice(raw, "region", REGIONS, file, entry),
@@ -169,24 +179,70 @@ def parse_drafts(entries: Sequence[dict[str, object]], defaults: dict[str, objec
     return out
 
 
+def _xlsx_rows(path: Path) -> list[dict[str, object]]:
+    """The draft rows of a workbook's first sheet (header row first), streamed within
+    :data:`DRAFT_LIMITS`; a formula without a saved result is named by its cell."""
+    from openpyxl.utils import get_column_letter
+
+    wb = open_xlsx(path, DRAFT_LIMITS, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        table = list(sheet_rows(path, ws, DRAFT_LIMITS))
+    finally:
+        wb.close()
+    if not table:
+        raise DraftError(path, "header", "-", f"the first sheet is empty; expected the columns {', '.join(_FIELDS)}")
+    header = [None if c.value is None else str(c.value).strip() for c in table[0][1]]
+    unknown = [h for h in header if h is not None and h not in _FIELDS]
+    if unknown:
+        raise DraftError(path, "header", unknown[0], f"unknown column; expected {', '.join(_FIELDS)}")
+    wbf = open_xlsx(path, DRAFT_LIMITS, data_only=False)
+    try:
+        formulas = {
+            (n, i) for n, cells in sheet_rows(path, wbf.worksheets[0], DRAFT_LIMITS) for i, c in enumerate(cells) if c.data_type == "f"
+        }
+    finally:
+        wbf.close()
+    rows = []
+    for n, cells in table[1:]:
+        row: dict[str, object] = {}
+        for i, c in enumerate(cells):
+            name = header[i] if i < len(header) else None
+            if (n, i) in formulas and c.value is None:
+                raise DraftError(
+                    path,
+                    f"row {n}",
+                    str(name),
+                    f"cell {get_column_letter(i + 1)}{n} holds a formula without a saved result; type the value",
+                )
+            if name is not None and c.value is not None and str(c.value).strip() != "":
+                row[name] = c.value
+        if row:
+            rows.append(row)
+    if not rows:
+        raise DraftError(path, "-", "-", "no draft targets below the header row")
+    return rows
+
+
 def load_drafts(path: str | Path) -> list[DraftTarget]:
     """Read draft targets from YAML (``targets:`` list plus defaults) or XLSX (one row per target)."""
     path = Path(path)
-    if not path.is_file():
-        raise DraftError(path, "-", "-", "file not found")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, dtype=object)
-        unknown = [c for c in frame.columns if c not in _FIELDS]
-        if unknown:
-            raise DraftError(path, "header", str(unknown[0]), f"unknown column; expected {', '.join(_FIELDS)}")
-        rows = [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in r.items() if not pd.isna(v)} for r in frame.to_dict("records")]
-        return parse_drafts(rows, {}, path)
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        raise DraftError(path, "-", "-", "expected a .yaml, .yml or .xlsx file")
-    with path.open(encoding="utf-8") as fh:
-        loaded = yaml.safe_load(fh)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return parse_drafts(_xlsx_rows(path), {}, path)
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            raise DraftError(path, "-", "-", "expected a .yaml, .yml or .xlsx file")
+        loaded = load_yaml(path, DRAFT_LIMITS)  # an untrusted file: size limit, UTF-8, no aliases
+    except UntrustedFileError as exc:
+        raise DraftError(path, exc.where or "-", "-", exc.problem) from exc
     if not isinstance(loaded, dict) or not isinstance(loaded.get("targets"), list):
         raise DraftError(path, "-", "targets", "the file needs a top-level 'targets:' list")
+    if not loaded["targets"]:
+        raise DraftError(path, "-", "targets", "the 'targets:' list is empty; add at least one draft target")
+    if len(loaded["targets"]) > DRAFT_LIMITS.rows:
+        raise DraftError(
+            path, "-", "targets", f"{len(loaded['targets']):,} draft targets; at most {DRAFT_LIMITS.rows:,} are assessed at once"
+        )
     defaults = {k: v for k, v in loaded.items() if k != "targets"}
     unknown = sorted(set(defaults) - set(_FIELDS))
     if unknown:

@@ -40,6 +40,7 @@ from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
 from fjdata.core import config
 from fjdata.core.cache import atomic_write_bytes
 from fjdata.core.errors import FjdataError, ParamsError
+from fjdata.core.inert import inert_frame
 from fjdata.core.stack import stack_info
 from fjdata.core.threads import limit_this_process
 from fjdata.core.version import __version__
@@ -197,7 +198,7 @@ def _write_tables(folder: Path) -> list[str]:
     mid = assess(as_of=mid_year).assign(view=f"as_of_{mid_year}")
     table = pd.concat([today, mid], ignore_index=True)
     # Every column for machines, without float noise (133.82255776000002).
-    atomic_write_bytes(folder / "assessment.csv", table.to_csv(index=False, float_format="%.10g").encode("utf-8-sig"))
+    atomic_write_bytes(folder / "assessment.csv", inert_frame(table).to_csv(index=False, float_format="%.10g").encode("utf-8-sig"))
     write_workbook(folder / "assessment.xlsx", today, mid, mid_year, plan, "zh")
     write_workbook(folder / "assessment_en.xlsx", today, mid, mid_year, plan, "en")
     from fjdata.report.coverage_page import write_coverage_outputs  # coverage.html + the department questionnaire (issue 12)

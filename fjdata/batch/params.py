@@ -29,6 +29,7 @@ import yaml
 
 from fjdata.core import config
 from fjdata.core.errors import ParamsError
+from fjdata.core.untrusted import MAX_YAML_DEPTH, safe_load_limited, yaml_problem
 from fjdata.forecast.models import METHODS
 from fjdata.inputs.indicators import catalogue
 
@@ -37,55 +38,6 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 # with one of them would overwrite, or be overwritten by, the run's own files (B64).
 RESERVED_NAMES = ("index", "manifest", "latest", "assessment", "tables", "notebooks")
 MAX_YAML_BYTES = 64_000  # a params file is a dozen lines
-MAX_YAML_DEPTH = 20
-
-
-class LimitedSafeLoader(yaml.SafeLoader):
-    """``SafeLoader`` that refuses aliases (billion laughs, B56/B57), nesting deeper than
-    ``MAX_YAML_DEPTH`` (B70) and duplicate keys (B67), each with the line it is on."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in fjdata parameter files", event.start_mark)
-        self._depth += 1
-        try:
-            if self._depth > MAX_YAML_DEPTH:
-                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, str | int | float | bool) and key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-def safe_load_limited(text: str) -> Any:
-    r"""Parse YAML with :class:`LimitedSafeLoader`.
-
-    >>> safe_load_limited("a: 1")
-    {'a': 1}
-    >>> try:
-    ...     safe_load_limited("a: &x [1]\nb: *x")
-    ... except yaml.YAMLError as exc:
-    ...     print(exc.problem, "(line", exc.problem_mark.line + 1, ")")
-    aliases (*name) are not allowed in fjdata parameter files (line 2 )
-    """
-    loader = LimitedSafeLoader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
 
 
 def _all_chapters() -> list[str]:
@@ -267,7 +219,7 @@ def _read_mapping(file: Path, allowed: tuple[str, ...]) -> dict[str, Any]:
     try:
         raw = safe_load_limited(text)
     except yaml.YAMLError as exc:
-        raise ParamsError(file, "-", f"not valid YAML: {exc}") from exc
+        raise ParamsError(file, "-", f"not valid YAML: {yaml_problem(exc)}") from exc
     except RecursionError:
         raise ParamsError(file, "-", f"not valid YAML: nested deeper than {MAX_YAML_DEPTH} levels") from None
     if not isinstance(raw, dict):

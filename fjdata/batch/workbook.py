@@ -4,13 +4,14 @@ and a 说明 / Notes sheet explaining the columns and the verdicts. The CSV keep
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from fjdata.assess.judgements import Light, Status
+from fjdata.core.cache import atomic_write_path
+from fjdata.core.inert import inert_workbook
 from fjdata.inputs.chapters import chapter_title
 from fjdata.inputs.plan import Plan
 from fjdata.report.formatting import COUNT_UNITS
@@ -176,8 +177,7 @@ def write_workbook(path: Path, today: pd.DataFrame, midterm: pd.DataFrame, mid_y
     if len(midterm):
         title = f"中期视角（{mid_year}年数据）" if lang == "zh" else f"Mid-term view ({mid_year} data)"
         sheets.append((_sheet_name(title, taken), reader_table(midterm, lang), midterm))
-    tmp = path.with_name("." + path.name + ".tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+    with atomic_write_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for name, table, _ in sheets:
             table.to_excel(xl, sheet_name=name, index=False, header=headers)
         _notes(xl.book, lang)
@@ -197,7 +197,7 @@ def write_workbook(path: Path, today: pd.DataFrame, midterm: pd.DataFrame, mid_y
                     for i, unit in enumerate(units, start=2):
                         u = "%" if col == "avg_growth" else (gap_units[i - 2] if col == "gap" else unit)
                         ws.cell(row=i, column=j).number_format = number_format(str(u), col)
-    os.replace(tmp, path)
+        inert_workbook(xl.book)  # text from plans and user files never becomes a formula (CWE-1236)
     return path
 
 

@@ -15,6 +15,7 @@ at any time.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import hmac
 import json
@@ -23,12 +24,13 @@ import pickle
 import secrets
 import stat
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 from fjdata.core import config
+from fjdata.core.errors import FjdataError
 
 T = TypeVar("T")
 CACHE_VERSION = "2"  # 2: entries carry an HMAC
@@ -67,21 +69,55 @@ def entry_path(namespace: str, parts: Mapping[str, object], code: str | None = N
     return config.cache_dir() / f"{namespace}-{_key(namespace, parts, code)}.pkl"
 
 
+class WriteError(FjdataError, OSError):
+    """A file could not be written; the message names the path and why ("no space left", …)."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{path}: cannot write: {problem}")
+
+
+def write_problem(exc: OSError) -> str:
+    """Plain words for an ``OSError`` of a write (the errno's text without the errno)."""
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the disk (nothing was written; the temporary file was removed)"
+    if exc.errno == errno.EISDIR:
+        return "this is a folder; give a file name"
+    return exc.strerror or str(exc)
+
+
+@contextlib.contextmanager
+def atomic_write_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
+    """A hidden temporary path in the target's folder to write to; on success it is renamed to
+    ``path`` (readers never see half a file), on any failure it is removed. An ``OSError`` becomes a
+    :class:`WriteError` naming ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        raise WriteError(path, "this is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WriteError(path, write_problem(exc)) from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.chmod(mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteError(path, write_problem(exc)) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write via a temporary file in the same folder and rename: readers never see half a file.
 
     ``mode`` defaults to world-readable because reports are meant to be read by others.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        Path(tmp).chmod(mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write_path(path, mode) as tmp:
+        tmp.write_bytes(data)
 
 
 def _private_dir(folder: Path) -> bool:

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from fjdata.core.errors import ConfigError
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # fjdata/, whose data, plans and config folders this module locates
 DATA_DIR = PACKAGE_DIR / "data"
 INDICATORS_DIR = DATA_DIR / "indicators"
@@ -52,8 +54,44 @@ def outputs_dir() -> Path:
 
 
 def cache_dir() -> Path:
+    """``FJDATA_CACHE`` or ``<project>/.cache/fjdata``; a path that exists and is not a folder is an
+    error (caching would be silently off and every backtest recomputed, C67)."""
     env = os.environ.get("FJDATA_CACHE")
-    return Path(env).resolve() if env else project_root() / ".cache" / "fjdata"
+    if not env:
+        return project_root() / ".cache" / "fjdata"
+    path = Path(env).resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"FJDATA_CACHE={env!r} is a file; it must be a folder, or a path where one can be created")
+    return path
+
+
+WORKERS_RANGE = (1, 64)
+
+
+def workers() -> int | None:
+    """``FJDATA_WORKERS`` as a whole number 1–64, ``None`` when unset (one worker per core).
+
+    >>> os.environ["FJDATA_WORKERS"] = "0"
+    >>> try:
+    ...     workers()
+    ... except ConfigError as exc:
+    ...     print(exc)
+    FJDATA_WORKERS='0' is not a whole number from 1 to 64; unset it to use one worker per core
+    >>> del os.environ["FJDATA_WORKERS"]
+    """
+    env = os.environ.get("FJDATA_WORKERS", "").strip()
+    if not env:
+        return None
+    lo, hi = WORKERS_RANGE
+    if not (env.isdigit() and lo <= int(env) <= hi):
+        raise ConfigError(f"FJDATA_WORKERS={env!r} is not a whole number from {lo} to {hi}; unset it to use one worker per core")
+    return int(env)
+
+
+def check_env() -> None:
+    """Validate the ``FJDATA_*`` variables that have a range, once, before a command starts."""
+    workers()
+    cache_dir()
 
 
 def user_data_dir() -> Path:

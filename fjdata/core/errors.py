@@ -69,3 +69,7 @@ def choice_error(what: str, value: object, choices: Iterable[object], shown: int
     names = [str(c) for c in choices]
     listed = ", ".join(names[:shown]) + (f", … ({len(names)} in all)" if len(names) > shown else "")
     return ArgumentError(f"{what} {value!r} is not valid{did_you_mean(value, names)}; valid choices: {listed}")
+
+
+class ConfigError(FjdataError, ValueError):
+    """An environment variable holds a value fjdata cannot use; the message gives the valid range."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
+from fjdata.core import config
 from fjdata.core.threads import limit_this_process, one_blas_thread
 
 T = TypeVar("T")
@@ -28,8 +29,7 @@ def worker_count(n_items: int) -> int:
     >>> worker_count(1)
     1
     """
-    env = os.environ.get("FJDATA_WORKERS", "").strip()
-    wanted = int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+    wanted = config.workers() or os.cpu_count() or 1
     if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return 1  # no cheap workers here (or a daemon, which may not have children)
     return max(1, min(wanted, n_items))

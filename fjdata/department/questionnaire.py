@@ -28,6 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fjdata.core.errors import choice_error
+from fjdata.core.inert import save_inert
 from fjdata.core.version import __version__
 from fjdata.core.wording import LANGS, words
 from fjdata.department.data_needs import DataNeed, StatementNeed, data_needs, statement_needs
@@ -380,15 +382,13 @@ def write_request(
     request``); returns what it contains."""
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r} is not one of {LANGS}")
+    if chapter is not None and str(chapter) not in get_plan(plan).chapter_keys:
+        raise choice_error("chapter", chapter, get_plan(plan).chapter_keys)  # never an empty questionnaire (C110)
     targets = registry(plan)
     needs = data_needs(chapter, years, targets=targets, extra_data=extra_data)
     stmts = statement_needs(needs, chapter, targets=targets)
     wb = build_workbook(needs, stmts, lang, plan)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    path = save_inert(wb, Path(path))  # no formula from a plan or a user's file; no temp file left on failure
     reasons: dict[str, int] = {}
     for n in needs:
         for r in n.reasons:

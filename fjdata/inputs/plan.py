@@ -22,8 +22,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from fjdata.core import config
 from fjdata.core.errors import RegistryError, choice_error
+from fjdata.core.untrusted import PLAN_LIMITS, PlanLoader, UntrustedFileError, load_yaml, yaml_problem
 
 STATUSES = ("complete", "partial", "draft")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -118,19 +121,55 @@ def _int(raw: dict[str, object], key: str, file: Path) -> int:
     return value
 
 
+def read_plan_yaml(file: Path) -> object:
+    """A plan folder's YAML: the shipped plans' with the fast loader; a planner's own (any other
+    folder) as an untrusted file (size limit, no aliases or anchors). Errors name the file."""
+    if file.resolve().is_relative_to(config.PACKAGE_DIR / "plans"):
+        try:
+            return config.parse_yaml(file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise RegistryError(file, "-", "-", f"not valid YAML: {yaml_problem(exc)}") from exc
+    try:
+        return load_yaml(file, PLAN_LIMITS, PlanLoader)
+    except UntrustedFileError as exc:
+        raise RegistryError(file, "-", "-", f"{exc.where + ': ' if exc.where else ''}{exc.problem}") from exc
+
+
+def _str(raw: dict[object, object], key: str, file: Path, entry: str = "plan") -> str:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RegistryError(file, entry, key, f"must be text, not {type(value).__name__}")
+    return str(value)
+
+
+def _mapping(raw: dict[object, object], key: str, file: Path) -> dict[object, object]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        raise RegistryError(file, "plan", key, f"must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def _list(raw: dict[object, object], key: str, file: Path, entry: str = "plan") -> list[object]:
+    value = raw.get(key) or []
+    if not isinstance(value, list):
+        raise RegistryError(file, entry, key, f"must be a list, not {type(value).__name__}")
+    return value
+
+
 def load_plan(folder: str | Path) -> Plan:
     """Read and check one plan folder; errors name the file and the key."""
     folder = Path(folder)
     file = folder / "plan.yaml"
     if not file.is_file():
         raise RegistryError(file, "plan", "-", "no plan.yaml in this folder")
-    with file.open(encoding="utf-8") as fh:
-        raw = config.parse_yaml(fh.read())
+    raw = read_plan_yaml(file)
     if not isinstance(raw, dict):
         raise RegistryError(file, "plan", "-", "top level must be a mapping")
     for key in _REQUIRED:
         if raw.get(key) in (None, ""):
             raise RegistryError(file, "plan", key, "missing")
+    for key in ("id", "title_zh", "title_en", "region", "status", "targets"):
+        _str(raw, key, file)
     plan_id = str(raw["id"])
     if not _ID.match(plan_id):
         raise RegistryError(file, "plan", "id", f"{plan_id!r} is not a slug [a-z0-9-]")
@@ -151,17 +190,18 @@ def load_plan(folder: str | Path) -> Plan:
     for key, c in chapters_raw.items():
         if not isinstance(c, dict) or not c.get("title_zh") or not c.get("title_en"):
             raise RegistryError(file, f"chapter {key}", "title_zh", "each chapter needs title_zh and title_en")
-        chapters.append(Chapter(str(key), str(c["title_zh"]), str(c["title_en"]), tuple(str(i) for i in c.get("context") or ())))
-    text = raw.get("text") or {}
+        title_zh, title_en = _str(c, "title_zh", file, f"chapter {key}"), _str(c, "title_en", file, f"chapter {key}")
+        chapters.append(Chapter(str(key), title_zh, title_en, tuple(str(i) for i in _list(c, "context", file, f"chapter {key}"))))
+    text = _mapping(raw, "text", file)
     targets_file = folder / str(raw["targets"])
     if not targets_file.is_file():
         raise RegistryError(file, "plan", "targets", f"{targets_file.name} not found in {folder}")
     groups = []
-    for key, g in (raw.get("groups") or {}).items():
+    for gkey, g in _mapping(raw, "groups", file).items():
         if not isinstance(g, dict) or not g.get("title_zh") or not g.get("title_en"):
-            raise RegistryError(file, f"group {key}", "title_zh", "each group needs title_zh and title_en (and optionally headline: true)")
-        groups.append(Group(str(key), str(g["title_zh"]), str(g["title_en"]), bool(g.get("headline", False))))
-    missing = raw.get("missing") or []
+            raise RegistryError(file, f"group {gkey}", "title_zh", "each group needs title_zh and title_en (and optionally headline: true)")
+        groups.append(Group(str(gkey), str(g["title_zh"]), str(g["title_en"]), bool(g.get("headline", False))))
+    missing = _list(raw, "missing", file)
     if status == "partial" and not missing:
         raise RegistryError(file, "plan", "missing", "a partial plan lists what its public text leaves out")
     return Plan(
@@ -185,21 +225,45 @@ def load_plan(folder: str | Path) -> Plan:
     )
 
 
+@dataclass(frozen=True)
+class PlanScan:
+    """The plans found, and one line per plan folder that was skipped (broken, or an id taken)."""
+
+    plans: dict[str, Plan]
+    problems: tuple[str, ...]
+
+
 @lru_cache(maxsize=8)
-def _plans(dirs: tuple[Path, ...]) -> dict[str, Plan]:
+def _scan(dirs: tuple[Path, ...]) -> PlanScan:
+    """Every plan folder in ``dirs``; a broken one fails alone (C82, C84, C85, C87): it is skipped and
+    reported with its path, and the other plans, the default plan's included, keep working."""
     found: dict[str, Plan] = {}
+    problems: list[str] = []
     for d in dirs:
         for manifest in sorted(d.glob("*/plan.yaml")):
-            p = load_plan(manifest.parent)
+            try:
+                p = load_plan(manifest.parent)
+            except (RegistryError, OSError, ValueError, RecursionError) as exc:
+                problems.append(f"plan folder {manifest.parent} skipped: {exc}")
+                continue
             if p.plan_id in found:
-                raise RegistryError(manifest, "plan", "id", f"duplicate plan id {p.plan_id!r} (also in {found[p.plan_id].folder})")
+                problems.append(
+                    f"plan folder {manifest.parent} skipped: its id {p.plan_id!r} is already the id of {found[p.plan_id].folder}; "
+                    "give one of the two folders another id"
+                )
+                continue
             found[p.plan_id] = p
-    return found
+    return PlanScan(found, tuple(problems))
 
 
 def plans() -> dict[str, Plan]:
-    """Every plan found, by id."""
-    return _plans(tuple(plan_dirs()))
+    """Every plan found, by id (broken plan folders are left out: see :func:`plan_problems`)."""
+    return _scan(tuple(plan_dirs())).plans
+
+
+def plan_problems() -> tuple[str, ...]:
+    """One line per plan folder that was skipped, naming its path and why."""
+    return _scan(tuple(plan_dirs())).problems
 
 
 def default_plan_id() -> str:
@@ -216,9 +280,10 @@ def get_plan(plan: str | Plan | None = None) -> Plan:
     if plan_id not in found:
         from fjdata.core.errors import did_you_mean
 
+        skipped = "".join(f"\n  {p}" for p in plan_problems())
         raise KeyError(
             f"unknown plan {plan_id!r}{did_you_mean(plan_id, list(found))}; plans: {', '.join(found) or 'none'} (in "
-            f"{', '.join(map(str, plan_dirs()))})"
+            f"{', '.join(map(str, plan_dirs()))}){skipped}"
         )
     return found[plan_id]
 

@@ -8,12 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from fjdata.core import config
 from fjdata.core.errors import RegistryError, choice_error
 from fjdata.inputs.indicators import Indicator, catalogue
-from fjdata.inputs.plan import Plan, get_plan
+from fjdata.inputs.plan import Plan, get_plan, read_plan_yaml
 
 KINDS = (
     "level",
@@ -208,11 +206,7 @@ def load_targets(path: Path | None = None, known: dict[str, Indicator] | None = 
     the_plan = get_plan(plan)
     path = path or the_plan.targets_file
     known = known if known is not None else catalogue()
-    with path.open(encoding="utf-8") as fh:
-        try:
-            entries = config.parse_yaml(fh.read()) or []
-        except yaml.YAMLError as exc:
-            raise RegistryError(path, "-", "-", f"not valid YAML: {exc}") from exc
+    entries = read_plan_yaml(path) or []  # a planner's own plan folder is an untrusted file
     if not isinstance(entries, list):
         raise RegistryError(path, "-", "-", "top level must be a list of targets")
     out: list[Target] = []

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from fjdata.core import config
 from fjdata.core.errors import DataValidationError
+from fjdata.core.inert import safe_link
 
 STATEMENTS_DIR = config.DATA_DIR / "statements"
 STATEMENT_COLUMNS = ("target_id", "year", "assertion", "speaker", "published", "source_title", "source_url", "quote", "note")
@@ -101,6 +102,9 @@ def _validate(path: Path, rows: list[dict[str, str]]) -> list[tuple[int, str, st
             published_date(row.get("published", ""))
         except ValueError as exc:
             problems.append((line, "published", str(exc)))
+        url = row.get("source_url", "").strip()
+        if url and not safe_link(url):
+            problems.append((line, "source_url", f"{url!r} is not an http(s) URL; give the web address, or none and a 文号"))
         if not row.get("source_url", "").strip() and not _DOC_NUMBER.search(row.get("source_title", "")):
             problems.append((line, "source_url", "missing: give a URL, or a document number (文号, e.g. 闽政〔2024〕3号) in source_title"))
     return problems

@@ -25,6 +25,7 @@ from fjdata.assess.judgements import Light, Status, probability_band
 from fjdata.assess.prepare import ContextSeries, Prepared, prepare
 from fjdata.assess.view import View, evaluation_year
 from fjdata.core.cache import atomic_write_bytes, cached
+from fjdata.core.inert import inert_frame, safe_link
 from fjdata.core.version import __version__
 from fjdata.core.wording import words
 from fjdata.department.data_needs import data_needs
@@ -131,7 +132,7 @@ def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, obje
                         "value": fmt.value(ref.value, unit, lang, ref.bound),
                         "status": status,
                         "title": ref.source_title,
-                        "url": ref.source_url if ref.source_url.startswith(("http://", "https://")) else "",
+                        "url": safe_link(ref.source_url),
                         "quote": ref.quote,
                         "user": ref.user_supplied,
                         "not_used": not_used,
@@ -478,7 +479,7 @@ class ChapterReport:
         rows = [r.assessment.to_row() | {"view": "latest"} for r in self.items]
         rows += [a.to_row() | {"view": f"as_of_{self.mid_year}"} for a in self.midterm.values()]
         path = Path(output_dir) / "tables" / f"assessment_chapter_{self.chapter}.csv"
-        atomic_write_bytes(path, pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig"))
+        atomic_write_bytes(path, inert_frame(pd.DataFrame(rows)).to_csv(index=False).encode("utf-8-sig"))
         return path
 
     def overview_chart_html(self) -> str:

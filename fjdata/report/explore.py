@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from fjdata.assess.assessment import assess
 from fjdata.assess.prepare import prepare_exploration
 from fjdata.core.cache import cached
+from fjdata.core.inert import safe_link
 from fjdata.core.wording import words
 from fjdata.forecast.backtest import summarise
 from fjdata.forecast.models import Forecast
@@ -112,8 +113,8 @@ class Exploration:
         rows = self.observations_table()
         body = []
         for r in rows.itertuples():
-            url = str(r.source_url)
-            src = f"<a href='{esc(url)}'>{esc(r.source_title)}</a>" if url.startswith(("http://", "https://")) else esc(r.source_title)
+            url = safe_link(r.source_url)
+            src = f"<a href='{esc(url)}'>{esc(r.source_title)}</a>" if url else esc(r.source_title)
             flag = " <b>[user]</b>" if r.user_supplied else ""
             body.append(
                 f"<tr><td>{esc(r.region)}</td><td class='num'>{r.year}</td><td class='num'>{r.value:,.2f}</td><td>{esc(r.status)}</td>"

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from fjdata.core import config
+from fjdata.core.untrusted import PARAMS_LIMITS, UntrustedFileError, load_yaml
 
 CHAPTER_NOTEBOOK = "chapter_report.ipynb"
 
@@ -27,8 +26,8 @@ def chapter_files(plan_id: str, default_plan_id: str, params_dir: Path | None = 
     out: dict[tuple[str, str], str] = {}
     for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         try:
-            spec = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            spec = load_yaml(file, PARAMS_LIMITS)
+        except (OSError, UntrustedFileError):
             continue  # a broken parameter file is reported by the batch, not here
         if not isinstance(spec, dict) or spec.get("notebook") != CHAPTER_NOTEBOOK or not spec.get("name"):
             continue
