@@ -192,7 +192,8 @@ def draft_frame(items: Sequence[DraftEvidence], raw: bool = False) -> pd.DataFra
             }
         )
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    if len(frame):
-        frame["previous_outcome_year"] = frame["previous_outcome_year"].astype("Int64")
+    frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+    for col in ("target_year", "last_year", "previous_outcome_year"):
+        if col in frame:
+            frame[col] = frame[col].astype("Int64")
     return frame

@@ -119,6 +119,8 @@ class Feasibility:
     forecast: Forecast | None = None  # on the judged scale (the chained index for average growth)
     rate_unit: str = RATE_PERCENT  # of required_rate and achieved_rate_*: "%" a year, or "pp" a year for a share
     base_level: float | None = None  # growth judged on a level: the base-year level the rates compound from
+    on_rates: bool = False  # the history is yearly rates (a growth target on a chained index)
+    level_unit: str = ""  # the unit of the history when it is levels (e.g. 亿元 for growth judged on a level)
 
 
 def note_text(note: str, lang: str) -> str:
@@ -336,11 +338,12 @@ def assess_draft(
     raw_last = by_year(judged.raw).get(last) if chained else levels[last]
     history = judged.raw if chained else judged.values  # what the chart draws: yearly rates or levels
     base_level = levels.get(d.base_year) if growth and not chained else None
+    level_unit = "" if chained else ind.unit
 
     def no_forecast(note: str, required: float | None, achieved5: float | None, achieved10: float | None) -> Feasibility:
         return Feasibility(
             d, unit, last, raw_last, required, achieved5, achieved10, None, None, None, None, None, note, history,
-            rate_unit=rate_unit, base_level=base_level,
+            rate_unit=rate_unit, base_level=base_level, on_rates=chained, level_unit=level_unit,
         )  # fmt: skip
 
     if chained:
@@ -386,7 +389,7 @@ def assess_draft(
     p50, p75, p90 = values
     return Feasibility(
         d, unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc,
-        rate_unit=rate_unit, base_level=base_level,
+        rate_unit=rate_unit, base_level=base_level, on_rates=chained, level_unit=level_unit,
     )  # fmt: skip
 
 

@@ -420,7 +420,7 @@ def feasibility_figure(f: Feasibility, lang: str = "zh", national: pd.Series | N
     use_cjk_font()
     d = f.target
     t = _text(lang)
-    rates = d.kind == "average_growth" and f.base_level is None  # yearly rates drawn as bars
+    rates = f.on_rates  # yearly rates drawn as bars
     fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=DPI)
     hist = by_year(f.history) if f.history is not None and len(f.history) else {}
     if rates and hist:
@@ -434,13 +434,8 @@ def feasibility_figure(f: Feasibility, lang: str = "zh", national: pd.Series | N
         _fan(ax, f.forecast, max(hist), hist[max(hist)], t)
     _candidate_marks(ax, f, rates, lang)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    unit_note = f"{t['unit']}{unit_name(f.unit if rates or f.base_level is None else _level_unit(f), lang)}"
+    unit_note = f"{t['unit']}{unit_name('%' if rates else f.level_unit or f.unit, lang)}"
     return _finish(fig, ax, d.name, unit_note)
-
-
-def _level_unit(f: Feasibility) -> str:
-    """The unit of the drawn level when a growth target is judged on a level (e.g. 亿元)."""
-    return str(f.history.attrs.get("unit", "")) if f.history is not None else ""
 
 
 def _national_line(ax: Axes, national: dict[int, float], rates: bool, lang: str) -> None:
@@ -453,11 +448,11 @@ def _national_line(ax: Axes, national: dict[int, float], rates: bool, lang: str)
         return
     if ax.get_lines() and max(values) > 5 * max(max(line.get_ydata()) for line in ax.get_lines()):
         right = ax.twinx()
-        right.plot(years, values, "-", color=COLOURS["cmp"], lw=1.2, alpha=0.8)
+        right.plot(years, values, "-", color=COLOURS["cmp"], lw=1.2, marker=".", alpha=0.8)
         right.tick_params(labelsize=TEXT_PT, colors=COLOURS["cmp"])
-        ax.plot([], [], "-", color=COLOURS["cmp"], lw=1.2, label=_text(lang)["national_right"])
+        ax.plot([], [], "-", color=COLOURS["cmp"], lw=1.2, marker=".", label=_text(lang)["national_right"])
         return
-    ax.plot(years, values, "-", color=COLOURS["cmp"], lw=1.2, label=label)
+    ax.plot(years, values, "-", color=COLOURS["cmp"], lw=1.2, marker=".", label=label)
 
 
 def _fan(ax: Axes, fc: Forecast, last_year: int, last: float, t: dict[str, str]) -> None:
@@ -473,6 +468,8 @@ def _candidate_marks(ax: Axes, f: Feasibility, rates: bool, lang: str) -> None:
     (a growth judged on a level is drawn as the level it implies)."""
     d, t = f.target, _text(lang)
     growth = d.kind == "average_growth"
+    if growth and not rates and f.base_level is None:
+        return  # a growth on a level without its base-year level: nothing to place on the level axis
     span = (d.base_year + 0.5, d.target_year + 0.5)
     where = span if rates else (d.target_year - 0.45, d.target_year + 0.45)
 
@@ -482,7 +479,7 @@ def _candidate_marks(ax: Axes, f: Feasibility, rates: bool, lang: str) -> None:
         return v
 
     def shown(v: float) -> str:
-        return f"{v:.1f}%" if growth else fmt.number(v, f.unit, lang)
+        return f"{v:.1f}%" if growth else fmt.value(v, f.unit, lang)
 
     marks: list[tuple[float | None, str, Literal["-", "--", ":"]]] = [
         (f.value_p50, "50%", "-"),

@@ -51,8 +51,8 @@ def value_text(f: Feasibility, v: float | None, lang: str = "zh") -> str:
 
 def latest_text(f: Feasibility, lang: str = "zh") -> str:
     """The latest observation as drawn: a yearly rate, or the level a growth is judged on."""
-    if f.base_level is not None and f.history is not None:
-        return fmt.value(f.last_value, str(f.history.attrs.get("unit", "")), lang)
+    if f.target.kind == "average_growth" and not f.on_rates:
+        return fmt.value(f.last_value, f.level_unit, lang)
     return value_text(f, f.last_value, lang)
 
 
