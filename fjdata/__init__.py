@@ -50,9 +50,15 @@ def plot(
     as_of: int | None = None,
     what_if: dict[str, dict[int, float]] | None = None,
 ) -> Figure:
-    """The chart the reports draw for a target id, an indicator id or a draft target (a matplotlib
-    Figure; ``what_if`` values are drawn and the title says they are hypothetical). See
-    :func:`fjdata.report.plotting.plot`; matplotlib is imported on the first call only."""
+    """The chart the reports draw for ``what``: a target id, an indicator id or a draft target.
+
+    Parameters: ``what``, ``lang`` ("zh" or "en"), ``plan`` (a plan id; default: the default plan),
+    ``as_of`` (use only what was published by then) and ``what_if`` (hypothetical values, drawn as
+    data with a title that says so). Returns a matplotlib Figure (matplotlib is imported on the
+    first call only; see :func:`fjdata.report.plotting.plot`).
+
+    >>> plot("c2_mfg_share_gdp").savefig("mfg_share.png")  # doctest: +SKIP
+    """
     from fjdata.report.plotting import plot as report_plot
 
     return report_plot(what, lang, plan, as_of, what_if)

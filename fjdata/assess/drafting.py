@@ -72,7 +72,7 @@ class DraftEvidence:
     feasibility: Feasibility
     last_time: tuple[LastTime, ...]
     references: tuple[Reference, ...]
-    national: pd.Series | None  # the same indicator for China (as drawn: rates or levels), if held
+    national: pd.Series | None  # the same indicator in the reference (national) plan's region, if held
 
     @property
     def target(self) -> DraftTarget:
@@ -141,17 +141,30 @@ def references_for(d: DraftTarget, plans: Sequence[str]) -> tuple[Reference, ...
     return tuple(out)
 
 
-def _national(d: DraftTarget, as_of: int | None, extra_data: ExtraData) -> pd.Series | None:
-    if d.region == "China":
+def _national(d: DraftTarget, plans: Sequence[str], as_of: int | None, extra_data: ExtraData) -> pd.Series | None:
+    """The candidate's indicator in the region of the first reference plan that is not the candidate's
+    own region (the national plan's region for a provincial draft), if that series is held."""
+    regions = [get_plan(p).region for p in plans if get_plan(p).region != d.region]
+    if not regions:
         return None
-    held = series(d.indicator_id, region="China", as_of=as_of, extra_data=extra_data)
+    held = series(d.indicator_id, region=regions[0], as_of=as_of, extra_data=extra_data)
     return held if len(held) else None
 
 
 def draft_report(
     draft: str | Path | DraftFile, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None
 ) -> DraftReport:
-    """The evidence for every candidate of a draft file (YAML or XLSX)."""
+    """The evidence for every candidate of a draft file (the target-setting report's content).
+
+    Parameters: ``draft`` (a YAML or XLSX draft file, or a :class:`DraftFile` already read),
+    ``method``, ``as_of`` and ``extra_data`` (as for :func:`fjdata.assess`). Returns a
+    :class:`DraftReport`: ``.items`` (one :class:`DraftEvidence` per candidate) and ``.frame()``.
+
+    >>> from fjdata.core import config
+    >>> r = draft_report(config.project_root() / "drafts" / "fifteenth-main-indicators-example.yaml")  # doctest: +SKIP
+    >>> r.frame().loc[0, ["name", "previous_target", "previous_status"]].tolist()  # doctest: +SKIP
+    ['规上工业增加值年均增长', '年均增长6%', 'achieved']
+    """
     doc = draft if isinstance(draft, DraftFile) else read_draft_file(draft)
     results = assess_drafts(list(doc.targets), method, as_of, extra_data)
     previous = assessments(as_of=as_of, extra_data=extra_data, plan=doc.previous_plan)
@@ -159,7 +172,7 @@ def draft_report(
     for f in results:
         d = f.target
         last = tuple(_last_time(a) for a in previous if a.target.indicator_id == d.indicator_id and a.target.kind != "national_quota")
-        items.append(DraftEvidence(f, last, references_for(d, doc.reference_plans), _national(d, as_of, extra_data)))
+        items.append(DraftEvidence(f, last, references_for(d, doc.reference_plans), _national(d, doc.reference_plans, as_of, extra_data)))
     return DraftReport(doc, tuple(items))
 
 

@@ -414,9 +414,16 @@ def assess_drafts(
 def feasibility(
     drafts: Sequence[DraftTarget] | str | Path, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None
 ) -> pd.DataFrame:
-    """One row per candidate target: probability, required vs achieved growth, values at 50/75/90 %.
+    """One row per candidate target: the chance of meeting it (a band, and the calibrated probability),
+    required vs achieved growth, and the values met with 50/75/90 % probability.
 
-    ``drafts`` is a list of :class:`DraftTarget` or the path of a YAML / XLSX draft file.
+    Parameters: ``drafts`` (a list of :class:`DraftTarget` or the path of a YAML / XLSX draft file),
+    ``method``, ``as_of`` and ``extra_data`` (as for :func:`fjdata.assess`). Returns the table of
+    :func:`feasibility_frame`.
+
+    >>> gdp = DraftTarget("GDP", "gdp_real_growth", "average_growth", "≥", 5.0, 2025, 2030, "Fujian")
+    >>> feasibility([gdp])["probability_band"].tolist()  # doctest: +SKIP
+    ['50–75%']
     """
     return feasibility_frame(assess_drafts(drafts, method, as_of, extra_data))
 

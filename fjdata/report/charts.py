@@ -429,7 +429,7 @@ def feasibility_figure(f: Feasibility, lang: str = "zh", national: pd.Series | N
         for run_years, run_values in consecutive_runs(list(hist), list(hist.values())):
             ax.plot(run_years, run_values, "-o", color=COLOURS["obs"], ms=4, lw=1.4, zorder=3)
     if national is not None and len(national):
-        _national_line(ax, by_year(national), rates, lang)
+        _national_line(ax, by_year(national), rates, lang, max(hist.values(), default=None))
     if f.forecast is not None and not rates and hist:
         _fan(ax, f.forecast, max(hist), hist[max(hist)], t)
     _candidate_marks(ax, f, rates, lang)
@@ -438,7 +438,7 @@ def feasibility_figure(f: Feasibility, lang: str = "zh", national: pd.Series | N
     return _finish(fig, ax, d.name, unit_note)
 
 
-def _national_line(ax: Axes, national: dict[int, float], rates: bool, lang: str) -> None:
+def _national_line(ax: Axes, national: dict[int, float], rates: bool, lang: str, own_max: float | None) -> None:
     """China's series of the same indicator: on the same axis for rates and shares, on a right-hand
     axis for levels (a province's level is a small fraction of the nation's)."""
     label = _text(lang)["national"]
@@ -446,7 +446,7 @@ def _national_line(ax: Axes, national: dict[int, float], rates: bool, lang: str)
     if rates:
         ax.plot(years, values, "-", color=COLOURS["cmp"], lw=1.4, marker=".", zorder=4, label=label)
         return
-    if ax.get_lines() and max(values) > 5 * max(max(line.get_ydata()) for line in ax.get_lines()):
+    if own_max is not None and own_max > 0 and max(values) > 5 * own_max:
         right = ax.twinx()
         right.plot(years, values, "-", color=COLOURS["cmp"], lw=1.2, marker=".", alpha=0.8)
         right.tick_params(labelsize=TEXT_PT, colors=COLOURS["cmp"])

@@ -7,11 +7,10 @@ from matplotlib.figure import Figure
 from fjdata.assess.assessment import results
 from fjdata.assess.drafting import DraftEvidence
 from fjdata.assess.feasibility import DraftTarget, Feasibility, assess_draft
+from fjdata.assess.prepare import indicator_context
 from fjdata.assess.what_if import WhatIf, what_if_file
 from fjdata.core.errors import ArgumentError, did_you_mean
 from fjdata.core.wording import words
-from fjdata.forecast.auto import project_series
-from fjdata.forecast.projection import judged_series
 from fjdata.inputs.indicators import catalogue, indicator
 from fjdata.inputs.plan import Plan, get_plan
 from fjdata.inputs.registry import registry
@@ -57,12 +56,11 @@ def plot(
 
 def _indicator_figure(indicator_id: str, lang: str, as_of: int | None, extra: list[str] | None) -> Figure:
     ind = indicator(indicator_id)
-    judged = judged_series(indicator_id, as_of=as_of, extra_data=extra)
-    last = max(judged.years, default=get_plan().end_year)
-    fc = project_series(judged, "auto", last + 5, as_of).forecast if judged.years else None
+    context = indicator_context(indicator_id, as_of, extra)
+    judged = context.judged
     statuses = {s.year: s.status for s in judged.raw.attrs.get("sources", ())}
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))
-    return series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, fc, None, lang, bounds)
+    return series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, context.forecast, None, lang, bounds)
 
 
 def _marked(fig: Figure, what_if: WhatIf, lang: str) -> Figure:
