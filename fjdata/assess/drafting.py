@@ -126,13 +126,15 @@ def _flag(d: DraftTarget, t: Target) -> str:
 
 
 def references_for(d: DraftTarget, plans: Sequence[str]) -> tuple[Reference, ...]:
-    """Reference targets on the candidate's indicator, or named in its ``compare_to``."""
+    """Reference targets on the candidate's indicator with the same target year, or named in its ``compare_to``."""
     out = []
     for plan_id in plans:
         plan = get_plan(plan_id)
         for t in registry(plan):
             same = t.indicator_id == d.indicator_id
-            if same or t.target_id in d.compare_to:
+            # Found by indicator only for the same horizon (a one-year target is not a 2030 benchmark);
+            # a target the planner names in compare_to is always shown.
+            if (same and t.target_year == d.target_year) or t.target_id in d.compare_to:
                 out.append(Reference(t, t.region or plan.region, _flag(d, t), same))
     named = {r.target.target_id for r in out}
     unknown = [i for i in d.compare_to if i not in named]
