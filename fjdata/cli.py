@@ -90,53 +90,101 @@ def _data_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _what_if(items: Sequence[str] | None) -> dict[str, dict[int, float]]:
+    """``KEY:YEAR=VALUE`` options (e.g. ``c2_mfg_share_gdp:2025=32.5``) as the ``what_if`` mapping."""
+    out: dict[str, dict[int, float]] = {}
+    for item in items or ():
+        key, sep, rest = item.partition(":")
+        year, eq, value = rest.partition("=")
+        try:
+            if not (sep and eq and key):
+                raise ValueError
+            out.setdefault(key, {})[int(year)] = float(value)
+        except ValueError:
+            raise ValueError(f"--what-if {item!r}: expected TARGET_OR_INDICATOR:YEAR=VALUE, e.g. c2_mfg_share_gdp:2025=32.5") from None
+    return out
+
+
 def _assess(args: argparse.Namespace) -> int:
     from fjdata.assess.assessment import assess
 
-    frame = assess(args.chapter, args.as_of, plan=args.plan)
+    frame = assess(
+        args.chapter,
+        args.as_of,
+        method=_methods(args.method),
+        tolerance=args.tolerance,
+        vintage_rule=args.vintage_rule,
+        extra_data=args.extra_data or None,
+        use_cache=not args.no_cache,
+        plan=args.plan,
+        what_if=_what_if(args.what_if),
+    )
     if args.format == "table":
-        frame = frame[
-            [
-                "target_id",
-                "latest_year",
-                "n_obs",
-                "overall_label_zh",
-                "attainment",
-                "years_missing",
-                "cn_label_zh",
-                "sdg_label_zh",
-                "model_label_zh",
-                "model_prob_band",
-            ]
-        ]
+        columns = ["target_id", "latest_year", "n_obs", "overall_label_zh", "attainment", "years_missing", "cn_label_zh", "sdg_label_zh"]
+        columns += ["model_label_zh", "model_prob_band", *(["model_prob"] if args.raw else []), *(["what_if"] if args.what_if else [])]
+        frame = frame[columns]
+    elif not args.raw:
+        frame = frame.drop(columns=["model_prob"])
     _emit(frame, args.format)
     return 0
+
+
+_FEASIBILITY_LEGEND = (
+    "rates are % a year (pp a year where rate_unit is pp: a share); chance as a band (--raw for the number); "
+    "value_p50/p75/p90: the value reached with 50/75/90% chance (for a floor, a higher chance gives a lower value)"
+)
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """One decimal for every figure a person reads on the terminal (no 0.272 next to 2184.6)."""
+    numbers = frame.select_dtypes("float").columns
+    return frame.assign(**{c: frame[c].round(1) for c in numbers if c != "probability"})
 
 
 def _feasibility(args: argparse.Namespace) -> int:
-    from fjdata.assess.feasibility import feasibility
+    from fjdata.assess.feasibility import assess_drafts, feasibility_frame
 
-    frame = feasibility(args.file, as_of=args.as_of)
+    results = assess_drafts(args.file, _methods(args.method), args.as_of, args.extra_data or None)
+    frame = feasibility_frame(results, raw=args.raw)
     if args.format == "table":
-        frame = frame[
-            [
-                "name",
-                "target",
-                "target_year",
-                "unit",
-                "last_year",
-                "required_rate",
-                "achieved_rate_5y",
-                "achieved_rate_10y",
-                "probability",
-                "value_p50",
-                "value_p75",
-                "value_p90",
-                "note",
-            ]
-        ].round(3)
+        columns = ["name", "target", "target_year", "unit", "last_year", "rate_unit", "required_rate", "achieved_rate_5y"]
+        columns += [
+            "achieved_rate_10y",
+            "probability_band",
+            *(["probability"] if args.raw else []),
+            "value_p50",
+            "value_p75",
+            "value_p90",
+            "note",
+        ]
+        frame = _rounded(frame[columns])
+        print(_FEASIBILITY_LEGEND, file=sys.stderr)
     _emit(frame, args.format)
     return 0
+
+
+def _draft(args: argparse.Namespace) -> int:
+    from fjdata.assess.drafting import draft_report
+
+    report = draft_report(args.file, _methods(args.method), args.as_of, args.extra_data or None)
+    frame = report.frame(raw=args.raw)
+    if args.format == "table":
+        columns = ["name", "target", "previous_target", "previous_outcome", "previous_status", "last_year", "rate_unit", "required_rate"]
+        columns += ["achieved_rate_5y", "achieved_rate_10y", "probability_band", *(["probability"] if args.raw else [])]
+        columns += ["value_p50", "value_p75", "value_p90", "consistency", "note"]
+        frame = _rounded(frame[columns])
+        title = report.draft.title or report.draft.path.name
+        print(title + (f" — {report.draft.note}" if report.draft.note else ""), file=sys.stderr)
+        print(_FEASIBILITY_LEGEND, file=sys.stderr)
+    _emit(frame, args.format)
+    return 0
+
+
+def _methods(methods: Sequence[str] | None) -> str | list[str]:
+    """``--method`` given once, several times, or not at all ("auto")."""
+    if not methods:
+        return "auto"
+    return methods[0] if len(methods) == 1 else list(methods)
 
 
 def _backtest(args: argparse.Namespace) -> int:
@@ -198,7 +246,26 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     def add_format(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        sp.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output layout (default: table)")
+
+    def add_raw(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--raw", action="store_true", help="also print probabilities as numbers (default: only their bands, e.g. 50–75%%)")
+
+    def add_view_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--as-of", type=int, dest="as_of", help="use only what was published by the end of this year (default: all data)")
+        sp.add_argument(
+            "--method",
+            action="append",
+            help="projection method: auto (default), combination, or a method; repeat it to combine methods with equal weights",
+        )
+        sp.add_argument(
+            "--extra-data",
+            dest="extra_data",
+            action="append",
+            type=Path,
+            metavar="CSV",
+            help="a CSV file of cited observations overlaid on the shipped data (repeatable; see `fjdata data check`)",
+        )
 
     t = sub.add_parser("targets", help="the plan's target registry")
     t.add_argument("--chapter", help="one of the plan's chapters (e.g. 1–5 or annex)")
@@ -229,10 +296,26 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--no-compare", action="store_true", help="skip the before/after assessment")
     imp.set_defaults(func=_data_import)
 
-    a = sub.add_parser("assess", help="every target judged three ways")
-    a.add_argument("--chapter")
-    a.add_argument("--as-of", type=int, dest="as_of")
-    a.add_argument("--plan", help="a plan id (default: the default plan)")
+    a = sub.add_parser("assess", help="every target judged three ways (the options of fjdata.assess)")
+    a.add_argument("--chapter", help="one of the plan's chapters, e.g. 2 or annex (default: every chapter)")
+    add_view_options(a)
+    a.add_argument("--tolerance", type=float, help="δ: how far progress may trail elapsed time and still be on track (default: settings)")
+    a.add_argument(
+        "--vintage-rule",
+        dest="vintage_rule",
+        default="consistent",
+        help="which release of a figure to use: consistent (default), latest, first, all, or a vintage label",
+    )
+    a.add_argument("--plan", help="a plan id (a folder in plans/; default: the default plan)")
+    a.add_argument("--no-cache", dest="no_cache", action="store_true", help="recompute instead of reusing cached results (use_cache=False)")
+    a.add_argument(
+        "--what-if",
+        dest="what_if",
+        action="append",
+        metavar="ID:YEAR=VALUE",
+        help="a hypothetical value for this run only, e.g. c2_mfg_share_gdp:2025=32.5 (repeatable; never written to the data)",
+    )
+    add_raw(a)
     add_format(a)
     a.set_defaults(func=_assess)
 
@@ -255,9 +338,20 @@ def parser() -> argparse.ArgumentParser:
 
     fe = sub.add_parser("feasibility", help="test draft targets: calibrated chance of meeting them, required vs achieved growth")
     fe.add_argument("file", help="draft targets: YAML (see drafts/) or XLSX with one row per target")
-    fe.add_argument("--as-of", type=int, dest="as_of")
+    add_view_options(fe)
+    add_raw(fe)
     add_format(fe)
     fe.set_defaults(func=_feasibility)
+
+    dr = sub.add_parser(
+        "draft",
+        help="target-setting evidence for a draft plan: last plan's outcome, growth needed vs achieved, chance, national consistency",
+    )
+    dr.add_argument("file", help="a draft file: YAML (see drafts/fifteenth-main-indicators-example.yaml) or XLSX")
+    add_view_options(dr)
+    add_raw(dr)
+    add_format(dr)
+    dr.set_defaults(func=_draft)
 
     n = sub.add_parser("nightly", help="run every report with papermill and export HTML (the main job)")
     n.add_argument("--batch", type=Path, help="batch file (default params/nightly.yaml)")

@@ -83,7 +83,7 @@ def test_example_file_and_xlsx_give_the_same_drafts(tmp_path: Path) -> None:
     drafts = load_drafts(EXAMPLE)
     assert len(drafts) >= 3 and all(d.target_year == 2030 and d.base_year == 2025 for d in drafts)
     xlsx = tmp_path / "drafts.xlsx"
-    pd.DataFrame([d.__dict__ for d in drafts]).to_excel(xlsx, index=False)
+    pd.DataFrame([d.__dict__ | {"compare_to": ",".join(d.compare_to)} for d in drafts]).to_excel(xlsx, index=False)
     assert load_drafts(xlsx) == drafts
 
 
@@ -123,7 +123,14 @@ def test_a_broken_chain_says_so_instead_of_projecting() -> None:
 def test_cli_feasibility(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["feasibility", str(EXAMPLE), "--format", "csv"]) == 0
     out = capsys.readouterr().out
-    assert "probability" in out.splitlines()[0] and "rd_expenditure" in out
+    header = out.splitlines()[0].split(",")
+    assert "probability_band" in header and "probability" not in header and "rd_expenditure" in out  # bands only
+    assert main(["feasibility", str(EXAMPLE), "--format", "csv", "--raw"]) == 0
+    assert "probability" in capsys.readouterr().out.splitlines()[0].split(",")
+    assert main(["feasibility", str(EXAMPLE)]) == 0
+    table = capsys.readouterr()
+    assert "50–75%" in table.out and "0.2" not in table.out.split("probability_band")[0]
+    assert "value_p50/p75/p90: the value reached with 50/75/90% chance" in table.err  # what the columns mean
     bad = _yaml(tmp_path, "targets:\n  - indicator_id: nope\n")
     assert main(["feasibility", str(bad)]) == 2
     assert "unknown indicator 'nope'" in capsys.readouterr().err
@@ -152,3 +159,34 @@ def test_feasibility_notebook_runs_with_papermill(tmp_path: Path) -> None:
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "fj-feasibility" in html and html.count("<img") >= 3 and "Chance met" in html
+    assert "fujian-manufacturing-2030-example.yaml" not in html  # the draft's own title, not its file name
+    assert "福建省制造业2030年目标草案" in html and "Method" in html
+
+
+def test_growth_of_a_share_is_in_percentage_points_a_year() -> None:
+    f = assess_draft(DraftTarget("R&D intensity", "rd_intensity", "share", "≥", 2.6, 2025, 2030, "Fujian"))
+    assert f.rate_unit == "pp" and f.last_value is not None and f.last_year is not None
+    assert f.required_rate == pytest.approx((2.6 - f.last_value) / (2030 - f.last_year))  # not a relative rate
+    level = assess_draft(RD)
+    assert level.rate_unit == "%"
+
+
+def test_average_growth_judged_on_a_level() -> None:
+    """R&D spending in 亿元 with a growth candidate: the goal compounds from the base-year level."""
+    d = DraftTarget("R&D growth", "rd_expenditure", "average_growth", "≥", 7.0, 2023, 2030, "Fujian")
+    f = assess_draft(d)
+    assert f.base_level is not None and not f.on_rates and f.level_unit == "亿元"
+    assert f.probability is not None and f.value_p50 is not None and f.value_p90 is not None and f.value_p50 > f.value_p90
+    again = assess_draft(replace(d, target_value=f.value_p50))
+    assert again.probability == pytest.approx(0.5, abs=0.02)
+    assert f.achieved_rate_5y is not None and f.achieved_rate_5y > 0  # growth of the level over five years
+
+
+def test_feasibility_chart_has_whole_year_ticks() -> None:
+    from fjdata.report.charts import feasibility_figure
+
+    for d in (GDP, RD):
+        fig = feasibility_figure(assess_draft(d), "zh")
+        fig.canvas.draw()
+        labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+        assert labels and all(label.isdigit() for label in labels), labels

@@ -42,6 +42,7 @@ from fjdata.assess.judgements import (
     probability_band,
 )
 from fjdata.assess.view import View
+from fjdata.assess.what_if import WhatIf, what_if_file, what_if_label
 from fjdata.core import config
 from fjdata.core.cache import cached, is_cached
 from fjdata.core.errors import ArgumentError
@@ -52,7 +53,7 @@ from fjdata.forecast.projection import AutoPolicy, ExtraData, JudgedSeries, Proj
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import SourceRef, series, series_fingerprint
 from fjdata.inputs.plan import Plan
-from fjdata.inputs.registry import Target, registry
+from fjdata.inputs.registry import Target, chapters, registry
 from fjdata.inputs.statements import official_statement
 from fjdata.inputs.transforms import by_year
 
@@ -312,9 +313,41 @@ class Assessment:
         return row
 
 
+# Columns whose values are years or counts: nullable integers (Int64), never floats or objects.
+INTEGER_COLUMNS = ("as_of", "target_year", "base_year", "base_used_year", "latest_year", "model_year", "data_age", "n_obs")
+
+
 def to_frame(items: Sequence[Assessment]) -> pd.DataFrame:
-    """Assessments as a table, one :meth:`Assessment.to_row` per row (the layout of :func:`assess`)."""
-    return pd.DataFrame([a.to_row() for a in items])
+    """Assessments as a table, one :meth:`Assessment.to_row` per row (the layout of :func:`assess`).
+
+    One type per column, so that filters and exports (Stata, Parquet, Excel) behave: ``chapter`` is
+    an ordered categorical of the plan's chapter keys (strings: filter with ``a.chapter == "2"``);
+    years and counts are nullable integers; text columns hold text ("" when empty); flags are booleans.
+    """
+    frame = pd.DataFrame([a.to_row() for a in items])
+    return one_type_per_column(frame, chapters(items[0].target.plan_id) if items else [])
+
+
+def one_type_per_column(frame: pd.DataFrame, chapter_keys: Sequence[str] = ()) -> pd.DataFrame:
+    """The frame with one dtype per column (see :func:`to_frame`)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if col == "chapter" and chapter_keys:
+            out[col] = pd.Categorical(values.astype(str), categories=list(chapter_keys), ordered=True)
+        elif col in INTEGER_COLUMNS:
+            out[col] = pd.to_numeric(values, errors="raise").astype("Int64")
+        elif values.dtype == object:
+            held = values.dropna()
+            if len(held) and all(isinstance(v, bool) for v in held):
+                out[col] = values.astype("boolean")
+            elif len(held) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in held):
+                out[col] = pd.to_numeric(values).astype(float)
+            elif len(held) == 0 and col.endswith(("_ratio", "_value", "_prob")):
+                out[col] = values.astype(float)
+            else:
+                out[col] = values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)).astype(str)
+    return out
 
 
 def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, str, list[str]]:
@@ -834,16 +867,21 @@ def assess(
     use_cache: bool = True,
     plan: str | Plan | None = None,
     view: View | None = None,
+    what_if: WhatIf = None,
 ) -> pd.DataFrame:
     """One row per target with every judgement, the latest observation, n_obs, the method,
     the interval and the probability. ``as_of=2022`` uses only what was known then.
 
     Parameters: ``plan`` (a plan id; None for the default plan), ``chapter`` (None or one of the
-    plan's chapters), ``as_of`` (None or a year from 2005 to
-    this year), ``method`` ('auto', a method of :data:`fjdata.forecast.models.METHODS` or a list of them),
-    ``tolerance`` (δ, None for the documented default), ``vintage_rule`` ('consistent', 'latest',
-    'first', 'all' or a vintage label), ``extra_data`` (CSV paths to overlay), ``use_cache``, and ``view`` (a
-    :class:`View` that replaces the view arguments).
+    plan's chapters, given as ``2`` or ``"2"``; the ``chapter`` column holds the same keys as an
+    ordered categorical of strings, so filter a frame with ``a[a.chapter == "2"]``), ``as_of`` (None
+    or a year from 2005 to this year), ``method`` ('auto', a method of
+    :data:`fjdata.forecast.models.METHODS` or a list of them), ``tolerance`` (δ, None for the
+    documented default), ``vintage_rule`` ('consistent', 'latest', 'first', 'all' or a vintage
+    label), ``extra_data`` (CSV paths to overlay), ``use_cache``, ``view`` (a :class:`View` that
+    replaces the view arguments) and ``what_if`` (``{target or indicator id: {year: value}}``:
+    hypothetical values, used for this call only and never written to the data; the rows they touch
+    say so in the ``what_if`` column, see :mod:`fjdata.assess.what_if`).
     A value outside these raises :class:`fjdata.core.errors.ArgumentError` naming the valid choices.
 
     >>> assess(vintage_rule="newest")  # doctest: +ELLIPSIS
@@ -851,4 +889,13 @@ def assess(
     ...
     fjdata.core.errors.ArgumentError: vintage_rule 'newest' is not valid (did you mean 'latest'?); ...
     """
-    return to_frame(assessments(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan, view))
+    if not what_if:
+        frame = to_frame(assessments(chapter, as_of, method, tolerance, vintage_rule, extra_data, use_cache, plan, view))
+        return frame.assign(what_if="")
+    if view is not None:
+        raise ArgumentError("give what_if with the separate view arguments (plan, as_of, …), not with view=")
+    labels = what_if_label(what_if, plan)
+    with what_if_file(what_if, plan) as path:
+        given = [] if extra_data is None else [extra_data] if isinstance(extra_data, str | os.PathLike) else list(extra_data)
+        frame = to_frame(assessments(chapter, as_of, method, tolerance, vintage_rule, [*given, str(path)], use_cache, plan))
+    return frame.assign(what_if=frame["indicator_id"].map(labels).fillna("").astype(str))

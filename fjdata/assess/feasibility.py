@@ -10,10 +10,16 @@ period has not ended) this gives:
 - the target values that would be met with 50 %, 75 % and 90 % probability — what a planner can
   promise at a chosen level of confidence.
 
-Average-growth targets are judged on the chained real index (base year = 100), levels, counts
-and shares on their own scale, as in the assessment. A draft file::
+Average-growth targets are judged on the chained real index (base year = 100) where the
+indicator is published as yearly rates, or on the level itself (e.g. R&D spending in 亿元, the
+target then being base × (1 + g)^n); levels, counts and shares on their own scale, as in the
+assessment. Growth of a share is given in percentage points a year, never as a relative rate.
+A draft file::
 
     # drafts for 2026–2030; every figure here is a candidate, not data
+    title: 福建省“十五五”制造业目标草案（第一稿）   # the report's heading (not the file name)
+    previous_plan: fujian-14th-manufacturing        # whose outcome each candidate is shown beside
+    reference_plans: [china-15th-fyp]               # targets a candidate is checked against
     region: Fujian
     base_year: 2025
     target_year: 2030
@@ -23,6 +29,7 @@ and shares on their own scale, as in the assessment. A draft file::
         kind: average_growth        # level | share | count | average_growth
         target_op: "≥"              # ≥ or ≤
         target_value: 5.5
+        compare_to: [cn15_rd_growth]  # optional: reference targets on a related indicator
 
 Keys set at the top apply to every target unless a target sets its own.
 """
@@ -37,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fjdata.assess.judgements import probability_band
 from fjdata.core.errors import FjdataError
 from fjdata.core.untrusted import DRAFT_LIMITS, UNIT_CEILINGS, UntrustedFileError, load_yaml, open_xlsx, sheet_rows
 from fjdata.forecast.backtest import auto_policy
@@ -49,7 +57,10 @@ from fjdata.inputs.transforms import by_year, from_model_scale
 KINDS = ("level", "share", "count", "average_growth")
 OPS = ("≥", "≤")
 CONFIDENCE_LEVELS = (0.5, 0.75, 0.9)
-_FIELDS = ("name", "indicator_id", "kind", "target_op", "target_value", "base_year", "target_year", "region")
+_FIELDS = ("name", "indicator_id", "kind", "target_op", "target_value", "base_year", "target_year", "region", "compare_to")
+# Keys only the top of a YAML draft (or an XLSX workbook's properties) may set: they describe the draft.
+DOCUMENT_KEYS = ("title", "note", "previous_plan", "reference_plans")
+RATE_PERCENT, RATE_POINTS = "%", "pp"  # relative growth (% a year) | change of a share (percentage points a year)
 
 
 class DraftError(FjdataError):
@@ -72,6 +83,19 @@ class DraftTarget:
     base_year: int
     target_year: int
     region: str
+    compare_to: tuple[str, ...] = ()  # reference target ids named by the planner
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    """A draft as a planner wrote it: its own title and note, which plans it is read against, the candidates."""
+
+    path: Path
+    title: str  # the draft's own name ("" when it gives none; never the file name)
+    note: str  # e.g. "示例，不是建议 / an example, not a proposal"
+    previous_plan: str | None  # plan id whose outcome is shown beside each candidate (None: the default plan)
+    reference_plans: tuple[str, ...]  # plan ids whose targets each candidate is checked against
+    targets: tuple[DraftTarget, ...]
 
 
 @dataclass(frozen=True)
@@ -93,6 +117,10 @@ class Feasibility:
     note: str = ""  # "中文 / English"; reports show the part in their language (see note_text)
     history: pd.Series | None = None  # what the chart draws: yearly rates (average growth) or levels
     forecast: Forecast | None = None  # on the judged scale (the chained index for average growth)
+    rate_unit: str = RATE_PERCENT  # of required_rate and achieved_rate_*: "%" a year, or "pp" a year for a share
+    base_level: float | None = None  # growth judged on a level: the base-year level the rates compound from
+    on_rates: bool = False  # the history is yearly rates (a growth target on a chained index)
+    level_unit: str = ""  # the unit of the history when it is levels (e.g. 亿元 for growth judged on a level)
 
 
 def note_text(note: str, lang: str) -> str:
@@ -153,13 +181,13 @@ def parse_drafts(entries: Sequence[dict[str, object]], defaults: dict[str, objec
                 file, entry, "indicator_id", f"unknown indicator {iid!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
             )
         kind = _choice(raw, "kind", KINDS, file, entry)
-        if (kind == "average_growth") != (known[iid].chain == "growth_to_index"):
+        if not _kind_fits(kind, known[iid].chain, known[iid].series_kind):
             raise DraftError(
                 file,
                 entry,
                 "kind",
                 f"{kind} does not fit {iid} (a {known[iid].series_kind} series); use "
-                + ("average_growth" if known[iid].chain == "growth_to_index" else "level, share or count"),
+                + _kinds_for(known[iid].chain, known[iid].series_kind),
             )
         base_year, target_year = _year(raw, "base_year", file, entry), _year(raw, "target_year", file, entry)
         if target_year <= base_year:
@@ -174,6 +202,7 @@ def parse_drafts(entries: Sequence[dict[str, object]], defaults: dict[str, objec
                 base_year=base_year,
                 target_year=target_year,
                 region=_choice(raw, "region", REGIONS, file, entry),
+                compare_to=_ids(raw.get("compare_to"), file, entry),
             )
         )
     return out
@@ -224,12 +253,41 @@ def _xlsx_rows(path: Path) -> list[dict[str, object]]:
     return rows
 
 
+def _kind_fits(kind: str, chain: str, series_kind: str) -> bool:
+    """Rates published yearly take only average growth; a level or count takes growth of itself too."""
+    if chain == "growth_to_index":
+        return kind == "average_growth"
+    return kind != "average_growth" or series_kind in ("level", "count")
+
+
+def _kinds_for(chain: str, series_kind: str) -> str:
+    if chain == "growth_to_index":
+        return "average_growth"
+    return "level, count or average_growth" if series_kind in ("level", "count") else "level, share or count"
+
+
+def _ids(value: object, file: Path, entry: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+        raise DraftError(file, entry, "compare_to", f"{value!r} is not a list of target ids")
+    return tuple(v.strip() for v in items if v.strip())
+
+
 def load_drafts(path: str | Path) -> list[DraftTarget]:
-    """Read draft targets from YAML (``targets:`` list plus defaults) or XLSX (one row per target)."""
+    """The candidate targets of a draft file (see :func:`read_draft_file`)."""
+    return list(read_draft_file(path).targets)
+
+
+def read_draft_file(path: str | Path) -> DraftFile:
+    """Read a draft: YAML (``targets:`` list, defaults and the document keys at the top) or XLSX
+    (one row per target; the title is the workbook's own title property). The one place a draft
+    file is opened."""
     path = Path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return parse_drafts(_xlsx_rows(path), {}, path)
+            return DraftFile(path, _workbook_title(path), "", None, (), tuple(parse_drafts(_xlsx_rows(path), {}, path)))
         if path.suffix.lower() not in (".yaml", ".yml"):
             raise DraftError(path, "-", "-", "expected a .yaml, .yml or .xlsx file")
         loaded = load_yaml(path, DRAFT_LIMITS)  # an untrusted file: size limit, UTF-8, no aliases
@@ -243,11 +301,30 @@ def load_drafts(path: str | Path) -> list[DraftTarget]:
         raise DraftError(
             path, "-", "targets", f"{len(loaded['targets']):,} draft targets; at most {DRAFT_LIMITS.rows:,} are assessed at once"
         )
-    defaults = {k: v for k, v in loaded.items() if k != "targets"}
+    document = {k: loaded[k] for k in DOCUMENT_KEYS if k in loaded}
+    defaults = {k: v for k, v in loaded.items() if k != "targets" and k not in DOCUMENT_KEYS}
     unknown = sorted(set(defaults) - set(_FIELDS))
     if unknown:
-        raise DraftError(path, "top level", unknown[0], f"unknown key; expected targets, {', '.join(_FIELDS)}")
-    return parse_drafts(loaded["targets"], defaults, path)
+        raise DraftError(path, "top level", unknown[0], f"unknown key; expected targets, {', '.join((*DOCUMENT_KEYS, *_FIELDS))}")
+    for key in ("title", "note", "previous_plan"):
+        if key in document and not isinstance(document[key], str):
+            raise DraftError(path, "top level", key, f"{document[key]!r} is not text")
+    return DraftFile(
+        path,
+        str(document.get("title", "")).strip(),
+        str(document.get("note", "")).strip(),
+        document.get("previous_plan"),
+        _ids(document.get("reference_plans"), path, "top level"),
+        tuple(parse_drafts(loaded["targets"], defaults, path)),
+    )
+
+
+def _workbook_title(path: Path) -> str:
+    book = open_xlsx(path, DRAFT_LIMITS, data_only=True)
+    try:
+        return str(book.properties.title or "").strip()[:200]
+    finally:
+        book.close()
 
 
 def _quantile(fc: Forecast, year: int, q: float) -> float:
@@ -278,6 +355,12 @@ def _mean_rate(rates: dict[int, float], end: int, span: int) -> float | None:
     return (math.prod(1 + g / 100 for g in held) ** (1 / len(held)) - 1) * 100
 
 
+def _points_a_year(levels: dict[int, float], end: int, span: int) -> float | None:
+    """Average change of a share over (end − span, end], in percentage points a year."""
+    start = end - span
+    return (levels[end] - levels[start]) / span if start in levels else None
+
+
 def _cagr(levels: dict[int, float], end: int, span: int) -> float | None:
     start = end - span
     if start not in levels or levels[start] <= 0 or levels[end] <= 0:
@@ -297,36 +380,50 @@ def assess_draft(
     judged = judged_series(d.indicator_id, d.base_year, region=d.region, as_of=as_of, extra_data=extra_data)
     levels = by_year(judged.values)
     growth = d.kind == "average_growth"
+    chained = judged.index_base_year is not None
+    share = d.kind == "share"
     unit = "%" if growth else ind.unit
+    rate_unit = RATE_POINTS if share else RATE_PERCENT
     if not levels:
-        return Feasibility(d, unit, None, None, None, None, None, None, None, None, None, None, "没有观测值 / no observations")
+        return Feasibility(
+            d, unit, None, None, None, None, None, None, None, None, None, None, "没有观测值 / no observations", rate_unit=rate_unit
+        )
     last = max(levels)
-    raw_last = by_year(judged.raw).get(last) if growth else levels[last]
-    history = judged.raw if growth else judged.values  # what the chart draws: yearly rates or levels
+    raw_last = by_year(judged.raw).get(last) if chained else levels[last]
+    history = judged.raw if chained else judged.values  # what the chart draws: yearly rates or levels
+    base_level = levels.get(d.base_year) if growth and not chained else None
+    level_unit = "" if chained else ind.unit
 
     def no_forecast(note: str, required: float | None, achieved5: float | None, achieved10: float | None) -> Feasibility:
-        return Feasibility(d, unit, last, raw_last, required, achieved5, achieved10, None, None, None, None, None, note, history)
+        return Feasibility(
+            d, unit, last, raw_last, required, achieved5, achieved10, None, None, None, None, None, note, history,
+            rate_unit=rate_unit, base_level=base_level, on_rates=chained, level_unit=level_unit,
+        )  # fmt: skip
 
-    if growth:
+    if chained:
         # On the chained index (base year = 100), the target is a level in the target year.
         rates = by_year(judged.raw)
         achieved5, achieved10 = _mean_rate(rates, last, 5), _mean_rate(rates, last, 10)
+        base = 100.0
+    else:
+        rate = _points_a_year if share else _cagr
+        achieved5, achieved10 = rate(levels, last, 5), rate(levels, last, 10)
+        base = levels.get(d.base_year, math.nan)
+    if growth:
         if d.base_year not in levels:
-            note = f"逐年增速未能连到基年{d.base_year} / the chain of yearly rates does not reach the base year {d.base_year}"
+            note = f"数据未能连到基年{d.base_year} / the data do not reach the base year {d.base_year}"
             return no_forecast(note, d.target_value, achieved5, achieved10)
         run = _run_length(sorted(levels), last)
-        if run < MIN_CHAIN:
+        if chained and run < MIN_CHAIN:
             note = (
                 f"截至{last}年仅有{run}个连续年份的增速，不足以外推（至少需要{MIN_CHAIN}个） / "
                 f"only {run} consecutive years of rates end in {last}: too few to project the index (need {MIN_CHAIN})"
             )
             return no_forecast(note, d.target_value, achieved5, achieved10)
-        goal = 100.0 * (1 + d.target_value / 100.0) ** (d.target_year - d.base_year)
+        goal = base * (1 + d.target_value / 100.0) ** (d.target_year - d.base_year)
     else:
-        achieved5, achieved10 = _cagr(levels, last, 5), _cagr(levels, last, 10)
         goal = d.target_value
-    reachable = d.target_year > last and goal > 0 and levels[last] > 0
-    required = ((goal / levels[last]) ** (1 / (d.target_year - last)) - 1) * 100 if reachable else None
+    required = _required(goal, levels[last], d.target_year - last, share)
     if d.target_year <= last:
         return no_forecast(
             f"目标年份{d.target_year}已有实际数据 / the target year {d.target_year} is already observed", required, achieved5, achieved10
@@ -342,9 +439,21 @@ def assess_draft(
     values = [_quantile(fc, d.target_year, 1 - q if higher else q) for q in CONFIDENCE_LEVELS]
     if growth:
         span = d.target_year - d.base_year
-        values = [((v / 100.0) ** (1 / span) - 1) * 100 for v in values]
+        values = [((v / base) ** (1 / span) - 1) * 100 if v > 0 else math.nan for v in values]
     p50, p75, p90 = values
-    return Feasibility(d, unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc)
+    return Feasibility(
+        d, unit, last, raw_last, required, achieved5, achieved10, prob, p50, p75, p90, fc.method, "", history, fc,
+        rate_unit=rate_unit, base_level=base_level, on_rates=chained, level_unit=level_unit,
+    )  # fmt: skip
+
+
+def _required(goal: float, last: float, years: int, share: bool) -> float | None:
+    """The growth a year needed from the last observation to the goal: pp a year for a share, else %."""
+    if years <= 0:
+        return None
+    if share:
+        return (goal - last) / years
+    return ((goal / last) ** (1 / years) - 1) * 100 if goal > 0 and last > 0 else None
 
 
 def assess_drafts(
@@ -359,37 +468,58 @@ def assess_drafts(
 def feasibility(
     drafts: Sequence[DraftTarget] | str | Path, method: str | Sequence[str] = "auto", as_of: int | None = None, extra_data: ExtraData = None
 ) -> pd.DataFrame:
-    """One row per candidate target: probability, required vs achieved growth, values at 50/75/90 %.
+    """One row per candidate target: the chance of meeting it (a band, and the calibrated probability),
+    required vs achieved growth, and the values met with 50/75/90 % probability.
 
-    ``drafts`` is a list of :class:`DraftTarget` or the path of a YAML / XLSX draft file.
+    Parameters: ``drafts`` (a list of :class:`DraftTarget` or the path of a YAML / XLSX draft file),
+    ``method``, ``as_of`` and ``extra_data`` (as for :func:`fjdata.assess`). Returns the table of
+    :func:`feasibility_frame`.
+
+    >>> gdp = DraftTarget("GDP", "gdp_real_growth", "average_growth", "≥", 5.0, 2025, 2030, "Fujian")
+    >>> feasibility([gdp])["probability_band"].tolist()  # doctest: +SKIP
+    ['50–75%']
     """
     return feasibility_frame(assess_drafts(drafts, method, as_of, extra_data))
 
 
-def feasibility_frame(results: Sequence[Feasibility]) -> pd.DataFrame:
-    """The feasibility table (one row per candidate)."""
-    rows = []
-    for f in results:
-        d = f.target
-        rows.append(
-            {
-                "name": d.name,
-                "indicator_id": d.indicator_id,
-                "kind": d.kind,
-                "target": f"{d.target_op} {d.target_value:g}",
-                "target_year": d.target_year,
-                "unit": f.unit,
-                "last_year": f.last_year,
-                "last_value": f.last_value,
-                "required_rate": f.required_rate,
-                "achieved_rate_5y": f.achieved_rate_5y,
-                "achieved_rate_10y": f.achieved_rate_10y,
-                "probability": f.probability,
-                "value_p50": f.value_p50,
-                "value_p75": f.value_p75,
-                "value_p90": f.value_p90,
-                "method": f.method,
-                "note": f.note,
-            }
-        )
-    return pd.DataFrame(rows)
+def feasibility_frame(results: Sequence[Feasibility], raw: bool = True) -> pd.DataFrame:
+    """The feasibility table (one row per candidate; ``raw=False`` leaves out the bare probability,
+    keeping its band)."""
+    rows = [feasibility_row(f) for f in results]
+    if not raw:
+        for row in rows:
+            row.pop("probability")
+    frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+    for col in ("last_year", "target_year"):
+        if col in frame:
+            frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def feasibility_row(f: Feasibility) -> dict[str, object]:
+    """One candidate as a flat record. ``value_p50/p75/p90``: the target value that would be met with
+    50/75/90 % probability (for a floor, a higher confidence gives a lower value); ``rate_unit``: the
+    unit of the required and achieved rates ("%" a year, or "pp" a year for a share)."""
+    d = f.target
+    return {
+        "name": d.name,
+        "indicator_id": d.indicator_id,
+        "kind": d.kind,
+        "target": f"{d.target_op} {d.target_value:g}",
+        "target_year": d.target_year,
+        "region": d.region,
+        "unit": f.unit,
+        "last_year": f.last_year,
+        "last_value": f.last_value,
+        "rate_unit": f.rate_unit,
+        "required_rate": f.required_rate,
+        "achieved_rate_5y": f.achieved_rate_5y,
+        "achieved_rate_10y": f.achieved_rate_10y,
+        "probability_band": probability_band(f.probability, "en"),
+        "probability": f.probability,
+        "value_p50": f.value_p50,
+        "value_p75": f.value_p75,
+        "value_p90": f.value_p90,
+        "method": f.method or "",
+        "note": f.note,
+    }

@@ -128,3 +128,15 @@ def prepare_exploration(
     key = {"indicator": indicator_id, "plan": the_plan.plan_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
     fits, skipped = cached("explore", key, fit)
     return PreparedExploration(indicator_id, the_plan, as_of, judged, tuple(fits), skipped, backtest_errors(indicator_id))
+
+
+def indicator_context(
+    indicator_id: str, as_of: int | None = None, extra_data: ExtraData = None, years_ahead: int = 5, method: str = "auto"
+) -> ContextSeries:
+    """One indicator of the default plan's region with its projection ``years_ahead`` past its last
+    year (what :func:`fjdata.plot` draws for an indicator id)."""
+    the_plan = get_plan()
+    judged = judged_series(indicator_id, the_plan.base_year, region=the_plan.region, as_of=as_of, extra_data=extra_data)
+    last = max(judged.years, default=the_plan.end_year)
+    forecast = context_forecast(judged, method, as_of, extra_data, last + years_ahead) if len(judged.values) else None
+    return ContextSeries(indicator_id, judged, forecast)

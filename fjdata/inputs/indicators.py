@@ -103,7 +103,12 @@ def load_catalogue(directory: Path | None = None) -> dict[str, Indicator]:
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Indicator]:
-    """The shipped catalogue, loaded once per process."""
+    """The shipped catalogue, loaded once per process: returns indicator id → :class:`Indicator`
+    (definition, unit, series kind), the ids :func:`fjdata.series` and the draft files take.
+
+    >>> catalogue()["rd_intensity"].unit
+    '%'
+    """
     return load_catalogue()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,8 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from fjdata.assess.assessment import Assessment, TargetResult
-from fjdata.assess.feasibility import Feasibility, note_text
-from fjdata.assess.judgements import Light, Status, probability_band
+from fjdata.assess.judgements import Light, Status
 from fjdata.assess.prepare import ContextSeries, Prepared, prepare
 from fjdata.assess.view import View, evaluation_year
 from fjdata.core.cache import atomic_write_bytes, cached
@@ -39,7 +37,7 @@ from fjdata.inputs.transforms import by_year
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
 from fjdata.report.chart_data import chart_alt, chart_data_html, series_data_html
-from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, png_bytes, series_figure, target_chart
+from fjdata.report.charts import ChartInfo, bar_figure, png_bytes, series_figure, target_chart
 from fjdata.report.links import anchor, target_links
 from fjdata.report.narrative import chapter_narrative
 from fjdata.report.templating import render
@@ -514,42 +512,3 @@ def context_chart_html(context: ContextSeries, lang: str) -> str:
         f"<figure class='fj-chart' data-indicator='{esc(indicator_id)}'>{img}<figcaption>{_footnote(sources, lang)}</figcaption>"
         f"{series_data_html(indicator_id, region, judged.values, statuses, bounds, lang, published)}</figure>"
     )
-
-
-def _pct(v: float | None) -> str:
-    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1f}%"
-
-
-def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> str:
-    """Draft targets: chance of meeting each (a calibrated band), required vs achieved growth,
-    and the values that would be met with 50 / 75 / 90 % probability."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in words(lang)["feasibility_columns"])
-    rows = []
-    for f in results:
-        d = f.target
-        unit = "%" if d.kind == "average_growth" or f.unit == "%" else f" {f.unit}"
-        values = [
-            ("—" if v is None else f"{fmt.number(v, f.unit) if d.kind != 'average_growth' else f'{v:.1f}'}{unit}")
-            for v in (f.value_p50, f.value_p75, f.value_p90)
-        ]
-        in_year = words(lang)["years_paren"].format(y=f.last_year)
-        latest = "—" if f.last_year is None or f.last_value is None else fmt.number(f.last_value, f.unit) + unit + in_year
-        cells = [
-            esc(d.name),
-            esc(f"{d.target_year}: {d.target_op} {d.target_value:g}{unit}"),
-            esc(latest),
-            esc(_pct(f.required_rate)),
-            esc(_pct(f.achieved_rate_5y)),
-            esc(_pct(f.achieved_rate_10y)),
-            esc(probability_band(f.probability, lang)),
-            *map(esc, values),
-            esc(note_text(f.note, lang)),
-        ]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return f"<div class='fj'><table class='fj-feasibility'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-
-
-def feasibility_chart_html(f: Feasibility, lang: str = "zh") -> str:
-    png = png_bytes(feasibility_figure(f, lang))
-    img = png_img(png, f.target.name)
-    return f"<div class='fj'><figure class='fj-chart' data-indicator='{esc(f.target.indicator_id)}'>{img}</figure></div>"

@@ -29,6 +29,7 @@ from fjdata.assess.judgements import Goal, required_path
 from fjdata.core.wording import words
 from fjdata.forecast.models import Forecast
 from fjdata.inputs.transforms import by_year
+from fjdata.report import formatting as fmt
 from fjdata.report.fonts import use_cjk_font
 from fjdata.report.units import region_name, short_number, unit_name
 
@@ -412,55 +413,89 @@ def growth_figure(result: TargetResult, lang: str = "zh", comparison: pd.Series 
     return _finish(fig, ax, a.name_zh if lang == "zh" else a.name_en, f"{t['unit']}%", grid_axis="y")
 
 
-def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
-    """A candidate target: the history, the calibrated projection fan, the candidate value and the
-    values met with 50 / 75 / 90 % probability (as average rates for growth targets)."""
+def feasibility_figure(f: Feasibility, lang: str = "zh", national: pd.Series | None = None) -> Figure:
+    """A candidate target: the history (with the national series where given), the calibrated
+    projection fan, the candidate value and the values met with 50 / 75 / 90 % probability (as
+    average rates over the period for growth targets). Years are whole numbers on the axis."""
     use_cjk_font()
     d = f.target
-    growth = d.kind == "average_growth"
+    t = _text(lang)
+    rates = f.on_rates  # yearly rates drawn as bars
     fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=DPI)
-    if f.history is not None and len(f.history):
-        hist = by_year(f.history)
-        if growth:
-            ax.bar(
-                list(hist),
-                list(hist.values()),
-                color=COLOURS["obs"],
-                width=0.6,
-                zorder=3,
-                label=_text(lang)["rate"],
-            )
-        else:
-            for run_years, run_values in consecutive_runs(list(hist), list(hist.values())):
-                ax.plot(run_years, run_values, "-o", color=COLOURS["obs"], ms=4, lw=1.4, zorder=3)
-    if f.forecast is not None and not growth and f.history is not None and len(f.history):
-        fc = f.forecast
-        last_year = max(by_year(f.history))
-        last = by_year(f.history)[last_year]
-        xs = [last_year, *fc.years]
-        ax.fill_between(xs, [last, *fc.lo95], [last, *fc.hi95], color=COLOURS["fc"], alpha=0.12, lw=0, label=_text(lang)["fan95"])
-        ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=_text(lang)["fan80"])
-        ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4)
+    hist = by_year(f.history) if f.history is not None and len(f.history) else {}
+    if rates and hist:
+        ax.bar(list(hist), list(hist.values()), color=COLOURS["obs"], width=0.6, zorder=3, label=t["rate"])
+    elif hist:
+        for run_years, run_values in consecutive_runs(list(hist), list(hist.values())):
+            ax.plot(run_years, run_values, "-o", color=COLOURS["obs"], ms=4, lw=1.4, zorder=3)
+    if national is not None and len(national):
+        _national_line(ax, by_year(national), rates, lang, max(hist.values(), default=None))
+    if f.forecast is not None and not rates and hist:
+        _fan(ax, f.forecast, max(hist), hist[max(hist)], t)
+    _candidate_marks(ax, f, rates, lang)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    unit_note = f"{t['unit']}{unit_name('%' if rates else f.level_unit or f.unit, lang)}"
+    return _finish(fig, ax, d.name, unit_note)
+
+
+def _national_line(ax: Axes, national: dict[int, float], rates: bool, lang: str, own_max: float | None) -> None:
+    """China's series of the same indicator: on the same axis for rates and shares, on a right-hand
+    axis for levels (a province's level is a small fraction of the nation's)."""
+    label = _text(lang)["national"]
+    years, values = list(national), list(national.values())
+    if rates:
+        ax.plot(years, values, "-", color=COLOURS["cmp"], lw=1.4, marker=".", zorder=4, label=label)
+        return
+    if own_max is not None and own_max > 0 and max(values) > 5 * own_max:
+        right = ax.twinx()
+        right.plot(years, values, "-", color=COLOURS["cmp"], lw=1.2, marker=".", alpha=0.8)
+        right.tick_params(labelsize=TEXT_PT, colors=COLOURS["cmp"])
+        ax.plot([], [], "-", color=COLOURS["cmp"], lw=1.2, marker=".", label=_text(lang)["national_right"])
+        return
+    ax.plot(years, values, "-", color=COLOURS["cmp"], lw=1.2, marker=".", label=label)
+
+
+def _fan(ax: Axes, fc: Forecast, last_year: int, last: float, t: dict[str, str]) -> None:
+    xs = [last_year, *fc.years]
+    ax.fill_between(xs, [last, *fc.lo95], [last, *fc.hi95], color=COLOURS["fc"], alpha=0.12, lw=0, label=t["fan95"])
+    ax.fill_between(xs, [last, *fc.lo80], [last, *fc.hi80], color=COLOURS["fc"], alpha=0.25, lw=0, label=t["fan80"])
+    ax.plot(xs, [last, *fc.mean], "--", color=COLOURS["fc"], lw=1.4)
+
+
+def _candidate_marks(ax: Axes, f: Feasibility, rates: bool, lang: str) -> None:
+    """The candidate and the values met with 50/75/90 % probability, printed in the table's precision.
+    Growth on yearly rates: levels over the whole period; otherwise short bars at the target year
+    (a growth judged on a level is drawn as the level it implies)."""
+    d, t = f.target, _text(lang)
+    growth = d.kind == "average_growth"
+    if growth and not rates and f.base_level is None:
+        return  # a growth on a level without its base-year level: nothing to place on the level axis
     span = (d.base_year + 0.5, d.target_year + 0.5)
+    where = span if rates else (d.target_year - 0.45, d.target_year + 0.45)
+
+    def drawn(v: float) -> float:
+        if growth and not rates and f.base_level is not None:
+            return f.base_level * (1 + v / 100) ** (d.target_year - d.base_year)
+        return v
+
+    def shown(v: float) -> str:
+        return f"{v:.1f}%" if growth else fmt.value(v, f.unit, lang)
+
     marks: list[tuple[float | None, str, Literal["-", "--", ":"]]] = [
         (f.value_p50, "50%", "-"),
         (f.value_p75, "75%", "--"),
         (f.value_p90, "90%", ":"),
     ]
     for value, label, style in marks:
-        if value is None:
-            continue
-        text = _text(lang)["met_with"].format(p=label, v=f"{value:.1f}")
-        # Growth: a level over the whole period; a level target: a short bar at the target year.
-        where = span if growth else (d.target_year - 0.45, d.target_year + 0.45)
-        ax.hlines(value, *where, colors="#555", linestyles=style, lw=1.4, label=text)
-    target_label = _text(lang)["candidate"].format(op=d.target_op, v=f"{d.target_value:g}")
-    if growth:
+        if value is not None and not math.isnan(value):
+            ax.hlines(drawn(value), *where, colors="#555", linestyles=style, lw=1.4, label=t["met_with"].format(p=label, v=shown(value)))
+    target_label = t["candidate"].format(op=d.target_op, v=shown(d.target_value))
+    if rates:
         ax.hlines(d.target_value, *span, colors=COLOURS["target"], lw=2, label=target_label, gid=TARGET_GID)
     else:
         ax.plot(
             [d.target_year],
-            [d.target_value],
+            [drawn(d.target_value)],
             marker="*",
             ms=14,
             color=COLOURS["target"],
@@ -469,7 +504,6 @@ def feasibility_figure(f: Feasibility, lang: str = "zh") -> Figure:
             zorder=5,
             gid=TARGET_GID,
         )
-    return _finish(fig, ax, d.name, f"{_text(lang)['unit']}{unit_name(f.unit, lang)}")
 
 
 def _finish(fig: Figure, ax: Axes, title: str, unit_note: str = "", grid_axis: Literal["both", "x", "y"] = "both") -> Figure:
