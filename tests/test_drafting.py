@@ -115,7 +115,7 @@ def test_cli_draft(small: Path, capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert main(["draft", str(small), "--format", "csv", "--raw"]) == 0
     assert "probability" in capsys.readouterr().out.splitlines()[0].split(",")
     bad = tmp_path / "bad.yaml"
-    bad.write_text("title: [1]\ntargets: []\n", encoding="utf-8")
+    bad.write_text("title: [1]\ntargets: [{indicator_id: gdp_real_growth}]\n", encoding="utf-8")
     assert main(["draft", str(bad)]) == 2 and "title" in capsys.readouterr().err
     with pytest.raises(DraftError, match="compare_to"):
         bad.write_text(SMALL.replace("compare_to: [cn15_rd_growth]", "compare_to: 3"), encoding="utf-8")
