@@ -15,6 +15,7 @@ The unit is written once: a plan's own wording that already carries its unit ("�
 from __future__ import annotations
 
 import math
+import re
 
 from fjdata.assess.judgements import probability_band
 from fjdata.core.wording import words
@@ -118,3 +119,28 @@ def plan_wording(text: str, unit: str, has_value: bool) -> str:
 def years(ys: tuple[int, ...] | list[int], lang: str = "zh") -> str:
     """Years as a list: "2023、2024" / "2023, 2024"."""
     return str(words(lang)["list_sep"]).join(str(y) for y in ys)
+
+
+_BOUND = re.compile(r"([≥≤])(\d[\d,]*(?:\.\d+)?)(\s?)(%|[^\d\s,.;；，。)）]{0,6})")
+
+
+def _plain_number(text: str, unit: str, lang: str) -> str:
+    """A bound's figure as prose says it: "15,000家" → "1.5万家"; "70.0%" → "70%"."""
+    v = float(text.replace(",", ""))
+    if lang == "zh" and v >= 10000 and (unit in COUNT_UNITS or unit == YI_YUAN):
+        return f"{v / 10000:.2f}".rstrip("0").rstrip(".") + "万"
+    if v == int(v):
+        return f"{int(v):,}"
+    return text
+
+
+def plain_bounds(text: str, lang: str = "zh") -> str:
+    """Prose without symbols: "≥15,000家" → "超过1.5万家", "≥70.0%" → "超过70%" (the sources' own
+    word for a published floor), "≤" → "不超过" ("more than" / "at most" in English)."""
+    w = words(lang)["bound_words"]
+
+    def repl(m: re.Match[str]) -> str:
+        sign, num, space, unit = m.groups()
+        return f"{w['lower' if sign == '≥' else 'upper']}{_plain_number(num, unit, lang)}{space}{unit}"
+
+    return _BOUND.sub(repl, text)
