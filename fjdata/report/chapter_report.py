@@ -40,7 +40,17 @@ from fjdata.inputs.transforms import by_year
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
 from fjdata.report.chart_data import chart_alt, chart_data_html, series_data_html
-from fjdata.report.charts import DESKTOP, PHONE, ChartInfo, bar_figure, drawn_for, feasibility_figure, png_bytes, series_figure, target_chart
+from fjdata.report.charts import (
+    DESKTOP,
+    PHONE,
+    ChartInfo,
+    bar_figure,
+    drawn_for,
+    feasibility_figure,
+    png_bytes,
+    series_figure,
+    target_chart,
+)
 from fjdata.report.links import anchor, target_links
 from fjdata.report.narrative import chapter_narrative
 from fjdata.report.templating import TEMPLATES_DIR, render
@@ -82,7 +92,7 @@ def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
     w = words(lang)
     seen: dict[str, list[int]] = {}
     for s in sources:
-        seen.setdefault(s.source_title, []).append(s.year)
+        seen.setdefault(fmt.source_title(s.source_title, lang), []).append(s.year)
     parts = []
     for title, years in seen.items():
         span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
@@ -125,7 +135,7 @@ def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, obje
                         "year": ref.year,
                         "value": fmt.value(ref.value, unit, lang, ref.bound),
                         "status": status,
-                        "title": ref.source_title,
+                        "title": fmt.source_title(ref.source_title, lang),
                         "url": ref.source_url if ref.source_url.startswith(("http://", "https://")) else "",
                         "quote": ref.quote,
                         "user": ref.user_supplied,
@@ -330,6 +340,8 @@ class ChapterReport:
             entries.append({"id": "context", "title": w["context"], "children": []})
         if not self.is_overview and self.items:
             entries.append({"id": "sources", "title": w["sources"], "children": []})
+        if self.items and self.lang != "zh":
+            entries.append({"id": "glossary", "title": w["glossary"], "children": []})
         return render("toc.html.j2", w=w, entries=entries)
 
     def _name(self, a: Assessment) -> str:
@@ -444,6 +456,7 @@ class ChapterReport:
         out: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
         for n in data_needs(targets=targets, extra_data=self.extra_data):
             nearest = n.nearest.source_title if n.nearest is not None else (n.held[-1].source_title if n.held else "")
+            nearest = fmt.source_title(nearest, self.lang) if nearest else ""
             for tid in n.target_ids:
                 out.setdefault(tid, []).append((n.year, n.reasons, nearest))
         return out
@@ -491,6 +504,21 @@ class ChapterReport:
                 }
             )
         return render("data_needs.html.j2", w=w, rows=rows)
+
+    def glossary_html(self) -> str:
+        """The English edition's glossary: the plan's own English terms beside the Chinese a reader
+        meets in the sources and in the plan text (plan, chapters, sections, indicators, verdicts)."""
+        if self.lang == "zh":
+            return ""
+        zh, en = words("zh"), words("en")
+        pairs: dict[str, str] = {self.plan.title("zh"): self.plan.title("en")}
+        chapters = [self.chapter] if not self.is_overview else list(dict.fromkeys(r.assessment.chapter for r in self.items))
+        pairs.update({chapter_title(c, "zh", self.plan): chapter_title(c, "en", self.plan) for c in chapters})
+        pairs.update({g.title("zh"): g.title("en") for g in self.plan.groups})
+        pairs.update({r.assessment.name_zh: r.assessment.name_en for r in self.items})
+        pairs.update({str(zh["verdicts"][k]["label"]): str(en["verdicts"][k]["label"]) for k in scorecard.FINAL_VERDICTS})
+        pairs.update({str(zh["tiers"][k]): str(en["tiers"][k]) for k in en["tiers"]})
+        return render("glossary.html.j2", w=en, pairs=sorted(pairs.items(), key=lambda p: p[1].lower()))
 
     def context_html(self) -> list[str]:
         if not self.context_ids:

@@ -58,9 +58,9 @@ class Size:
 
 
 DESKTOP = Size(FIGSIZE[0], DPI)
-# A phone shows a chart ~360 CSS px wide: drawn 3.9 in wide (374 px) at twice the resolution, a
+# A phone shows a chart ~350 CSS px wide: drawn 3.5 in wide (336 px) at twice the resolution, a
 # 10 pt label stays >= 12 CSS px on the screen.
-PHONE = Size(3.9, 2 * DPI, 20)
+PHONE = Size(3.5, 2 * DPI, 18)
 _SIZE: list[Size] = [DESKTOP]
 
 
@@ -83,9 +83,10 @@ def _figsize(height: float) -> tuple[float, float]:
     return (current_size().width, height)
 
 
-def _title(title: str) -> str:
-    """The title wrapped for a narrow figure (Latin text takes about half the width per character)."""
-    chars = current_size().title_chars
+def _title(title: str, share: float = 1.0) -> str:
+    """The title (or a label taking ``share`` of the width) wrapped for a narrow figure; Latin text
+    takes about half the width per character."""
+    chars = int(current_size().title_chars * share)
     if not chars:
         return title
     return "\n".join(textwrap.wrap(title, chars * (2 if title.isascii() else 1))) or title
@@ -544,10 +545,10 @@ def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colou
     """Stacked horizontal bars (e.g. targets by chapter and light) for the overview; each segment
     carries its count and the legend sits under the plot in columns that fit."""
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=_figsize(0.5 * len(labels) + 1.9), dpi=DPI)
+    fig, ax = plt.subplots(figsize=_figsize((0.8 if current_size().title_chars else 0.5) * len(labels) + 1.9), dpi=DPI)
     left = [0] * len(labels)
     for name, values in counts.items():
-        bars = ax.barh(labels, values, left=left, color=colours[name], label=name)
+        bars = ax.barh([_title(label, 0.4) for label in labels], values, left=left, color=colours[name], label=name)
         ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=TEXT_PT, color="white")
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
@@ -555,7 +556,8 @@ def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colou
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=TEXT_PT)
     longest = max((len(n) for n in counts), default=0)
-    ax.legend(fontsize=TEXT_PT, ncols=(4 if longest <= 8 else 2) if not current_size().title_chars else 2, loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False)
+    ncols = 2 if current_size().title_chars or longest > 8 else 4
+    ax.legend(fontsize=TEXT_PT, ncols=ncols, loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -574,6 +576,7 @@ def consecutive_runs(years: Sequence[int], values: Sequence[float]) -> list[tupl
 
 def png_bytes(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=current_size().save_dpi, bbox_inches="tight", pad_inches=0.12)  # the tight box keeps the legend whole
+    # The tight box keeps the legend whole.
+    fig.savefig(buf, format="png", dpi=current_size().save_dpi, bbox_inches="tight", pad_inches=0.12)
     plt.close(fig)
     return buf.getvalue()

@@ -58,11 +58,9 @@ def number(value: float | None, unit: str = "", lang: str = "zh") -> str:
     v, _, kind = _scaled(value, unit, lang)
     if kind == "count":
         return f"{v:,.0f}"
-    if kind == "percent":
-        return f"{v:,.1f}"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
+    text = f"{v:,.1f}" if kind == "percent" or abs(v) < 1000 else f"{v:,.0f}"
+    # English drops a decimal that says nothing ("500 bn yuan", "at least 80%"); Chinese keeps one decimal.
+    return text.removesuffix(".0") if lang == "en" else text
 
 
 def value(value: float | None, unit: str = "", lang: str = "zh", bound: str = "") -> str:
@@ -144,3 +142,21 @@ def plain_bounds(text: str, lang: str = "zh") -> str:
         return f"{w['lower' if sign == '≥' else 'upper']}{_plain_number(num, unit, lang)}{space}{unit}"
 
     return _BOUND.sub(repl, text)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def source_title(title: str, lang: str = "zh") -> str:
+    """A source's title for the reader: Chinese as published; in English translated from the
+    wording file's terms (``source_terms``) when every Chinese word has a translation, else marked
+    as a Chinese source with its original title (which a reader needs to look it up)."""
+    if lang == "zh" or not _CJK.search(title):
+        return title
+    w = words(lang)
+    english = title
+    for zh, en in w["source_terms"]:
+        english = english.replace(zh, en)
+    if not _CJK.search(english):
+        return english
+    return str(w["chinese_source"]).format(t=title)
