@@ -30,7 +30,8 @@ from tests.conftest import obs_row, write_csv
 
 DATA, STMT = "请填写数据", "官方表述"
 VALUE, STATUS, SOURCE, NOTE = (letter(DATA_COLUMNS, f) for f in ("value", "status", "source_document", "note"))
-SA, SS, SP, SD, SU, SQ = (letter(STATEMENT_COLUMNS, f) for f in ("assertion", "speaker", "published", "source_document", "source_url", "quote"))
+STATEMENT_FIELDS = ("assertion", "speaker", "published", "source_document", "source_url", "quote")
+SA, SS, SP, SD, SU, SQ = (letter(STATEMENT_COLUMNS, f) for f in STATEMENT_FIELDS)
 
 
 def soffice() -> str:
