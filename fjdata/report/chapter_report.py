@@ -149,13 +149,15 @@ def keypoints(paragraphs: Sequence[str], lang: str) -> list[dict[str, object]]:
     """The 要点 as a reader scans them: a paragraph that lists targets ("已实现的目标：A；B；C。")
     becomes its lead and one bullet per target; symbols become words ("超过1.5万家")."""
     w = words(lang)
-    colon, sep, stop = ("：", "；", "。") if lang == "zh" else (": ", "; ", ".")
+    colon, sep, stop = str(w["lead_colon"]), str(w["sentence_sep"]), str(w["full_stop"])
     out: list[dict[str, object]] = []
     for p in paragraphs:
         text = fmt.plain_bounds(p, lang)
         lead, found, rest = text.partition(colon)
         # A new item starts after the separator unless the next word is a year or a number (a clause of the same item).
-        items = [i for i in re.split(re.escape(sep) + r"(?![\d(（])", rest.removesuffix(stop)) if i] if found and len(lead) <= 40 else []
+        items = [i for i in re.split(re.escape(sep) + r"(?![\d(\uff08])", rest.removesuffix(stop)) if i]
+        if not found or len(lead) > 40:
+            items = []
         if len(items) >= 2:
             out.append({"lead": lead + str(w["bullets_lead_end"]), "bullets": items, "text": ""})
         else:

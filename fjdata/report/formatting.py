@@ -119,14 +119,14 @@ def years(ys: tuple[int, ...] | list[int], lang: str = "zh") -> str:
     return str(words(lang)["list_sep"]).join(str(y) for y in ys)
 
 
-_BOUND = re.compile(r"([≥≤])(\d[\d,]*(?:\.\d+)?)(\s?)(%|[^\d\s,.;；，。)）]{0,6})")
+_BOUND = re.compile(r"([≥≤])(\d[\d,]*(?:\.\d+)?)(\s?)(%|[^\d\s,.;\uff1b\uff0c\u3002)\uff09]{0,6})")  # sign, number, unit
 
 
 def _plain_number(text: str, unit: str, lang: str) -> str:
     """A bound's figure as prose says it: "15,000家" → "1.5万家"; "70.0%" → "70%"."""
     v = float(text.replace(",", ""))
     if lang == "zh" and v >= 10000 and (unit in COUNT_UNITS or unit == YI_YUAN):
-        return f"{v / 10000:.2f}".rstrip("0").rstrip(".") + "万"
+        return f"{v / 10000:.2f}".rstrip("0").rstrip(".") + str(words(lang)["ten_thousand"])
     if v == int(v):
         return f"{int(v):,}"
     return text
