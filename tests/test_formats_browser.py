@@ -179,7 +179,7 @@ def test_workbook_opens_in_libreoffice_with_a_summary_first_filters_and_a_print_
     assert headers[:4] == ["指标", "章节", "属性", "总体判断"] and "目标" in headers
     assert main.freeze_panes == "B2" and main.auto_filter.ref and main.auto_filter.ref.startswith("A1:")
     assert main.page_setup.orientation == "landscape" and main.sheet_properties.pageSetUpPr.fitToPage
-    assert main.page_setup.fitToWidth == 1 and main.page_setup.fitToHeight == 0 and main.print_title_rows == "1:1"
+    assert main.page_setup.fitToWidth == 1 and main.page_setup.fitToHeight == 0 and main.print_title_rows in ("1:1", "$1:$1")
     hidden = [main.column_dimensions[c.column_letter].hidden for c in main[1]]
     assert hidden[-1] and not any(hidden[:-1])  # the target id only in a hidden column
     visible = [str(c.value) for row in main.iter_rows(min_row=2) for c in row[:-1] if c.value is not None]

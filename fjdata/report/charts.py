@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -541,6 +542,13 @@ def _finish(fig: Figure, ax: Axes, title: str, unit_note: str = "", grid_axis: L
     return fig
 
 
+def _short_label(label: str) -> str:
+    """A bar's label: whole on the page; on a phone without its parenthesis, wrapped to a third of the width."""
+    if not current_size().title_chars:
+        return label
+    return _title(re.sub(r"\s*[\uff08(][^\uff09)]*[\uff09)]", "", label), 0.4)
+
+
 def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colours: dict[str, str], title: str) -> Figure:
     """Stacked horizontal bars (e.g. targets by chapter and light) for the overview; each segment
     carries its count and the legend sits under the plot in columns that fit."""
@@ -548,7 +556,7 @@ def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colou
     fig, ax = plt.subplots(figsize=_figsize((0.8 if current_size().title_chars else 0.5) * len(labels) + 1.9), dpi=DPI)
     left = [0] * len(labels)
     for name, values in counts.items():
-        bars = ax.barh([_title(label, 0.4) for label in labels], values, left=left, color=colours[name], label=name)
+        bars = ax.barh([_short_label(label) for label in labels], values, left=left, color=colours[name], label=name)
         ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=TEXT_PT, color="white")
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
@@ -556,7 +564,7 @@ def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colou
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=TEXT_PT)
     longest = max((len(n) for n in counts), default=0)
-    ncols = 2 if current_size().title_chars or longest > 8 else 4
+    ncols = (1 if longest > 5 else 2) if current_size().title_chars else (2 if longest > 8 else 4)
     ax.legend(fontsize=TEXT_PT, ncols=ncols, loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False)
     fig.tight_layout()
     return fig
