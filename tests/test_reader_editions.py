@@ -56,3 +56,11 @@ def test_sheet_names_fit_without_a_trailing_space_and_stay_unique() -> None:
     ]
     assert all(len(n) <= SHEET_MAX and n == n.strip() and not set(n) & set("[]:*?/\\") for n in names), names
     assert len(set(names)) == len(names) and names[1] == "Task targets"
+
+
+def test_figures_with_their_year_are_kept_whole_and_still_escaped() -> None:
+    from fjdata.report.templating import keep_whole
+
+    out = str(keep_whole("28.9%（2019年）；2024、2025年：无数据 <script>"))
+    assert "<span class='nw'>28.9%（2019年）</span>" in out and "<span class='nw'>2025年</span>" in out
+    assert "<script>" not in out and "&lt;script&gt;" in out
