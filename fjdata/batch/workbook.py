@@ -135,7 +135,7 @@ def scorecard_sheets(report: ChapterReport, taken: set[str]) -> list[Sheet]:
     for i, s in enumerate(scorecard.sections(all_rows, report.plan)):
         title = s.group.title(report.lang) if s.group is not None else str(w["section_other"]) + (f" {i}" if i else "")
         cells = tuple(_row_cells(r, short[chapter_of[r.target_id]], report.lang) for r in s.rows)
-        widths = (30, 18, 8, 12, 14, 16, 7, 16, 24, 10, 16, 36, 60)
+        widths = (26, 14, 8, 12, 13, 14, 6, 14, 22, 9, 14, 30, 44)
         out.append(Sheet(sheet_name(title, taken), header, cells, tuple(r.target_id for r in s.rows), widths))
     return out
 
