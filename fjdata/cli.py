@@ -68,13 +68,17 @@ def _data_coverage(args: argparse.Namespace) -> int:
 
 # --- department data loop (issue 12): questionnaire out, filled questionnaire in -------------------------
 def _data_request(args: argparse.Namespace) -> int:
-    from fjdata.department.questionnaire import parse_years, write_request
+    from fjdata.department.questionnaire import parse_years, write_request, write_requests_by_department
 
     try:
         years = parse_years(args.years)
     except ValueError as exc:
         print(f"error: --years: {exc}", file=sys.stderr)
         return 2
+    if args.by_department:
+        for s in write_requests_by_department(args.output or Path(), args.chapter, years, args.lang, plan=args.plan):
+            print(f"{s.path}: {s.data_rows} figure rows, {s.statement_rows} statement rows")
+        return 0
     out = args.output or Path(f"request_{args.lang}.xlsx")
     summary = write_request(out, args.chapter, years, args.lang, plan=args.plan)
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(summary.reasons.items()))
@@ -289,7 +293,8 @@ def parser() -> argparse.ArgumentParser:
     req.add_argument("--plan", help="a plan id (default: the default plan)")
     req.add_argument("--years", help="e.g. 2021-2025 (default: each target's base year to its target year)")
     req.add_argument("--lang", choices=["zh", "en"], default="zh")
-    req.add_argument("-o", "--output", type=Path, help="output file (default request_<lang>.xlsx)")
+    req.add_argument("-o", "--output", type=Path, help="output file (default request_<lang>.xlsx; a folder with --by-department)")
+    req.add_argument("--by-department", action="store_true", help="one file per responsible department (request_<lang>_<department>.xlsx)")
     req.set_defaults(func=_data_request)
     imp = dsub.add_parser("import", help="validate and import a filled questionnaire; prints the verdicts that change")
     imp.add_argument("file", type=Path)

@@ -50,7 +50,7 @@ def test_nightly_tables_include_the_page_and_questionnaire(tmp_path: Path) -> No
 
     names = _write_tables(tmp_path)
     assert {PAGE, QUESTIONNAIRE} <= set(names)
-    assert openpyxl.load_workbook(tmp_path / QUESTIONNAIRE).sheetnames[0] == "请填写数据"
+    assert openpyxl.load_workbook(tmp_path / QUESTIONNAIRE).sheetnames[:2] == ["填报说明", "请填写数据"]
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,6 +31,8 @@ from tests.conftest import obs_row, write_csv
 DATA, STMT = "请填写数据", "官方表述"
 JUMP_HINT = "correct it, or if it is right write 确认无误 / confirmed in the note"
 VALUE, STATUS, SOURCE, NOTE = (letter(DATA_COLUMNS, f) for f in ("value", "status", "source_document", "note"))
+STATEMENT_FIELDS = ("assertion", "speaker", "published", "source_document", "source_url", "quote")
+SA, SS, SP, SD, SU, SQ = (letter(STATEMENT_COLUMNS, f) for f in STATEMENT_FIELDS)
 
 
 def soffice() -> str:
@@ -122,7 +125,7 @@ def test_years_option_and_chapter_filter() -> None:
 
 def test_questionnaire_layout(questionnaire: Path) -> None:
     wb = openpyxl.load_workbook(questionnaire)
-    assert wb.sheetnames == [DATA, STMT, "填报说明", "_meta"] and wb["_meta"].sheet_state == "hidden"
+    assert wb.sheetnames == ["填报说明", DATA, STMT, "_meta"] and wb["_meta"].sheet_state == "hidden"
     ws = wb[DATA]
     assert [c.value for c in ws[1]] == [c.zh for c in DATA_COLUMNS]
     assert ws.freeze_panes == "D2" and ws.column_dimensions["A"].hidden
@@ -148,14 +151,51 @@ def test_questionnaire_layout(questionnaire: Path) -> None:
     assert [c.value for c in st[1]] == [c.zh for c in STATEMENT_COLUMNS]
     assertion = st.data_validations.dataValidation[0]
     assert assertion.type == "list" and assertion.formula1 == '"已完成,未完成,进展顺利"'
-    metal = ws.cell(row=keys["sector_metallurgy_scale|Fujian|2025"], column=6).value
+    metal = ws[f"{letter(DATA_COLUMNS, 'plan_wording')}{keys['sector_metallurgy_scale|Fujian|2025']}"].value
     assert target("c3_metallurgy_scale").quote in metal and target("c3_metallurgy_scale").target_text in metal
+
+
+def test_an_office_can_fill_it_alone_cover_first_its_rows_chinese_definitions_prompts(questionnaire: Path, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(questionnaire)
+    cover = {r[0]: r[1] for r in wb["填报说明"].iter_rows(values_only=True) if r[0]}
+    assert {"发出单位", "截止日期", "填好后发回", "联系人"} <= set(cover) and all(cover[k] for k in ("发出单位", "截止日期", "填好后发回"))
+    ws = wb[DATA]
+    dept, definition, targets = (letter(DATA_COLUMNS, f) for f in ("department", "definition", "targets"))
+    keys = rows_by_key(ws)
+    for r in keys.values():  # every row: who holds it, and its 口径 in Chinese; no internal code in a visible column
+        assert ws[f"{dept}{r}"].value and ws[f"{dept}{r}"].value != "待确定", r
+        assert re.search(r"[\u4e00-\u9fff]", str(ws[f"{definition}{r}"].value)), ws[f"{definition}{r}"].value
+        assert "[" not in str(ws[f"{targets}{r}"].value)
+    visible = [c for c in DATA_COLUMNS if not ws.column_dimensions[letter(DATA_COLUMNS, c.field)].hidden]
+    assert "indicator_id" not in {c.field for c in visible} and "key" not in {c.field for c in visible}
+    # An input prompt on every yellow cell.
+    prompted = set()
+    for dv in ws.data_validations.dataValidation:
+        if dv.showInputMessage and dv.prompt:
+            for rng in dv.sqref.ranges:
+                prompted |= {(col, row) for col in range(rng.min_col, rng.max_col + 1) for row in range(rng.min_row, rng.max_row + 1)}
+    for i, c in enumerate(DATA_COLUMNS, start=1):
+        if c.fill_in:
+            assert all((i, r) in prompted for r in keys.values()), c.field
+    # The statement the tool holds is shown for confirmation on its target's row.
+    st = wb[STMT]
+    held = letter(STATEMENT_COLUMNS, "held_statement")
+    assert any("陈建业" in str(st[f"{held}{r}"].value) for r in range(2, st.max_row + 1))
+    # One file per department, each with only its rows.
+    from fjdata.department.questionnaire import write_requests_by_department
+
+    files = write_requests_by_department(tmp_path)
+    assert len(files) >= 3 and sum(f.data_rows for f in files) == len(keys)
+    for f in files:
+        book = openpyxl.load_workbook(f.path)
+        names = {book[DATA][f"{dept}{r}"].value for r in rows_by_key(book[DATA]).values()}
+        assert names == {book["填报说明"]["B2"].value}, f.path.name
 
 
 def test_english_variant(tmp_path: Path) -> None:
     path = write_request(tmp_path / "request_en.xlsx", chapter=2, lang="en").path
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Data", "Official statements", "Instructions", "_meta"]
+    assert wb.sheetnames == ["Instructions", "Data", "Official statements", "_meta"]
     ws = wb["Data"]
     assert [c.value for c in ws[1]] == [c.en for c in DATA_COLUMNS]
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
@@ -219,7 +259,7 @@ def test_every_bad_cell_is_reported_and_nothing_written(questionnaire: Path, tmp
     fill(ws, added, 1)
     sk = rows_by_key(st)
     r_stmt = sk["c4_energy_dual_control_total|2025"]
-    st[f"G{r_stmt}"], st[f"H{r_stmt}"], st[f"I{r_stmt}"] = "差不多", "Test authority", "2026-02-10"
+    st[f"{SA}{r_stmt}"], st[f"{SS}{r_stmt}"], st[f"{SP}{r_stmt}"] = "差不多", "Test authority", "2026-02-10"
     bad = tmp_path / "bad.xlsx"
     wb.save(bad)
     with pytest.raises(DepartmentImportError) as err:
@@ -234,10 +274,10 @@ def test_every_bad_cell_is_reported_and_nothing_written(questionnaire: Path, tmp
             f"{DATA}!{SOURCE}{r_source}: missing: name the source document, yearbook table or 文号",
             f"{DATA}!B{added}: 'no_such_indicator' is not an indicator id in the catalogue",
             f"{DATA}!{VALUE}{r_jump}: 500 is more than 3× away from the 2024 value 34; {JUMP_HINT}",
-            f"{STMT}!G{r_stmt}: '差不多' is not one of 已完成 / 未完成 / 进展顺利 / completed / not completed / on track",
-            f"{STMT}!J{r_stmt}: missing: the document or 文号",
-            f"{STMT}!L{r_stmt}: missing: the verbatim sentence",
-            f"{STMT}!K{r_stmt}: missing: give the URL, or a document number (文号) in the source column",
+            f"{STMT}!{SA}{r_stmt}: '差不多' is not one of 已完成 / 未完成 / 进展顺利 / completed / not completed / on track",
+            f"{STMT}!{SD}{r_stmt}: missing: the document or 文号",
+            f"{STMT}!{SQ}{r_stmt}: missing: the verbatim sentence",
+            f"{STMT}!{SU}{r_stmt}: missing: give the URL, or a document number (文号) in the source column",
         ]
     )
     assert len(got) == 11
@@ -284,7 +324,7 @@ def test_round_trip_through_libreoffice(questionnaire: Path, tmp_path: Path, use
     ws[f"{letter(DATA_COLUMNS, 'contact')}{k['sector_metallurgy_scale|Fujian|2025']}"] = "Test contact"
     r = rows_by_key(st)["c4_energy_dual_control_total|2025"]
     for col, v in zip(
-        "GHIJKL",
+        (SA, SS, SP, SD, SU, SQ),
         [
             "已完成",
             "Test authority (fixture, not real)",
@@ -301,7 +341,7 @@ def test_round_trip_through_libreoffice(questionnaire: Path, tmp_path: Path, use
     # 3. Round trip through LibreOffice: the dropdowns and value rules survive, and the saved file imports.
     lo = convert(filled, "xlsx", tmp_path / "lo")
     lwb = openpyxl.load_workbook(lo)
-    assert lwb.sheetnames[:3] == [DATA, STMT, "填报说明"]
+    assert lwb.sheetnames[:3] == ["填报说明", DATA, STMT]
     lws = lwb[DATA]
     kinds = {(dv.type, dv.formula1) for dv in lws.data_validations.dataValidation}
     assert ("list", '"正式,初步,修订"') in kinds and ("decimal", "0") in kinds and ("whole", "0") in kinds

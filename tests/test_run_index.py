@@ -78,3 +78,28 @@ def test_a_failing_browser_leaves_a_note_and_stops_trying(tmp_path: Path, monkey
     assert calls == ["overview_zh.html"] and printer.done == {}
     assert printer.note.startswith("打印版PDF未全部生成（RuntimeError: Target page")
     assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_index_says_what_each_report_holds_with_the_headline_counts_and_each_title_once(tmp_path: Path) -> None:
+    from fjdata.assess.prepare import prepare
+    from fjdata.assess.view import View
+    from fjdata.report import scorecard
+
+    c15 = get_plan("china-15th-fyp")
+    reports = (
+        _result("overview_zh", "overview.ipynb"),
+        _result("chapter_1_zh", "chapter_report.ipynb", chapter="1"),
+        _result("chapter_2_zh", "chapter_report.ipynb", chapter="2"),
+        ReportResult("c15", ReportStatus.SUCCESS, 1.0, "p", "overview.ipynb", {"lang": "zh", "plan": c15.plan_id}, title=c15.title_zh),
+    )
+    page = index_html(RunResult(tmp_path, reports, "s", "f", "a" * 64), "d").split('<details class="run">')[0]
+    items = {chunk.split("'", 1)[0]: chunk for chunk in page.split("data-report='")[1:]}
+    # The overview and a chapter with targets carry the tiles' counts; a chapter without targets says so.
+    plan = get_plan()
+    head, tiles = scorecard.tiles(prepare(View.of(), "all").items, plan, "zh")
+    assert head is not None and f"{head.title('zh')}：" + "、".join(f"{t.label}{t.count}项" for t in tiles) in items["overview_zh"]
+    chapter_2 = scorecard.tiles(prepare(View.of(), "2").items, plan, "zh", headline_only=False)[1]
+    assert "、".join(f"{t.label}{t.count}项" for t in chapter_2) in items["chapter_2_zh"]
+    assert "本章未设定量化目标" in items["chapter_1_zh"] and "逐项评估" not in items["chapter_1_zh"]
+    assert "逐项评估" in items["chapter_2_zh"]
+    assert page.count(c15.title_zh) == 1  # the plan's title heads its group; the report is named for what it is

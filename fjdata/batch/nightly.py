@@ -199,8 +199,14 @@ def _write_tables(folder: Path) -> list[str]:
     table = pd.concat([today, mid], ignore_index=True)
     # Every column for machines, without float noise (133.82255776000002).
     atomic_write_bytes(folder / "assessment.csv", inert_frame(table).to_csv(index=False, float_format="%.10g").encode("utf-8-sig"))
-    write_workbook(folder / "assessment.xlsx", today, mid, mid_year, plan, "zh")
-    write_workbook(folder / "assessment_en.xlsx", today, mid, mid_year, plan, "en")
+    # The workbooks are the overview report in another form: the same prepare() the report calls.
+    from fjdata.assess.prepare import prepare
+    from fjdata.assess.view import View
+    from fjdata.report.chapter_report import ChapterReport
+
+    prepared = prepare(View.of(plan), "all", mid_year)
+    write_workbook(folder / "assessment.xlsx", ChapterReport.from_prepared(prepared, "zh"))
+    write_workbook(folder / "assessment_en.xlsx", ChapterReport.from_prepared(prepared, "en"))
     from fjdata.report.coverage_page import write_coverage_outputs  # coverage.html + the department questionnaire (issue 12)
 
     return ["assessment.csv", "assessment.xlsx", "assessment_en.xlsx", *write_coverage_outputs(folder)]

@@ -25,10 +25,56 @@ def _plan_of(r: ReportResult) -> tuple[str, str, bool]:
 
 
 def _description(r: ReportResult, ended: bool) -> str:
-    """One line on what the report says, in its language (``run_index.descriptions`` by notebook)."""
+    """One line on what the report says, in its language (``run_index.descriptions`` by notebook); a
+    chapter without targets says what it shows instead."""
     lang = "en" if r.parameters.get("lang") == "en" else "zh"
-    kinds = words(lang)["run_index"]["descriptions"].get(r.notebook)
+    w = words(lang)["run_index"]
+    if r.notebook == "chapter_report.ipynb" and not _chapter_targets(r):
+        from fjdata.inputs.chapters import chapter_context
+
+        try:
+            context = chapter_context(str(r.parameters.get("chapter")), r.parameters.get("plan"))
+        except Exception:  # an invalid report names a chapter that does not exist
+            return ""
+        return str(w["no_targets_context" if context else "no_targets"])
+    kinds = w["descriptions"].get(r.notebook)
     return str(kinds[0 if ended else 1]) if kinds else ""
+
+
+def _chapter_targets(r: ReportResult) -> int:
+    from fjdata.inputs.registry import registry
+
+    try:
+        return sum(1 for t in registry(r.parameters.get("plan")) if t.chapter == str(r.parameters.get("chapter")))
+    except Exception:
+        return 0
+
+
+def headline(r: ReportResult) -> str:
+    """The verdict counts a leadership reader wants before opening the report (the tiles' own
+    counting, :func:`fjdata.report.scorecard.tiles`): the overview's headline group, a chapter's
+    targets. Empty for other reports, a running plan, or when anything fails (the index never does)."""
+    if r.status.value != "success" or r.notebook not in ("overview.ipynb", "chapter_report.ipynb"):
+        return ""
+    try:
+        from fjdata.assess.prepare import prepare
+        from fjdata.assess.view import View
+        from fjdata.report import scorecard
+        from fjdata.report.chapter_report import ChapterReport
+
+        p = r.parameters
+        lang = "en" if p.get("lang") == "en" else "zh"
+        view = View.of(p.get("plan"), p.get("as_of"), p.get("methods", "auto"), p.get("tolerance"), extra_data=p.get("extra_data"))
+        report = ChapterReport.from_prepared(prepare(view, p.get("chapter"), p.get("mid_year")), lang)
+        if not report.items or not report.period_over:
+            return ""
+        head, tiles = scorecard.tiles(report.items, report.plan, lang, headline_only=report.is_overview)
+        w = words(lang)
+        group = head.title(lang) if head is not None and report.is_overview else str(w["run_index"]["all_targets"])
+        parts = str(w["list_sep"]).join(str(w["run_index"]["count"]).format(label=t.label, n=t.count) for t in tiles)
+        return str(w["run_index"]["headline"]).format(g=group, parts=parts)
+    except Exception:
+        return ""
 
 
 def index_html(run: RunResult, folder_name: str) -> str:
@@ -37,9 +83,13 @@ def index_html(run: RunResult, folder_name: str) -> str:
     groups: dict[str, dict[str, object]] = {}
     for r in run.reports:
         plan_id, plan_title, ended = _plan_of(r)
+        title = r.title or r.name
+        if title == plan_title:  # the plan's title heads its group already: say what the report is
+            title = str(words("zh")["run_index"]["plan_report"])
         item = {
             "name": r.name,
-            "title": r.title or r.name,
+            "title": title,
+            "headline": headline(r),
             "html": r.html,
             "linked": bool(r.html) and r.status.value == "success",
             "pdf": pdfs.get(r.name, ""),

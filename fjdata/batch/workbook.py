@@ -1,230 +1,252 @@
-"""The assessment workbook a reader can forward: headers in the reader's language (from a header
-map), a frozen header row, number formats per unit kind, one sheet per chapter, a mid-term sheet
-and a 说明 / Notes sheet explaining the columns and the verdicts. The CSV keeps every column."""
+"""The assessment workbook: the overview report in another form, for readers who forward, filter and
+print it. A 摘要 / Summary sheet with the headline counts first (the tiles' own counting,
+:func:`fjdata.report.scorecard.tiles`), then one sheet per scorecard section with the very rows the
+HTML shows (:func:`fjdata.report.scorecard.rows`: the same labels, "≥" for a floor, the same rounding
+from :mod:`fjdata.report.formatting`), the mid-term table, and a 说明 / Notes sheet. Every table
+sheet has a frozen header, an autofilter and a print set-up (landscape, fit to width, header row
+repeated); no internal code is visible (the target id sits in a hidden last column for tracing).
+The CSV keeps every column as numbers for machines.
+
+Every cell is written by :func:`put` (one place to neutralise what a cell may carry)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
-
-from fjdata.assess.judgements import Light, Status
 from fjdata.core.cache import atomic_write_path
 from fjdata.core.inert import inert_workbook
+from fjdata.core.wording import words
 from fjdata.inputs.chapters import chapter_title
-from fjdata.inputs.plan import Plan
-from fjdata.report.formatting import COUNT_UNITS
+from fjdata.report import scorecard
+from fjdata.report.chapter_report import ChapterReport
 
-# (column, Chinese header, English header, what it means in Chinese, in English)
-COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("name", "指标", "Indicator", "规划目标所对应的指标", "The indicator the plan target is set on"),
-    ("attribute", "属性", "Type", "预期性或约束性", "Anticipatory (预期性) or binding (约束性)"),
-    ("target_text", "目标（规划原文）", "Target (plan wording)", "规划文本中的目标表述", "The target as the plan words it"),
-    ("target_op", "方向", "Direction", "≥ 不低于；≤ 不高于；≈ 保持在附近", "≥ at least; ≤ at most; ≈ around"),
-    ("target_value", "目标值", "Target value", "目标的数值（单位见“单位”列）", "The target's number (unit in the Unit column)"),
-    ("target_year", "目标年份", "Target year", "目标应达到的年份", "The year the target is set for"),
-    ("unit", "单位", "Unit", "目标值与最新值的单位", "Unit of the target and the latest value"),
-    ("base_year", "基期年份", "Base year", "规划基期", "The plan's base year"),
-    ("latest_year", "最新数据年份", "Latest data year", "判断所依据的最新数据年份", "Year of the latest figure used"),
-    ("latest_raw_value", "最新值", "Latest value", "最新数据（按公布口径）", "Latest figure as published"),
-    ("latest_status", "数据状态", "Data status", "最终数 / 修订数 / 初步数 / 推算", "final / revised / preliminary / derived"),
-    (
-        "overall_label",
-        "总体判断",
-        "Overall verdict",
-        "综合三种判断方法得出的一个结论（见下方判断说明）",
-        "One verdict per target (see the verdicts below)",
-    ),
-    ("attainment", "完成程度", "Share of target reached", "最新值相对目标的完成比例", "Latest value as a share of the target"),
-    ("gap", "差距", "Gap", "距目标的差距（正数为未达到，负数为超出）", "Distance to the target (positive: short; negative: above)"),
-    ("gap_unit", "差距单位", "Gap unit", "差距的单位", "Unit of the gap"),
-    (
-        "avg_growth",
-        "规划期年均增速（%）",
-        "Average growth in the period (%)",
-        "年均增长类目标：已有年份的年均增速",
-        "Growth targets: average rate over the years with data",
-    ),
-    ("years_missing", "缺失年份", "Years missing", "尚无数据的年份", "Years without data"),
-    (
-        "cn_label",
-        "判断(a) 进度对比时间",
-        "(a) Progress vs time",
-        "完成进度与时间进度之比（中期评估惯例）",
-        "Progress against elapsed time (Chinese evaluation practice)",
-    ),
-    (
-        "sdg_label",
-        "判断(b) 增速比",
-        "(b) Growth ratio",
-        "实际年均增速与所需年均增速之比",
-        "Actual vs required average growth (Eurostat / Open SDG)",
-    ),
-    ("model_label", "判断(c) 模型", "(c) Model", "统计模型对目标年份的判断", "Statistical model's call for the target year"),
-    (
-        "model_value",
-        "模型：目标年估计值",
-        "Model: value in target year",
-        "模型对目标年份的估计或预测",
-        "The model's estimate or forecast for the target year",
-    ),
-    ("model_lo80", "80%区间下限", "80% interval, low", "模型80%区间下限", "Lower end of the model's 80% interval"),
-    ("model_hi80", "80%区间上限", "80% interval, high", "模型80%区间上限", "Upper end of the model's 80% interval"),
-    ("model_prob_band", "达标可能性", "Chance met", "模型给出的达标概率区间", "The model's probability band of meeting the target"),
-    (
-        "disputes",
-        "来源不一",
-        "Sources disagree",
-        "同一年份不同来源的数值及采用理由",
-        "Where sources give different figures, which is used and why",
-    ),
-    ("notes", "备注", "Notes", "数据与方法说明", "Notes on data and method"),
-    ("target_id", "目标编号", "Target id", "目标在数据文件中的编号（供核对）", "The target's id in the data files (for tracing)"),
-)
-STATUS_WORDS = {
-    "zh": {"final": "最终数", "revised": "修订数", "preliminary": "初步数", "derived": "推算"},
-    "en": {"final": "final", "revised": "revised", "preliminary": "preliminary", "derived": "derived"},
-}
-LIGHT_WORDS = {
-    Light.GREEN: ("达标或进展良好", "met or on track"),
-    Light.AMBER: ("尚难判断或需加快", "undecided or needs to speed up"),
-    Light.RED: ("未实现或滞后", "missed or lagging"),
-    Light.GREY: ("数据不足或不适用", "insufficient data or not applicable"),
-}
-SHEET_NOTES = {"zh": "说明", "en": "Notes"}
+SHEET_MAX = 31  # Excel's limit on a sheet name
+_NOT_IN_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
-def number_format(unit: str, column: str) -> str:
-    """Excel number format for a value column of a row with this unit (counts whole, % one decimal)."""
-    if column == "attainment":
-        return "0%"
-    if column in ("target_year", "base_year", "latest_year"):
-        return "0"
-    if unit in COUNT_UNITS:
-        return "#,##0"
-    if unit == "亿元":
-        return "#,##0"
-    return "#,##0.0" if unit in ("%", "百分点") else "#,##0.0#"
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    ids: tuple[str, ...] = ()  # a hidden last column: the target ids (for tracing, never shown)
+    widths: tuple[int, ...] = ()
+    title_lines: tuple[str, ...] = ()  # lines above the table (the summary names the plan and the report)
 
 
-VALUE_COLUMNS = ("target_value", "latest_raw_value", "gap", "model_value", "model_lo80", "model_hi80", "avg_growth", "attainment")
+def put(ws: Any, row: int, column: int, value: object) -> Any:
+    """Write one cell (the single write point of this workbook)."""
+    return ws.cell(row=row, column=column, value=value)
 
 
-def reader_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The columns a reader needs, in order, with labels in ``lang`` (headers still internal)."""
-    f = frame.copy()
-    f["name"] = f["name_zh"] if lang == "zh" else f["name_en"]
-    for judgement in ("overall", "cn", "sdg", "model"):
-        f[f"{judgement}_label"] = f[f"{judgement}_label_{lang}"]
-    f["latest_status"] = f["latest_status"].map(lambda s: STATUS_WORDS[lang].get(s, s) if isinstance(s, str) else s)
-    if lang == "en":
-        f["attribute"] = f["attribute"].map(
-            lambda a: {"预期性": "anticipatory", "约束性": "binding"}.get(a, a) if isinstance(a, str) else a
-        )
-    for col in ("target_year", "base_year", "latest_year"):
-        f[col] = pd.to_numeric(f[col], errors="coerce").astype("Int64")
-    for col in VALUE_COLUMNS:
-        f[col] = pd.to_numeric(f[col], errors="coerce").round(6)  # no float noise (133.82255776000002)
-    return f[[c for c, *_ in COLUMNS]]
-
-
-BIG_SECTION = 10  # a plan section with this many targets gets its own sheet (e.g. the 21 industrial clusters)
-
-
-def _sections(frame: pd.DataFrame, plan: Plan, lang: str) -> list[tuple[str, pd.DataFrame]]:
-    """One sheet per chapter, with a large section of a mixed chapter on a sheet of its own
-    (named by the plan's section heading; in English by the chapter and the section's size)."""
-    from fjdata.inputs.registry import targets
-
-    registry = targets(plan=plan)
-    section = dict(zip(registry["target_id"], registry["section"], strict=True))
-    frame = frame.assign(_section=frame["target_id"].map(section).fillna(""))
-    out: list[tuple[str, pd.DataFrame]] = []
-    for chapter, rows in frame.groupby("chapter", sort=False):
-        title = chapter_title(str(chapter), lang, plan)
-        sizes = rows["_section"].value_counts()
-        big = [str(s) for s, n in sizes.items() if BIG_SECTION <= n < len(rows)]
-        rest = rows[~rows["_section"].isin(big)]
-        if len(rest):
-            out.append((title, rest.drop(columns="_section")))
-        for s in big:
-            part = rows[rows["_section"] == s].drop(columns="_section")
-            out.append((s if lang == "zh" else f"Chapter {chapter}, {len(part)} targets", part))
-    return out
-
-
-def _sheet_name(title: str, taken: set[str]) -> str:
-    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "sheet"
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A sheet name that fits Excel's 31 characters: no parenthetical, then the part before a
+    comma, then whole words; never a trailing space; unique in the workbook."""
+    name = _NOT_IN_NAME.sub(" ", title)
+    for shorter in (lambda s: re.sub(r"\s*[（(][^）)]*[）)]", "", s), lambda s: re.split(r"[,，]", s)[0]):
+        if len(name.strip()) > SHEET_MAX:
+            name = shorter(name)
+    name = " ".join(name.split())
+    while len(name) > SHEET_MAX and " " in name:
+        name = name.rsplit(" ", 1)[0]
+    name = name[:SHEET_MAX].strip() or "sheet"
     base, n = name, 2
     while name in taken:
-        name = f"{base[:28]}_{n}"
+        suffix = f" {n}"
+        name = base[: SHEET_MAX - len(suffix)].strip() + suffix
         n += 1
     taken.add(name)
     return name
 
 
-def write_workbook(path: Path, today: pd.DataFrame, midterm: pd.DataFrame, mid_year: int, plan: Plan, lang: str = "zh") -> Path:
-    """Write the workbook atomically (a temporary file renamed into place)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+def summary_rows(report: ChapterReport) -> list[tuple[object, ...]]:
+    """The headline counts, as the overview's tiles count them, then all targets and each chapter."""
+    w = words(report.lang)
+    x = w["workbook"]
+    out: list[tuple[object, ...]] = []
+    head, tiles = scorecard.tiles(report.items, report.plan, report.lang)
+    for caption, counted in (
+        (head.title(report.lang) if head else x["all_targets"], tiles),
+        (x["all_targets"], scorecard.tiles(report.items, report.plan, report.lang, headline_only=False)[1]),
+    ):
+        if out:
+            out.append(("", ""))
+        out.append((caption, x["count"]))
+        out += [(f"{t.symbol} {t.label}", t.count) for t in counted]
+        out += [(x["note"], t.note) for t in counted if t.note]
+    out.append(("", ""))
+    out.append((x["by_chapter"], x["count"]))
+    chapters = dict.fromkeys(r.assessment.chapter for r in report.items)
+    for c in chapters:
+        mine = [r for r in report.items if r.assessment.chapter == c]
+        counts = scorecard.tiles(mine, report.plan, report.lang, headline_only=False)[1]
+        text = str(w["list_sep"]).join(f"{t.label}{t.count}" if report.lang == "zh" else f"{t.label} {t.count}" for t in counts)
+        out.append((chapter_title(c, report.lang, report.plan), text))
+    return out
 
-    headers = [zh if lang == "zh" else en for _, zh, en, _, _ in COLUMNS]
-    sheets: list[tuple[str, pd.DataFrame, pd.DataFrame]] = []
+
+def _row_cells(r: scorecard.Row, chapter: str, lang: str) -> tuple[object, ...]:
+    w = words(lang)
+    f = r.final
+    marks = [m for m in (f.status_mark, w["stale"] if f.stale else "", f.tier_label, w["spliced"] if f.spliced else "") if m]
+    notes = [*f.disputes, *([f.caveat] if f.caveat else [])]
+    return (
+        r.name,
+        chapter,
+        r.attribute,
+        f"{r.verdict.symbol} {r.verdict.label}",
+        r.base,
+        f.text,
+        f.year,
+        str(w["list_sep"]).join(marks),
+        r.target,
+        r.share,
+        r.gap,
+        str(w["sentence_sep"]).join(notes),
+        r.detail,
+    )
+
+
+def scorecard_sheets(report: ChapterReport, taken: set[str]) -> list[Sheet]:
+    """One sheet per scorecard section, rows in the report's order and words."""
+    w = words(report.lang)
+    x = w["workbook"]
+    header = (
+        w["col_indicator"],
+        x["chapter"],
+        x["attribute"],
+        w["col_verdict"],
+        str(w["col_base"]).format(y=report.plan.base_year),
+        w["col_final"] if report.period_over else w["col_latest"],
+        w["col_year"],
+        x["evidence"],
+        w["col_target"],
+        w["col_share"],
+        w["col_gap"],
+        x["notes"],
+        w["col_detail"],
+    )
+    chapter_of = {r.assessment.target_id: r.assessment.chapter for r in report.items}
+    short = {c: chapter_title(c, report.lang, report.plan) for c in set(chapter_of.values())}
+    all_rows = scorecard.rows(report.items, report.plan, report.lang, confidence=report.confidence)
+    out = []
+    for i, s in enumerate(scorecard.sections(all_rows, report.plan)):
+        title = s.group.title(report.lang) if s.group is not None else str(w["section_other"]) + (f" {i}" if i else "")
+        cells = tuple(_row_cells(r, short[chapter_of[r.target_id]], report.lang) for r in s.rows)
+        widths = (26, 14, 8, 12, 13, 14, 6, 14, 22, 9, 14, 30, 44)
+        out.append(Sheet(sheet_name(title, taken), header, cells, tuple(r.target_id for r in s.rows), widths))
+    return out
+
+
+def midterm_sheet(report: ChapterReport, taken: set[str]) -> Sheet | None:
+    """The mid-term call scored against the outcome, as the report's table shows it."""
+    if not report.midterm:
+        return None
+    w = words(report.lang)
+    header = (
+        w["col_indicator"],
+        str(w["col_call"]).format(y=report.mid_year),
+        w["col_outcome"],
+        w["col_hit"],
+        str(w["col_projection"]).format(y=report.plan.end_year),
+        w["col_actual"],
+        w["col_error"],
+        w["col_inside"],
+    )
+    rows = []
+    for s in report.midterm_scores():
+        hit = w["hit_none"] if s.hit is None else (w["hit_yes"] if s.hit else w["hit_no"])
+        inside = "—" if s.inside80 is None else (w["inside_yes"] if s.inside80 else w["inside_no"])
+        rows.append((s.name, s.call, s.outcome, hit, s.projection, s.actual, s.error, inside))
+    title = str(w["midterm"]).format(y=report.mid_year)
+    return Sheet(
+        sheet_name(title, taken), header, tuple(rows), tuple(s.target_id for s in report.midterm_scores()), (30, 16, 16, 10, 24, 16, 14, 12)
+    )
+
+
+def notes_sheet(report: ChapterReport, taken: set[str]) -> Sheet:
+    """What each column and each verdict means, in the report's words."""
+    w = words(report.lang)
+    x = w["workbook"]
+    rows: list[tuple[object, ...]] = [(str(line), "") for line in x["notes_lines"]]
+    rows.append(("", ""))
+    rows.append((str(w["legend_verdicts"]), ""))
+    rows.append((str(w["legend_evidence"]), ""))
+    return Sheet(sheet_name(str(x["notes_sheet"]), taken), (str(x["notes_sheet"]), ""), tuple(rows), (), (110, 10))
+
+
+def workbook_sheets(report: ChapterReport) -> list[Sheet]:
+    """Every sheet, in order: summary, scorecard sections, mid-term, notes."""
+    x = words(report.lang)["workbook"]
     taken: set[str] = set()
-    for title, rows in _sections(today, plan, lang):
-        sheets.append((_sheet_name(title, taken), reader_table(rows, lang), rows))
-    if len(midterm):
-        title = f"中期视角（{mid_year}年数据）" if lang == "zh" else f"Mid-term view ({mid_year} data)"
-        sheets.append((_sheet_name(title, taken), reader_table(midterm, lang), midterm))
-    with atomic_write_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        for name, table, _ in sheets:
-            table.to_excel(xl, sheet_name=name, index=False, header=headers)
-        _notes(xl.book, lang)
-        bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F5F9")
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for name, table, _ in sheets:
-            ws = xl.book[name]
-            ws.freeze_panes = "B2"  # header row and indicator column stay in view
-            for cell in ws[1]:
-                cell.font, cell.fill, cell.alignment = bold, fill, wrap
-            units = list(table["unit"])
-            gap_units = list(table["gap_unit"])
-            for j, col in enumerate(table.columns, start=1):
-                letter = get_column_letter(j)
-                ws.column_dimensions[letter].width = 34 if col in ("name", "target_text", "notes", "disputes") else 14
-                if col in VALUE_COLUMNS or col in ("target_year", "base_year", "latest_year"):
-                    for i, unit in enumerate(units, start=2):
-                        u = "%" if col == "avg_growth" else (gap_units[i - 2] if col == "gap" else unit)
-                        ws.cell(row=i, column=j).number_format = number_format(str(u), col)
-        inert_workbook(xl.book)  # text from plans and user files never becomes a formula (CWE-1236)
+    rows = summary_rows(report)
+    summary = Sheet(
+        sheet_name(str(x["summary_sheet"]), taken),
+        tuple(map(str, rows[0])),
+        tuple(rows[1:]),
+        (),
+        (44, 60),
+        (report.plan.title(report.lang), report.title()),
+    )
+    sheets = [summary, *scorecard_sheets(report, taken)]
+    mid = midterm_sheet(report, taken)
+    if mid is not None:
+        sheets.append(mid)
+    sheets.append(notes_sheet(report, taken))
+    return sheets
+
+
+def write_workbook(path: Path, report: ChapterReport) -> Path:
+    """Write the workbook of an overview report atomically (a temporary file renamed into place);
+    text from plans and user files never becomes a formula (CWE-1236, :mod:`fjdata.core.inert`)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in workbook_sheets(report):
+        _write_sheet(book.create_sheet(sheet.name), sheet)
+    inert_workbook(book)
+    with atomic_write_path(path) as tmp:
+        book.save(tmp)
     return path
 
 
-def _notes(book: object, lang: str) -> None:
-    """The 说明 sheet: what each column means, then what each verdict means."""
-    from openpyxl.styles import Alignment, Font
+def _write_sheet(ws: Any, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    ws = book.create_sheet(SHEET_NOTES[lang], 0)  # type: ignore[attr-defined]
-    zh = lang == "zh"
-    ws.append(["列名", "说明"] if zh else ["Column", "Meaning"])
-    for _, h_zh, h_en, m_zh, m_en in COLUMNS:
-        ws.append([h_zh, m_zh] if zh else [h_en, m_en])
-    ws.append([])
-    ws.append(["判断", "含义"] if zh else ["Verdict", "Meaning"])
-    for status in Status:
-        zh_light, en_light = LIGHT_WORDS[status.light]
-        ws.append([status.label(lang), f"{zh_light}（{status.light.value}）" if zh else f"{en_light} ({status.light.value})"])
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 26, 70
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for cell in (ws[1][0], ws[1][1], ws[len(COLUMNS) + 3][0], ws[len(COLUMNS) + 3][1]):
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-
-
-def sheet_names(lang: str, chapters: Sequence[str], plan: Plan) -> list[str]:
-    """The chapter sheet names the workbook uses (for readers of the file and for tests)."""
-    taken: set[str] = set()
-    return [_sheet_name(chapter_title(c, lang, plan), taken) for c in chapters]
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F5F9")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    r = 1
+    for line in sheet.title_lines:
+        put(ws, r, 1, line).font = Font(bold=True, size=13 if r == 1 else 11)
+        r += 1
+    if sheet.title_lines:
+        r += 1
+    head = r
+    columns = (*sheet.header, *(("id",) if sheet.ids else ()))
+    for j, h in enumerate(columns, start=1):
+        cell = put(ws, head, j, h)
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+    for i, row in enumerate(sheet.rows, start=head + 1):
+        for j, v in enumerate(row, start=1):
+            put(ws, i, j, v).alignment = wrap
+        if sheet.ids:
+            put(ws, i, len(columns), sheet.ids[i - head - 1])
+    for j, width in enumerate(sheet.widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    if sheet.ids:
+        ws.column_dimensions[get_column_letter(len(columns))].hidden = True
+    last = get_column_letter(len(sheet.header))
+    if sheet.rows and sheet.ids:
+        ws.auto_filter.ref = f"A{head}:{last}{head + len(sheet.rows)}"
+    ws.freeze_panes = f"B{head + 1}" if sheet.ids else f"A{head + 1}"
+    ws.print_title_rows = f"{head}:{head}"
+    ws.page_setup.orientation = "landscape" if len(sheet.header) > 2 else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False

@@ -2,10 +2,14 @@
 evaluation lacks (``fjdata data request``). Its layout is defined here once and read back by
 :mod:`fjdata.department.intake`.
 
-Sheets (Chinese / English): 请填写数据 / Data — one row per (indicator, year), grey columns say
-what we hold and why it is not enough, yellow columns are filled in; 官方表述 / Official statements
-— one row per target whose completion an authority may have stated; 填报说明 / Instructions; and a
-hidden ``_meta`` sheet (language, plan years, generation time). Column A of the two data sheets
+Sheets (Chinese / English): 填报说明 / Instructions first (a cover: who sends it, where it goes back,
+by when — ``params/questionnaire.yaml`` — and how to fill it); 请填写数据 / Data — one row per
+(indicator, year) with its 责任单位 and Chinese 口径 (the plan folder's ``departments.yaml``), grey
+columns say what we hold and why it is not enough, yellow columns are filled in (each with an input
+prompt); 官方表述 / Official statements — one row per target whose completion an authority may have
+stated, with the statements the tool already holds shown for confirmation; and a hidden ``_meta``
+sheet (language, plan years, generation time). ``department=`` keeps one department's rows
+(``fjdata data request --by-department`` writes one file each). Column A of the two data sheets
 is the hidden row key (``indicator_id|region|year``, ``target_id|year``). Value cells carry Excel
 data validation by unit kind (shares 0–100, counts whole ≥ 0, levels ≥ 0, growth rates > −100);
 status and assertion cells a dropdown list. Headers are frozen; the sheets are protected without
@@ -18,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +32,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fjdata.core import config
 from fjdata.core.errors import choice_error
 from fjdata.core.inert import save_inert
 from fjdata.core.version import __version__
 from fjdata.core.wording import LANGS, words
 from fjdata.department.data_needs import DataNeed, StatementNeed, data_needs, statement_needs
+from fjdata.inputs.departments import Department, departments, responsibilities
 from fjdata.inputs.indicators import Indicator, catalogue
 from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import Target, registry
 from fjdata.inputs.source_quality import tier_label
-from fjdata.inputs.statements import ASSERTIONS
+from fjdata.inputs.statements import ASSERTIONS, statements
 
 
 def _words(lang: str) -> dict[str, Any]:
@@ -77,6 +83,7 @@ DATA_COLUMNS = (
     Column("data_columns", "indicator_id", 26),
     Column("data_columns", "year", 7),
     Column("data_columns", "indicator_name", 24),
+    Column("data_columns", "department", 16),
     Column("data_columns", "targets", 30),
     Column("data_columns", "plan_wording", 40),
     Column("data_columns", "definition", 40),
@@ -98,6 +105,7 @@ STATEMENT_COLUMNS = (
     Column("statement_columns", "target_name", 26),
     Column("statement_columns", "plan_wording", 40),
     Column("statement_columns", "reason", 34),
+    Column("statement_columns", "held_statement", 40),
     Column("statement_columns", "assertion", 12, True),
     Column("statement_columns", "speaker", 20, True),
     Column("statement_columns", "published", 14, True),
@@ -112,6 +120,37 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _INFO_FILL = PatternFill("solid", fgColor="F2F2F2")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+HIDDEN_CODES = ("indicator_id", "target_id")  # kept for re-import, never shown
+
+
+def put(ws: Worksheet, row: int, column: int, value: object) -> Any:
+    """Write one cell (the single write point of the questionnaire)."""
+    return ws.cell(row=row, column=column, value=value)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover lines: who sends the questionnaire, where it goes back, by when (``params/questionnaire.yaml``)."""
+
+    sender: str
+    return_to: str
+    contact: str
+    deadline: date
+
+    @classmethod
+    def load(cls, today: date | None = None) -> Cover:
+        """The parameters file's values; a missing file or key takes the default (deadline: 30 days on)."""
+        path = config.params_dir() / "questionnaire.yaml"
+        raw = dict(config.parse_yaml(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
+        today = today or date.today()
+        fixed = raw.get("deadline")
+        if isinstance(fixed, date):
+            deadline = fixed
+        elif fixed:
+            deadline = date.fromisoformat(str(fixed))
+        else:
+            deadline = today + timedelta(int(raw.get("deadline_days", 30)))
+        return cls(str(raw.get("sender", "")), str(raw.get("return_to", "")), str(raw.get("contact", "")), deadline)
 
 
 def _value_rule(ind: Indicator | None) -> tuple[str, str, float | None, float | None]:
@@ -147,7 +186,7 @@ def _plan_wording(targets: list[Target], lang: str) -> str:
 
 def _write_header(ws: Worksheet, columns: tuple[Column, ...], lang: str) -> None:
     for i, col in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header(lang))
+        cell = put(ws, 1, i, col.header(lang))
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -155,6 +194,9 @@ def _write_header(ws: Worksheet, columns: tuple[Column, ...], lang: str) -> None
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "D2"
     ws.column_dimensions["A"].hidden = True
+    for i, col in enumerate(columns, start=1):
+        if col.field in HIDDEN_CODES:
+            ws.column_dimensions[get_column_letter(i)].hidden = True
     ws.print_title_rows = "1:1"  # printed (and PDF) pages repeat the header and the id columns
     ws.print_title_cols = "B:C"
     ws.page_setup.orientation = "landscape"
@@ -202,6 +244,8 @@ def build_workbook(
     statement_rows: list[StatementNeed],
     lang: str = "zh",
     plan_id: str | None = None,
+    cover: Cover | None = None,
+    department: Department | None = None,
 ) -> Workbook:
     """The questionnaire for these needs of a plan (see :func:`write_request` for the usual entry point)."""
     if lang not in LANGS:
@@ -213,15 +257,11 @@ def build_workbook(
     assert ws is not None
     ws.title = SHEETS["instructions"][lang]
     plan = get_plan(plan_id)
+    owners = responsibilities(plan)
     w = _words(lang)
-    for r, line in enumerate(w["instructions"], start=1):
-        cell = ws.cell(row=r, column=1, value=line.format(plan_zh=plan.title_zh, plan_en=plan.title_en) if r == 1 else line)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if r == 1:
-            cell.font = Font(bold=True, size=14)
-    ws.column_dimensions["A"].width = 120
+    _write_cover(ws, plan.title(lang), cover or Cover.load(), department, len(needs), lang)
 
-    data = wb.create_sheet(SHEETS["data"][lang], 0)
+    data = wb.create_sheet(SHEETS["data"][lang], 1)
     _write_header(data, DATA_COLUMNS, lang)
     groups: dict[tuple[str, str, float | None, float | None], list[str]] = {}
     value_col = letter(DATA_COLUMNS, "value")
@@ -240,14 +280,16 @@ def build_workbook(
             elif len(need.held) > 1:
                 others = ", ".join(_fmt(h.value) for h in need.held[:-1])
                 detail += w["held_others"].format(others=others)
+        owner = owners.get(need.indicator_id)
         values = {
             "key": need.key,
             "indicator_id": need.indicator_id,
             "year": need.year,
             "indicator_name": ind.name(lang),
-            "targets": "\n".join(f"{t.name(lang)} [{t.target_id}]" for t in targets),
+            "department": owner.department.name(lang) if owner else w["department_unknown"],
+            "targets": "\n".join(t.name(lang) for t in targets),
             "plan_wording": _plan_wording(targets, lang),
-            "definition": ind.definition,
+            "definition": owner.definition_zh if lang == "zh" and owner and owner.definition_zh else ind.definition,
             "unit": ind.unit,
             "held_value": held.value if need.held and held is not None else None,  # only a figure for this very year
             "held_detail": detail,
@@ -255,7 +297,7 @@ def build_workbook(
             "reason": w["reason_expects"].format(reason=need.reason_text(lang), rule=value_rule_text(ind, lang)),
         }
         for i, col in enumerate(DATA_COLUMNS, start=1):
-            data.cell(row=row, column=i, value=values.get(col.field))
+            put(data, row, i, values.get(col.field))
         _style_row(data, row, DATA_COLUMNS)
         _fit_height(data, row, DATA_COLUMNS)
         groups.setdefault(_value_rule(ind), []).append(f"{value_col}{row}")
@@ -291,9 +333,10 @@ def build_workbook(
     data.add_data_validation(year_dv)
     year_dv.add(f"{year_col}{first_extra}:{year_col}{last_extra}")
     data.auto_filter.ref = f"A1:{get_column_letter(len(DATA_COLUMNS))}{max(row, 1)}"
+    _prompt(data, DATA_COLUMNS, last_extra, lang)
     _protect(data)
 
-    st = wb.create_sheet(SHEETS["statements"][lang], 1)
+    st = wb.create_sheet(SHEETS["statements"][lang], 2)
     _write_header(st, STATEMENT_COLUMNS, lang)
     srow = 1
     for srow, need_s in enumerate(statement_rows, start=2):
@@ -305,9 +348,10 @@ def build_workbook(
             "target_name": t.name(lang),
             "plan_wording": _plan_wording([t], lang),
             "reason": need_s.reason_zh if lang == "zh" else need_s.reason_en,
+            "held_statement": _held_statements(t.target_id, need_s.year, lang),
         }
         for i, col in enumerate(STATEMENT_COLUMNS, start=1):
-            st.cell(row=srow, column=i, value=values.get(col.field))
+            put(st, srow, i, values.get(col.field))
         _style_row(st, srow, STATEMENT_COLUMNS)
         _fit_height(st, srow, STATEMENT_COLUMNS)
     assertion_col = letter(STATEMENT_COLUMNS, "assertion")
@@ -316,6 +360,7 @@ def build_workbook(
     assertion_dv.showErrorMessage = True
     st.add_data_validation(assertion_dv)
     assertion_dv.add(f"{assertion_col}2:{assertion_col}{max(srow, 2)}")
+    _prompt(st, STATEMENT_COLUMNS, max(srow, 2), lang)
     _protect(st)
 
     meta = wb.create_sheet(SHEETS["meta"][lang])
@@ -332,11 +377,80 @@ def build_workbook(
         ],
         start=1,
     ):
-        meta.cell(row=r, column=1, value=k)
-        meta.cell(row=r, column=2, value=v)
+        put(meta, r, 1, k)
+        put(meta, r, 2, v)
     meta.sheet_state = "hidden"
     wb.active = 0
     return wb
+
+
+def _write_cover(ws: Worksheet, plan_title: str, cover: Cover, department: Department | None, rows: int, lang: str) -> None:
+    """The first sheet: title, who sends it to whom, the deadline and where it goes back, then the instructions."""
+    w = _words(lang)
+    c = w["cover"]
+    lines: list[tuple[str, str]] = [(str(w["instructions"][0]).format(plan_zh=plan_title, plan_en=plan_title), "")]
+    lines += [
+        (c["to"], department.name(lang) if department is not None else c["to_all"]),
+        (c["sender"], cover.sender or c["sender_default"]),
+        (c["deadline"], cover.deadline.isoformat()),
+        (c["return_to"], cover.return_to or c["return_default"]),
+        (c["contact"], cover.contact or c["contact_default"]),
+        (c["rows"], str(rows)),
+    ]
+    if department is not None and department.basis:
+        lines.append((c["basis"], department.basis))
+    lines.append(("", ""))
+    lines += [(str(line), "") for line in w["instructions"][1:]]
+    for r, (label, value) in enumerate(lines, start=1):
+        put(ws, r, 1, label).alignment = _WRAP
+        put(ws, r, 2, value).alignment = _WRAP
+        if r == 1 or value:
+            ws.cell(row=r, column=1).font = Font(bold=True, size=14 if r == 1 else 11)
+    for r, (label, value) in enumerate(lines, start=1):
+        if label and not value and r > 1:  # an instruction spans the sheet's width
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+            ws.row_dimensions[r].height = 15 * max(1, math.ceil(sum(2 if ord(ch) > 0x2E80 else 1 for ch in label) / 110))
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 22, 90
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _prompt(ws: Worksheet, columns: tuple[Column, ...], last_row: int, lang: str) -> None:
+    """An input prompt on every yellow cell: on the column's own validations (value rules, dropdowns)
+    or on a new one that accepts anything."""
+    fill_in = {get_column_letter(i): col for i, col in enumerate(columns, start=1) if col.fill_in}
+    covered = set()
+    for dv in list(ws.data_validations.dataValidation):
+        letters = {get_column_letter(r.min_col) for r in dv.sqref.ranges}
+        ref = next(iter(letters)) if len(letters) == 1 else ""
+        if ref in fill_in:
+            _set_prompt(dv, fill_in[ref], lang)
+            covered.add(ref)
+    for ref, col in fill_in.items():
+        if ref not in covered:
+            dv = DataValidation(allow_blank=True)
+            ws.add_data_validation(dv)
+            dv.add(f"{ref}2:{ref}{last_row}")
+            _set_prompt(dv, col, lang)
+
+
+def _set_prompt(dv: DataValidation, col: Column, lang: str) -> None:
+    prompt = str(_words(lang)["prompts"][col.field])
+    if col.field == "value" and dv.error:
+        prompt += dv.error  # the rule of this row's unit
+    dv.promptTitle = col.header(lang)[:32]
+    dv.prompt = prompt[:255]
+    dv.showInputMessage = True
+
+
+def _held_statements(target_id: str, year: int, lang: str) -> str:
+    """What the tool already holds for the target year (for confirmation; never filled in for the department)."""
+    held = [s for s in statements(target_id) if s.year == year]
+    w = _words(lang)
+    return "\n".join(
+        w["held_statement"].format(who=s.speaker, date=s.published, what=s.label(lang), quote=s.quote, source=s.source_title) for s in held
+    ) or str(w["held_none"])
 
 
 def _rule_words(kind: str, op: str, lo: float | None, hi: float | None, lang: str) -> str:
@@ -377,23 +491,46 @@ def write_request(
     lang: str = "zh",
     extra_data: object = None,
     plan: str | None = None,
+    department: Department | None = None,
 ) -> RequestSummary:
     """Write the questionnaire of a plan (default: the default plan) to ``path`` (``fjdata data
-    request``); returns what it contains."""
+    request``), all rows or one ``department``'s; returns what it contains."""
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r} is not one of {LANGS}")
     if chapter is not None and str(chapter) not in get_plan(plan).chapter_keys:
         raise choice_error("chapter", chapter, get_plan(plan).chapter_keys)  # never an empty questionnaire (C110)
     targets = registry(plan)
     needs = data_needs(chapter, years, targets=targets, extra_data=extra_data)
+    if department is not None:
+        owners = responsibilities(plan)
+        needs = [n for n in needs if (o := owners.get(n.indicator_id)) is not None and o.department.key == department.key]
     stmts = statement_needs(needs, chapter, targets=targets)
-    wb = build_workbook(needs, stmts, lang, plan)
+    wb = build_workbook(needs, stmts, lang, plan, department=department)
     path = save_inert(wb, Path(path))  # no formula from a plan or a user's file; no temp file left on failure
     reasons: dict[str, int] = {}
     for n in needs:
         for r in n.reasons:
             reasons[r] = reasons.get(r, 0) + 1
     return RequestSummary(path, len(needs), len(stmts), reasons)
+
+
+def write_requests_by_department(
+    folder: str | Path,
+    chapter: str | int | None = None,
+    years: Iterable[int] | None = None,
+    lang: str = "zh",
+    plan: str | None = None,
+) -> list[RequestSummary]:
+    """One questionnaire per department of the plan (``request_<lang>_<department>.xlsx``), each
+    with only the rows that department publishes or holds; departments with no row get no file."""
+    out = []
+    for dept in departments(plan):
+        summary = write_request(Path(folder) / f"request_{lang}_{dept.name_zh}.xlsx", chapter, years, lang, plan=plan, department=dept)
+        if summary.data_rows:
+            out.append(summary)
+        else:
+            summary.path.unlink()
+    return out
 
 
 def assertion_code(text: str) -> str | None:

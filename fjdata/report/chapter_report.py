@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.judgements import Light, Status
@@ -37,56 +39,58 @@ from fjdata.inputs.transforms import by_year
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
 from fjdata.report.chart_data import chart_alt, chart_data_html, series_data_html
-from fjdata.report.charts import ChartInfo, bar_figure, png_bytes, series_figure, target_chart
+from fjdata.report.charts import (
+    DESKTOP,
+    PHONE,
+    ChartInfo,
+    bar_figure,
+    drawn_for,
+    png_bytes,
+    series_figure,
+    target_chart,
+)
 from fjdata.report.links import anchor, target_links
 from fjdata.report.narrative import chapter_narrative
-from fjdata.report.templating import render
+from fjdata.report.templating import TEMPLATES_DIR, render
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
-# `.fj.fj` doubles the class so these rules outrank JupyterLab's table rules (right-aligned
-# cells, fixed layout) in the exported HTML and in JupyterLab alike.
-CSS = """
-<style>
-.fj{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1b1b1b;max-width:1100px}
-.fj h1{font-size:1.6em;margin:.2em 0}.fj h2{font-size:1.25em;border-bottom:2px solid #1f3b73;padding-bottom:.2em;margin-top:1.4em}
-.fj .meta{color:#555;font-size:.85em}.fj table{border-collapse:collapse;font-size:.86em;width:100%}
-.fj th,.fj td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}.fj th{background:#f3f5f9;text-align:left}
-.fj .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;vertical-align:-.05em}
-.fj.fj th,.fj.fj td{text-align:left}.fj.fj .num{text-align:right;white-space:nowrap}.fj.fj .val{text-align:right}.fj.fj table{table-layout:auto}.fj figure{margin:1em 0;page-break-inside:avoid}
-.fj figcaption{font-size:.78em;color:#555}.fj .note{font-size:.8em;color:#666}.fj .legend span{margin-right:1.2em}
-.fj .narr p{line-height:1.6}.fj img{max-width:100%;height:auto}
-/* Wide tables scroll inside their box on a phone instead of widening the page. */
-.fj .scroll{overflow-x:auto;max-width:100%}.fj tr.not-used td{color:#777}
-/* Scorecard: big-number tiles, one verdict symbol per row (symbol + label, never colour alone). */
-.fj .lead{font-size:1.05em;font-weight:600}.fj .tiles{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}
-.fj .tile{flex:1 1 9em;border:1px solid #ccd;border-top:6px solid #9e9e9e;border-radius:4px;padding:.5em .7em;background:#fafbfd}
-.fj .tile-num{font-size:2.4em;font-weight:700;line-height:1.1}.fj .tile-label{font-weight:600}.fj .tile-note{font-size:.78em;color:#555}
-.fj .v-met{border-top-color:#2e7d32}.fj .v-basic{border-top-color:#7cb342}.fj .v-missed{border-top-color:#c62828}.fj .v-pending{border-top-color:#9e9e9e}
-.fj .verdict{display:inline-block;min-width:1.3em;text-align:center;font-weight:700;border-radius:3px;color:#fff;background:#9e9e9e}
-.fj .verdict.v-met,.fj .verdict.v-on_track{background:#2e7d32}.fj .verdict.v-basic{background:#7cb342}.fj .verdict.v-missed,.fj .verdict.v-behind{background:#c62828}.fj .verdict.v-watch{background:#f0a500}
-.fj .verdict-cell{white-space:nowrap}.fj .badge{display:inline-block;font-size:.75em;border:1px solid #bbb;border-radius:3px;padding:0 .3em;margin-left:.3em;color:#444;white-space:nowrap}
-.fj .b-stale{border-color:#c77700;color:#8a5200}.fj .t-media,.fj .t-secondary_copy,.fj .t-derived{border-style:dashed}.fj .attr{font-size:.75em;color:#666}
-.fj .toc ol{margin:.2em 0 .2em 1.2em;padding:0}.fj .toc-targets{columns:2;font-size:.9em}.fj h3{font-size:1.08em;margin:1em 0 .3em}
-@media (max-width:600px){.fj{font-size:14px}.fj table{font-size:.8em}.fj .toc-targets{columns:1}}
-@page{size:A4;margin:12mm 10mm}
-@media print{.fj{max-width:none}.fj .scroll{overflow:visible}.fj tr,.fj figure{page-break-inside:avoid}.fj table{font-size:.72em}}
-</style>
-"""  # noqa: E501
+CSS = (TEMPLATES_DIR / "report_css.html.j2").read_text(encoding="utf-8")  # layout only (phone cards, print pages)
 
 
 def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def _data_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
 def png_img(data: bytes, alt: str) -> str:
-    return f"<img alt='{esc(alt)}' src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
+    return f"<img alt='{esc(alt)}' src='{_data_uri(data)}'>"
+
+
+def picture(desktop: bytes, phone: bytes, alt: str) -> str:
+    """A chart drawn twice: for the page (and print) and for a phone (narrow screens pick it), each
+    tagged with its label height in image pixels so a test can measure the text as shown."""
+    return (
+        f"<picture><source media='(max-width:600px)' data-text-px='{PHONE.text_px:g}' srcset='{_data_uri(phone)}'>"
+        f"<img alt='{esc(alt)}' data-text-px='{DESKTOP.text_px:g}' src='{_data_uri(desktop)}'></picture>"
+    )
+
+
+def drawn_picture(draw: Callable[[], Figure], alt: str) -> str:
+    """``draw()`` rendered for the page and for a phone, as a :func:`picture`."""
+    desktop = png_bytes(draw())
+    with drawn_for(PHONE):
+        phone = png_bytes(draw())
+    return picture(desktop, phone, alt)
 
 
 def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
     w = words(lang)
     seen: dict[str, list[int]] = {}
     for s in sources:
-        seen.setdefault(s.source_title, []).append(s.year)
+        seen.setdefault(fmt.source_title(s.source_title, lang), []).append(s.year)
     parts = []
     for title, years in seen.items():
         span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
@@ -129,13 +133,33 @@ def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, obje
                         "year": ref.year,
                         "value": fmt.value(ref.value, unit, lang, ref.bound),
                         "status": status,
-                        "title": ref.source_title,
+                        "title": fmt.source_title(ref.source_title, lang),
                         "url": safe_link(ref.source_url),
                         "quote": ref.quote,
                         "user": ref.user_supplied,
                         "not_used": not_used,
                     }
                 )
+    return out
+
+
+def keypoints(paragraphs: Sequence[str], lang: str) -> list[dict[str, object]]:
+    """The 要点 as a reader scans them: a paragraph that lists targets ("已实现的目标：A；B；C。")
+    becomes its lead and one bullet per target; symbols become words ("超过1.5万家")."""
+    w = words(lang)
+    colon, sep, stop = str(w["lead_colon"]), str(w["sentence_sep"]), str(w["full_stop"])
+    out: list[dict[str, object]] = []
+    for p in paragraphs:
+        text = fmt.plain_bounds(p, lang)
+        lead, found, rest = text.partition(colon)
+        # A new item starts after the separator unless the next word is a year or a number (a clause of the same item).
+        items = [i for i in re.split(re.escape(sep) + r"(?![\d(\uff08])", rest.removesuffix(stop)) if i]
+        if not found or len(lead) > 40:
+            items = []
+        if len(items) >= 2:
+            out.append({"lead": lead + str(w["bullets_lead_end"]), "bullets": items, "text": ""})
+        else:
+            out.append({"lead": "", "bullets": [], "text": text})
     return out
 
 
@@ -162,8 +186,10 @@ def chart_html(r: TargetResult, lang: str) -> str:
     """A target's chart, its sources and (collapsed) the numbers it plots; ``data-target-drawn`` is
     read back from the drawn figure."""
     a = r.assessment
-    png, info = cached("chart", _chart_key(r, lang) | {"v": 2, "data": data_fingerprint()}, lambda: _drawn_chart(r, lang))
-    img = png_img(png, chart_alt(r, info, lang))
+    key = _chart_key(r, lang) | {"v": 2, "data": data_fingerprint()}
+    png, info = cached("chart", key, lambda: _drawn_chart(r, lang))
+    phone, _ = cached("chart", key | {"size": "phone"}, lambda: _drawn_chart(r, lang, phone=True))
+    img = picture(png, phone, chart_alt(r, info, lang))
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
     plan_base = ""
     if a.base_origin == "plan":
@@ -175,9 +201,10 @@ def chart_html(r: TargetResult, lang: str) -> str:
     )
 
 
-def _drawn_chart(r: TargetResult, lang: str) -> tuple[bytes, ChartInfo]:
-    fig, info = target_chart(r, lang)
-    return png_bytes(fig), info
+def _drawn_chart(r: TargetResult, lang: str, phone: bool = False) -> tuple[bytes, ChartInfo]:
+    with drawn_for(PHONE if phone else DESKTOP):
+        fig, info = target_chart(r, lang)
+        return png_bytes(fig), info
 
 
 def _shown_sources(sources: Iterable[SourceRef], years: list[int], chained: bool) -> list[SourceRef]:
@@ -301,6 +328,7 @@ class ChapterReport:
         if self.items:
             entries.append({"id": "scorecard", "title": w["scorecard"] if self.period_over else w["scorecard_running"], "children": []})
             entries.append({"id": "narrative", "title": w["narrative"], "children": []})
+            entries.append({"id": "rows", "title": w["scorecard_rows"], "children": []})
             if self.midterm:
                 entries.append({"id": "midterm", "title": str(w["midterm"]).format(y=self.mid_year), "children": []})
             if not self.is_overview and any(has_chart(r) for r in self.items):
@@ -312,42 +340,62 @@ class ChapterReport:
             entries.append({"id": "context", "title": w["context"], "children": []})
         if not self.is_overview and self.items:
             entries.append({"id": "sources", "title": w["sources"], "children": []})
+        if self.items and self.lang != "zh":
+            entries.append({"id": "glossary", "title": w["glossary"], "children": []})
         return render("toc.html.j2", w=w, entries=entries)
 
     def _name(self, a: Assessment) -> str:
         return a.name_zh if self.lang == "zh" else a.name_en
 
     def summary_html(self) -> str:
-        """The scorecard: tiles for the headline group (once the plan is over), then one row per
-        target with one verdict, by section; rows needing attention first."""
+        """The scorecard whole: the tiles, then one row per target (the notebooks show the 要点 between)."""
+        return self.tiles_html() + self.table_html()
+
+    def tiles_html(self) -> str:
+        """The scorecard's head: tiles (once the plan is over) counting the overview's headline group
+        or all of a chapter's targets, and the symbol legend; a chapter without targets says so."""
         w = words(self.lang)
         heading = w["scorecard"] if self.period_over else w["scorecard_running"]
         if not self.items:
             return render(
                 "section_heading.html.j2", id="scorecard", title=heading, note=w["no_targets" if self.context_ids else "no_targets_short"]
             )
+        tiles: list[scorecard.Tile] = []
+        caption = ""
+        if self.period_over:
+            head, tiles = scorecard.tiles(self.items, self.plan, self.lang, headline_only=self.is_overview)
+            n = sum(t.count for t in tiles)
+            if head is not None and self.is_overview:
+                caption = str(w["tiles_of"]).format(g=head.title(self.lang), n=n)
+            else:
+                caption = str(w["tiles_all" if self.is_overview else "tiles_chapter"]).format(n=n)
+        return render(
+            "tiles.html.j2",
+            w=w,
+            heading=heading,
+            tiles=tiles,
+            tiles_caption=caption,
+            legend=w["legend_verdicts" if self.period_over else "legend_verdicts_running"],
+        )
+
+    def table_html(self) -> str:
+        """One row per target with one verdict, by section (rows needing attention first); a card
+        per target on a phone; printed on landscape pages."""
+        if not self.items:
+            return ""
+        w = words(self.lang)
         rows = scorecard.rows(self.items, self.plan, self.lang, self.links())
         sections = []
         for i, s in enumerate(scorecard.sections(rows, self.plan)):
             title = s.group.title(self.lang) if s.group is not None else (str(w["section_other"]) if len(self.plan.groups) else "")
             sections.append({"id": f"s-{s.group.key if s.group else i}", "title": title, "rows": s.rows})
-        tiles: list[scorecard.Tile] = []
-        caption = ""
-        if self.period_over and self.is_overview:
-            head, tiles = scorecard.tiles(self.items, self.plan, self.lang)
-            n = sum(t.count for t in tiles)
-            caption = str(w["tiles_of"]).format(g=head.title(self.lang), n=n) if head else str(w["tiles_all"]).format(n=n)
         charted = {r.assessment.target_id for r in self.items if has_chart(r)}
         return render(
             "scorecard.html.j2",
             w=w,
-            heading=heading,
-            tiles=tiles,
-            tiles_caption=caption,
             sections=sections,
             col_base=str(w["col_base"]).format(y=self.plan.base_year),
             col_final=w["col_final"] if self.period_over else w["col_latest"],
-            legend=w["legend_verdicts" if self.period_over else "legend_verdicts_running"],
             anchor_rows=not self.is_overview,
             charted=charted,
         )
@@ -400,7 +448,7 @@ class ChapterReport:
             needs=self.needs(),
             scores=self.midterm_scores() if self.midterm else None,
         )
-        return render("narrative.html.j2", w=words(self.lang), paragraphs=paragraphs)
+        return render("narrative.html.j2", w=words(self.lang), points=keypoints(paragraphs, self.lang))
 
     def needs(self) -> dict[str, list[tuple[int, tuple[str, ...], str]]]:
         """target → [(year, reasons, latest source held)] of the figures the final evaluation still needs."""
@@ -408,6 +456,7 @@ class ChapterReport:
         out: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
         for n in data_needs(targets=targets, extra_data=self.extra_data):
             nearest = n.nearest.source_title if n.nearest is not None else (n.held[-1].source_title if n.held else "")
+            nearest = fmt.source_title(nearest, self.lang) if nearest else ""
             for tid in n.target_ids:
                 out.setdefault(tid, []).append((n.year, n.reasons, nearest))
         return out
@@ -456,6 +505,21 @@ class ChapterReport:
             )
         return render("data_needs.html.j2", w=w, rows=rows)
 
+    def glossary_html(self) -> str:
+        """The English edition's glossary: the plan's own English terms beside the Chinese a reader
+        meets in the sources and in the plan text (plan, chapters, sections, indicators, verdicts)."""
+        if self.lang == "zh":
+            return ""
+        zh, en = words("zh"), words("en")
+        pairs: dict[str, str] = {self.plan.title("zh"): self.plan.title("en")}
+        chapters = [self.chapter] if not self.is_overview else list(dict.fromkeys(r.assessment.chapter for r in self.items))
+        pairs.update({chapter_title(c, "zh", self.plan): chapter_title(c, "en", self.plan) for c in chapters})
+        pairs.update({g.title("zh"): g.title("en") for g in self.plan.groups})
+        pairs.update({r.assessment.name_zh: r.assessment.name_en for r in self.items})
+        pairs.update({str(zh["verdicts"][k]["label"]): str(en["verdicts"][k]["label"]) for k in scorecard.FINAL_VERDICTS})
+        pairs.update({str(zh["tiers"][k]): str(en["tiers"][k]) for k in en["tiers"]})
+        return render("glossary.html.j2", w=en, pairs=sorted(pairs.items(), key=lambda p: p[1].lower()))
+
     def context_html(self) -> list[str]:
         if not self.context_ids:
             return []
@@ -490,7 +554,7 @@ class ChapterReport:
         counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
         colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
         title = str(w["overview_chart_title"])
-        img = png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)
+        img = drawn_picture(lambda: bar_figure(labels, counts, colours, title), title)
         return f"<div class='fj'><figure class='fj-chart'>{img}</figure></div>"
 
 
@@ -504,8 +568,10 @@ def context_chart_html(context: ContextSeries, lang: str) -> str:
     sources = judged.raw.attrs.get("sources", ())
     statuses = {s.year: s.status for s in sources}
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))
-    fig = series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds)
-    img = png_img(png_bytes(fig), ind.name(lang))
+    img = drawn_picture(
+        lambda: series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds),
+        ind.name(lang),
+    )
     published = judged.raw if judged.index_base_year is not None else None  # the rates behind a chained index
     region = str(judged.raw.attrs.get("region", ""))
     return (

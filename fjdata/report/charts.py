@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+import re
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +42,56 @@ FIGSIZE = (7.2, 3.9)
 TEXT_PT = 10  # every label, tick and legend entry: nothing smaller
 TITLE_PT = 12
 TARGET_GID = "fj-target"  # the artist that draws the target; read back by target_drawn()
+
+
+@dataclass(frozen=True)
+class Size:
+    """The width a chart is drawn for: the figure's width (inches at :data:`DPI`), the PNG's
+    resolution (pixels per inch) and the longest title line (characters; 0 = no wrapping)."""
+
+    width: float
+    save_dpi: int
+    title_chars: int = 0
+
+    @property
+    def text_px(self) -> float:
+        """A label's height in PNG pixels (every label is at least :data:`TEXT_PT`)."""
+        return TEXT_PT * self.save_dpi / 72
+
+
+DESKTOP = Size(FIGSIZE[0], DPI)
+# A phone shows a chart ~350 CSS px wide: drawn 3.5 in wide (336 px) at twice the resolution, a
+# 10 pt label stays >= 12 CSS px on the screen.
+PHONE = Size(3.5, 2 * DPI, 18)
+_SIZE: list[Size] = [DESKTOP]
+
+
+@contextmanager
+def drawn_for(size: Size) -> Iterator[Size]:
+    """Draw the charts made inside this block for ``size`` (e.g. :data:`PHONE`)."""
+    _SIZE.append(size)
+    try:
+        yield size
+    finally:
+        _SIZE.pop()
+
+
+def current_size() -> Size:
+    return _SIZE[-1]
+
+
+def _figsize(height: float) -> tuple[float, float]:
+    """(width, height) for the current size: a narrower figure keeps its height (the plot stays legible)."""
+    return (current_size().width, height)
+
+
+def _title(title: str, share: float = 1.0) -> str:
+    """The title (or a label taking ``share`` of the width) wrapped for a narrow figure; Latin text
+    takes about half the width per character."""
+    chars = int(current_size().title_chars * share)
+    if not chars:
+        return title
+    return "\n".join(textwrap.wrap(title, chars * (2 if title.isascii() else 1))) or title
 
 
 def _text(lang: str) -> dict[str, str]:
@@ -222,6 +275,8 @@ def _legend(fig: Figure, ax: Axes) -> None:
         return
     longest = max(len(label) for label in labels)
     ncols = 3 if longest <= 12 else 2 if longest <= 22 else 1
+    if current_size().title_chars:  # a narrow figure: two short entries a row at most
+        ncols = 2 if longest <= 8 else 1
     ax.legend(handles, labels, fontsize=TEXT_PT, loc="upper left", bbox_to_anchor=(0.0, -0.14), ncols=ncols, frameon=False)
 
 
@@ -244,7 +299,7 @@ def series_figure(
     fans, the target (always drawn when there is one) and the required path; the latest value labelled."""
     use_cjk_font()
     t = _text(lang)
-    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
+    fig, ax = plt.subplots(figsize=_figsize(FIGSIZE[1]), dpi=DPI)
     years = [p.year for p in hist.index]
     values = hist.to_numpy(dtype=float)
     floors = bounds or {}
@@ -364,7 +419,7 @@ def growth_figure(result: TargetResult, lang: str = "zh", comparison: pd.Series 
     t = _text(lang)
     assert result.raw is not None and a.avg_growth is not None and a.target_value is not None
     rates = {y: v for y, v in by_year(result.raw).items() if y > a.base_year - 5}
-    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
+    fig, ax = plt.subplots(figsize=_figsize(FIGSIZE[1]), dpi=DPI)
     ax.bar(list(rates), list(rates.values()), color=COLOURS["obs"], width=0.6, label=t["rate"], zorder=3)
     for y, v in rates.items():
         ax.annotate(f"{v:.1f}", (y, v), ha="center", va="bottom", fontsize=TEXT_PT, xytext=(0, 2), textcoords="offset points")
@@ -421,7 +476,7 @@ def feasibility_figure(f: Feasibility, lang: str = "zh", national: pd.Series | N
     d = f.target
     t = _text(lang)
     rates = f.on_rates  # yearly rates drawn as bars
-    fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=DPI)
+    fig, ax = plt.subplots(figsize=_figsize(3.4), dpi=DPI)
     hist = by_year(f.history) if f.history is not None and len(f.history) else {}
     if rates and hist:
         ax.bar(list(hist), list(hist.values()), color=COLOURS["obs"], width=0.6, zorder=3, label=t["rate"])
@@ -509,7 +564,7 @@ def _candidate_marks(ax: Axes, f: Feasibility, rates: bool, lang: str) -> None:
 def _finish(fig: Figure, ax: Axes, title: str, unit_note: str = "", grid_axis: Literal["both", "x", "y"] = "both") -> Figure:
     """The common frame of the year charts: title, the unit written horizontally above the axis,
     ticks, grid, legend under the plot; saved with a tight box so no label is cut."""
-    ax.set_title(title, fontsize=TITLE_PT, loc="left", pad=22 if unit_note else 8)
+    ax.set_title(_title(title), fontsize=TITLE_PT, loc="left", pad=22 if unit_note else 8)
     if unit_note:
         ax.text(0.0, 1.02, unit_note, transform=ax.transAxes, fontsize=TEXT_PT, color="#444", ha="left", va="bottom")
     ax.tick_params(labelsize=TEXT_PT)
@@ -521,22 +576,30 @@ def _finish(fig: Figure, ax: Axes, title: str, unit_note: str = "", grid_axis: L
     return fig
 
 
+def _short_label(label: str) -> str:
+    """A bar's label: whole on the page; on a phone without its parenthesis, wrapped to a third of the width."""
+    if not current_size().title_chars:
+        return label
+    return _title(re.sub(r"\s*[\uff08(][^\uff09)]*[\uff09)]", "", label), 0.4)
+
+
 def bar_figure(labels: Sequence[str], counts: Mapping[str, Sequence[int]], colours: dict[str, str], title: str) -> Figure:
     """Stacked horizontal bars (e.g. targets by chapter and light) for the overview; each segment
     carries its count and the legend sits under the plot in columns that fit."""
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=(7.2, 0.5 * len(labels) + 1.9), dpi=DPI)
+    fig, ax = plt.subplots(figsize=_figsize((0.8 if current_size().title_chars else 0.5) * len(labels) + 1.9), dpi=DPI)
     left = [0] * len(labels)
     for name, values in counts.items():
-        bars = ax.barh(labels, values, left=left, color=colours[name], label=name)
+        bars = ax.barh([_short_label(label) for label in labels], values, left=left, color=colours[name], label=name)
         ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=TEXT_PT, color="white")
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
-    ax.set_title(title, fontsize=TITLE_PT, loc="left")
+    ax.set_title(_title(title), fontsize=TITLE_PT, loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=TEXT_PT)
     longest = max((len(n) for n in counts), default=0)
-    ax.legend(fontsize=TEXT_PT, ncols=4 if longest <= 8 else 2, loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False)
+    ncols = (1 if longest > 5 else 2) if current_size().title_chars else (2 if longest > 8 else 4)
+    ax.legend(fontsize=TEXT_PT, ncols=ncols, loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -555,6 +618,7 @@ def consecutive_runs(years: Sequence[int], values: Sequence[float]) -> list[tupl
 
 def png_bytes(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.12)  # the tight box keeps the legend whole
+    # The tight box keeps the legend whole.
+    fig.savefig(buf, format="png", dpi=current_size().save_dpi, bbox_inches="tight", pad_inches=0.12)
     plt.close(fig)
     return buf.getvalue()

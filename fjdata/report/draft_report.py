@@ -19,8 +19,8 @@ from fjdata.assess.view import evaluation_year
 from fjdata.core.wording import words
 from fjdata.inputs.indicators import indicator
 from fjdata.report import formatting as fmt
-from fjdata.report.chapter_report import CSS, esc, png_img
-from fjdata.report.charts import feasibility_figure, png_bytes
+from fjdata.report.chapter_report import CSS, drawn_picture, esc
+from fjdata.report.charts import feasibility_figure
 from fjdata.report.units import region_name
 
 
@@ -177,7 +177,7 @@ def evidence_html(e: DraftEvidence, lang: str = "zh") -> str:
     """One candidate: the sentences, then the chart (history, national line, fan, candidate)."""
     paragraphs = [last_time_text(e, lang), feasibility_text(e.feasibility, lang), *(reference_text(r, lang) for r in e.references)]
     body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
-    img = png_img(png_bytes(feasibility_figure(e.feasibility, lang, e.national)), e.target.name)
+    img = drawn_picture(lambda: feasibility_figure(e.feasibility, lang, e.national), e.target.name)
     chart = f"<figure class='fj-chart' data-indicator='{esc(e.target.indicator_id)}'>{img}</figure>"
     return f"<div class='fj'><h3>{esc(e.target.name)}</h3><div class='narr'>{body}</div>{chart}</div>"
 
@@ -214,7 +214,7 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
 
 def feasibility_chart_html(f: Feasibility, lang: str = "zh", national: pd.Series | None = None) -> str:
     """One candidate's chart (the chart :func:`fjdata.plot` draws for a draft target)."""
-    img = png_img(png_bytes(feasibility_figure(f, lang, national)), f.target.name)
+    img = drawn_picture(lambda: feasibility_figure(f, lang, national), f.target.name)
     return f"<div class='fj'><figure class='fj-chart' data-indicator='{esc(f.target.indicator_id)}'>{img}</figure></div>"
 
 

@@ -15,6 +15,7 @@ The unit is written once: a plan's own wording that already carries its unit ("�
 from __future__ import annotations
 
 import math
+import re
 
 from fjdata.assess.judgements import probability_band
 from fjdata.core.wording import words
@@ -57,11 +58,9 @@ def number(value: float | None, unit: str = "", lang: str = "zh") -> str:
     v, _, kind = _scaled(value, unit, lang)
     if kind == "count":
         return f"{v:,.0f}"
-    if kind == "percent":
-        return f"{v:,.1f}"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
+    text = f"{v:,.1f}" if kind == "percent" or abs(v) < 1000 else f"{v:,.0f}"
+    # English drops a decimal that says nothing ("500 bn yuan", "at least 80%"); Chinese keeps one decimal.
+    return text.removesuffix(".0") if lang == "en" else text
 
 
 def value(value: float | None, unit: str = "", lang: str = "zh", bound: str = "") -> str:
@@ -118,3 +117,46 @@ def plan_wording(text: str, unit: str, has_value: bool) -> str:
 def years(ys: tuple[int, ...] | list[int], lang: str = "zh") -> str:
     """Years as a list: "2023、2024" / "2023, 2024"."""
     return str(words(lang)["list_sep"]).join(str(y) for y in ys)
+
+
+_BOUND = re.compile(r"([≥≤])(\d[\d,]*(?:\.\d+)?)(\s?)(%|[^\d\s,.;\uff1b\uff0c\u3002)\uff09]{0,6})")  # sign, number, unit
+
+
+def _plain_number(text: str, unit: str, lang: str) -> str:
+    """A bound's figure as prose says it: "15,000家" → "1.5万家"; "70.0%" → "70%"."""
+    v = float(text.replace(",", ""))
+    if lang == "zh" and v >= 10000 and (unit in COUNT_UNITS or unit == YI_YUAN):
+        return f"{v / 10000:.2f}".rstrip("0").rstrip(".") + str(words(lang)["ten_thousand"])
+    if v == int(v):
+        return f"{int(v):,}"
+    return text
+
+
+def plain_bounds(text: str, lang: str = "zh") -> str:
+    """Prose without symbols: "≥15,000家" → "超过1.5万家", "≥70.0%" → "超过70%" (the sources' own
+    word for a published floor), "≤" → "不超过" ("more than" / "at most" in English)."""
+    w = words(lang)["bound_words"]
+
+    def repl(m: re.Match[str]) -> str:
+        sign, num, space, unit = m.groups()
+        return f"{w['lower' if sign == '≥' else 'upper']}{_plain_number(num, unit, lang)}{space}{unit}"
+
+    return _BOUND.sub(repl, text)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def source_title(title: str, lang: str = "zh") -> str:
+    """A source's title for the reader: Chinese as published; in English translated from the
+    wording file's terms (``source_terms``) when every Chinese word has a translation, else marked
+    as a Chinese source with its original title (which a reader needs to look it up)."""
+    if lang == "zh" or not _CJK.search(title):
+        return title
+    w = words(lang)
+    english = title
+    for zh, en in w["source_terms"]:
+        english = english.replace(zh, en)
+    if not _CJK.search(english):
+        return english
+    return str(w["chinese_source"]).format(t=title)

@@ -327,9 +327,10 @@ def headline_group(plan: Plan) -> Group | None:
     return next((g for g in plan.groups if g.headline), None)
 
 
-def tiles(items: Sequence[TargetResult], plan: Plan, lang: str) -> tuple[Group | None, list[Tile]]:
-    """Big-number tiles: the final verdicts of the plan's headline group (all targets if it has none)."""
-    head = headline_group(plan)
+def tiles(items: Sequence[TargetResult], plan: Plan, lang: str, headline_only: bool = True) -> tuple[Group | None, list[Tile]]:
+    """Big-number tiles: the final verdicts of the plan's headline group (all targets if it has none,
+    or with ``headline_only=False``: a chapter report counts its own targets)."""
+    head = headline_group(plan) if headline_only else None
     targets = {t.target_id: t for t in registry(plan)}
     chosen = [r.assessment for r in items if head is None or group_of(targets, r.assessment) == head.key]
     w = words(lang)

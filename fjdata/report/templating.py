@@ -6,14 +6,30 @@ the questionnaire) is marked ``|safe`` in the template itself.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from fjdata.core.inert import local_link, safe_link
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+# A figure with its year, "31.7%（2024年）" / "128个（2022年）", or a year (span) with 年, "2021–2025年":
+# never broken across lines (the year written U+5E74, the brackets U+FF08/U+FF09 or ASCII).
+_WHOLE = re.compile(
+    r"[\u2265\u2264]?\d[\d,.]*(?:%|[^\s\d\uff08(\uff09)]{1,4})?[\uff08(]\d{4}(?:[\u2013-]\d{4})?\u5e74[\uff09)]"
+    r"|\d{4}(?:[\u2013-]\d{4})?\u5e74"
+)
+
+
+def keep_whole(text: object) -> Markup:
+    """``text`` escaped, with every figure-and-year and every year kept on one line (``span.nw``)."""
+    escaped = str(escape("" if text is None else text))
+    return Markup(_WHOLE.sub(lambda m: f"<span class='nw'>{m.group(0)}</span>", escaped))
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +46,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["safe_link"] = safe_link
     env.filters["local_link"] = local_link
+    env.filters["nw"] = keep_whole
     return env
 
 
