@@ -55,8 +55,11 @@ def lock_pins(text: str) -> dict[str, str]:
 
 
 def lock_status(lock: Path | None = None) -> dict[str, Any]:
-    """The lock file's name and SHA-256, and the locked packages whose installed version differs."""
-    path = lock or config.project_root() / LOCK_FILE
+    """The lock file's name and SHA-256, and the locked packages whose installed version differs.
+
+    The lock is the installation's (the checkout the package runs from), not the project root's:
+    ``FJDATA_HOME`` may point at a folder of notebooks and params only."""
+    path = lock or config.PACKAGE_DIR.parent / LOCK_FILE
     if not path.is_file():
         return {"file": LOCK_FILE, "sha256": "", "differs": ["(no lock file)"]}
     content = path.read_bytes()
