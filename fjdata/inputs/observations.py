@@ -58,8 +58,15 @@ COLUMNS = (
     "formula",
     "bound",
     "source_tier",
+    "provenance",
+    "source_check",
 )
-OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier")  # source_tier: derived by rule when empty
+# source_tier: derived by rule when empty. provenance: the research trail (mirror, repository, panel
+# file, search query) kept apart from source_title, the publication a reader can look up; shown only on
+# the coverage page and in the data files. source_check "unverified": the figure's only trail is a code
+# file, a data panel or an anonymous copy (来源待核实): it never decides a verdict on its own.
+OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier", "provenance", "source_check")
+SOURCE_CHECKS = ("", "unverified")
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
 REGIONS: tuple[str, ...] = tuple(str(r) for r in config.parse_yaml((config.DATA_DIR / "regions.yaml").read_text(encoding="utf-8")))
@@ -155,6 +162,8 @@ def _validate_rows(
             problems.append((line, "quote", "missing: the phrase in the source that contains the number"))
         if row.get("bound", "").strip() not in BOUNDS:
             problems.append((line, "bound", f"{row.get('bound')!r} is not empty, 'lower' or 'upper'"))
+        if row.get("source_check", "").strip() not in SOURCE_CHECKS:
+            problems.append((line, "source_check", f"{row.get('source_check')!r} is not empty or 'unverified'"))
         if row.get("source_tier", "").strip() not in ("", *TIERS):
             problems.append((line, "source_tier", f"{row.get('source_tier')!r} is not empty or one of {TIERS}"))
         if row.get("status", "").strip() == "derived" and not row.get("formula", "").strip():
@@ -481,7 +490,20 @@ def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, obje
         out.append(
             {
                 k: r[k]
-                for k in ("year", "value", "status", "vintage", "published", "source_title", "source_url", "quote", "bound", "source_tier")
+                for k in (
+                    "year",
+                    "value",
+                    "status",
+                    "vintage",
+                    "published",
+                    "source_title",
+                    "source_url",
+                    "quote",
+                    "bound",
+                    "source_tier",
+                    "provenance",
+                    "source_check",
+                )
             }
         )
     return tuple(out)
@@ -670,6 +692,8 @@ class SourceRef:
     spliced: bool = False  # from another release family than the rest of the series
     alternatives: tuple[SourceRef, ...] = ()  # other versions of the same year with a different value
     tier: str = ""  # source quality (fjdata.inputs.source_quality.TIERS), shown as a badge beside the value
+    provenance: str = ""  # the research trail (coverage page and data files only, never a leadership report)
+    unverified: bool = False  # 来源待核实: only a code file, panel or anonymous copy carries it
 
     @property
     def disputed(self) -> bool:
@@ -692,6 +716,8 @@ def _source_ref(row: Mapping[Any, Any]) -> SourceRef:
         bool(row.get("spliced", False)),
         alts,
         str(row.get("source_tier") or ""),
+        str(row.get("provenance") or ""),
+        str(row.get("source_check") or "") == "unverified",
     )
 
 
