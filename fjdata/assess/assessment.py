@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from fjdata.assess import verdicts
 from fjdata.assess.judgements import (
     AverageGrowth,
     Goal,
@@ -139,6 +140,7 @@ class Verdict:
     data_age: int | None = None  # target year − latest year
     years_used: tuple[int, ...] = ()  # plan years (after the base) with an observation
     years_missing: tuple[int, ...] = ()  # plan years the verdict needs and the data lack
+    unverified_years: tuple[int, ...] = ()  # years of the figures it rests on whose source is 来源待核实
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ FLAT: dict[str, tuple[str, ...]] = {
     "data_age": ("overall", "data_age"),
     "years_used": ("overall", "years_used"),
     "years_missing": ("overall", "years_missing"),
+    "unverified_years": ("overall", "unverified_years"),
     "avg_growth": ("growth", "rate"),
     "avg_growth_published": ("growth", "published"),
     "avg_growth_flip": ("growth", "flip"),
@@ -304,8 +307,10 @@ class Assessment:
             + ", ".join(f"{v:g} ({vin}, {st})" for v, vin, st, _ in d.others)
             for d in self.disputes
         )
-        for col in ("years_used", "years_missing", "quota_years_short"):
+        for col in ("years_used", "years_missing", "unverified_years", "quota_years_short"):
             row[col] = ",".join(map(str, row[col]))
+        row["verdict"] = verdicts.verdict_key(self)  # the one verdict every output shows
+        row["verdict_label_zh"], row["verdict_label_en"] = verdicts.verdict_label(self, "zh"), verdicts.verdict_label(self, "en")
         row["model_prob_band"] = probability_band(self.forecast.prob, "en")
         row["notes"] = " | ".join(self.notes)
         row["fit_warnings"] = " | ".join(self.fit_warnings)
@@ -613,6 +618,15 @@ def assess_target(
         used_years |= set(avg.years_used)
     disputes = tuple(_dispute(refs[y]) for y in sorted(used_years) if y in refs and refs[y].alternatives)
     latest_ref = refs.get(latest_year) if latest_year is not None else None
+    deciding = set(avg.years_used) if avg is not None and not avg.published else ({latest_year} if latest_year is not None else set())
+    unverified_years = tuple(sorted(y for y in deciding if y in refs and refs[y].unverified))
+    if unverified_years and set(unverified_years) == deciding and basis in ("final", "latest"):
+        # Only a code file, a data panel or an anonymous copy carries the figure: it cannot decide alone.
+        overall, basis = Status.INSUFFICIENT, "unverified"
+        notes.append(
+            f"{_years(unverified_years)}年数据来源待核实，不据此单独作出判断 / the source of the {_years(unverified_years)} "
+            "figure is unverified: it does not decide the verdict on its own"
+        )
 
     a = Assessment(
         target=t,
@@ -642,7 +656,9 @@ def assess_target(
             prob,
             model_estimate,
         ),
-        overall=Verdict(overall, basis, period_over, final, attainment, gap, gap_unit, data_age, years_used, years_missing),
+        overall=Verdict(
+            overall, basis, period_over, final, attainment, gap, gap_unit, data_age, years_used, years_missing, unverified_years
+        ),
         growth=GrowthCall(avg.rate, bool(avg.published), avg.flip_rate) if avg is not None else GrowthCall(),
         quota=QuotaCall(quota.years_short, quota.min_ratio) if quota else QuotaCall(),
         disputes=disputes,

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from fjdata.assess import verdicts
 from fjdata.assess.judgements import Light, Status
+from fjdata.core.wording import words
 from fjdata.inputs.chapters import chapter_title
 from fjdata.inputs.plan import Plan
 from fjdata.report.formatting import COUNT_UNITS
@@ -114,8 +116,9 @@ def reader_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The columns a reader needs, in order, with labels in ``lang`` (headers still internal)."""
     f = frame.copy()
     f["name"] = f["name_zh"] if lang == "zh" else f["name_en"]
-    for judgement in ("overall", "cn", "sdg", "model"):
+    for judgement in ("cn", "sdg", "model"):
         f[f"{judgement}_label"] = f[f"{judgement}_label_{lang}"]
+    f["overall_label"] = f[f"verdict_label_{lang}"]  # the one verdict vocabulary (fjdata.assess.verdicts)
     f["latest_status"] = f["latest_status"].map(lambda s: STATUS_WORDS[lang].get(s, s) if isinstance(s, str) else s)
     if lang == "en":
         f["attribute"] = f["attribute"].map(
@@ -212,7 +215,9 @@ def _notes(book: object, lang: str) -> None:
         ws.append([h_zh, m_zh] if zh else [h_en, m_en])
     ws.append([])
     ws.append(["判断", "含义"] if zh else ["Verdict", "Meaning"])
-    for status in Status:
+    for key in verdicts.ALL_VERDICTS:  # the 总体判断 column's words
+        ws.append([str(words(lang)["verdicts"][key]["label"]), str(words(lang)["verdict_meaning"][key])])
+    for status in Status:  # the words of the three judgements (a), (b), (c)
         zh_light, en_light = LIGHT_WORDS[status.light]
         ws.append([status.label(lang), f"{zh_light}（{status.light.value}）" if zh else f"{en_light} ({status.light.value})"])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 26, 70

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fjdata.assess import verdicts
 from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.feasibility import Feasibility, note_text
 from fjdata.assess.judgements import Light, Status, probability_band
@@ -44,6 +46,17 @@ from fjdata.report.narrative import chapter_narrative
 from fjdata.report.templating import render
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
+# One colour per verdict, as on the tiles and the verdict badges (CSS .v-*).
+VERDICT_HEX = {
+    "met": "#2e7d32",
+    "basic": "#7cb342",
+    "missed": "#c62828",
+    "pending": "#9e9e9e",
+    "unquantified": "#cfd8dc",
+    "on_track": "#2e7d32",
+    "watch": "#f0a500",
+    "behind": "#c62828",
+}
 # `.fj.fj` doubles the class so these rules outrank JupyterLab's table rules (right-aligned
 # cells, fixed layout) in the exported HTML and in JupyterLab alike.
 CSS = """
@@ -482,17 +495,22 @@ class ChapterReport:
         return path
 
     def overview_chart_html(self) -> str:
+        """Targets per chapter by the one verdict (:func:`fjdata.assess.verdicts.verdict_counts`), the
+        same count as the tiles and the tables."""
         w = words(self.lang)
-        by_chapter: dict[str, Counter[Light]] = {}
+        by_chapter: dict[str, list[Assessment]] = {}
         for r in self.items:
-            by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.overall_status.light] += 1
+            by_chapter.setdefault(r.assessment.chapter, []).append(r.assessment)
+        counts_by = {c: scorecard.verdict_counts(items) for c, items in by_chapter.items()}
+        keys = [k for k in verdicts.ALL_VERDICTS if any(n.get(k, 0) for n in counts_by.values()) or k in verdicts.FINAL_VERDICTS]
         labels = [chapter_title(c, self.lang, self.plan) for c in by_chapter]
-        names = tuple(w["overview_chart_names"])
-        counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
-        colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
+        names = {k: str(w["verdicts"][k]["label"]) for k in keys}
+        counts = {names[k]: [counts_by[c].get(k, 0) for c in by_chapter] for k in keys}
+        colours = {names[k]: VERDICT_HEX[k] for k in keys}
         title = str(w["overview_chart_title"])
         img = png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)
-        return f"<div class='fj'><figure class='fj-chart'>{img}</figure></div>"
+        data = "".join(f"<span data-chapter='{esc(c)}' data-counts='{esc(json.dumps(n, sort_keys=True))}'></span>" for c, n in counts_by.items())
+        return f"<div class='fj'><figure class='fj-chart fj-overview-chart'>{img}{data}</figure></div>"
 
 
 def context_chart_html(context: ContextSeries, lang: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fjdata.assess import verdicts
 from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.judgements import Light, Status
 from fjdata.core.wording import words
@@ -19,48 +20,14 @@ from fjdata.inputs.plan import Group, Plan
 from fjdata.inputs.registry import Target, registry
 from fjdata.report import formatting as fmt
 
-# The four final verdicts, in the order rows needing attention come first.
-MET, BASIC, MISSED, PENDING = "met", "basic", "missed", "pending"
-FINAL_VERDICTS = (MET, BASIC, MISSED, PENDING)
-# A running plan's verdicts.
-ON_TRACK, WATCH, BEHIND = "on_track", "watch", "behind"
-
-_MET = (Status.ACHIEVED, Status.ACHIEVED_EARLY)
-_LEANS_MET = (Status.PROBABLY_ACHIEVED, Status.MET_EVERY_YEAR, Status.LIKELY, Status.AHEAD, Status.ON_TRACK)
-_LEANS_MISSED = (Status.PROBABLY_MISSED, Status.UNLIKELY, Status.LAGGING)
+# The one vocabulary and count (fjdata.assess.verdicts), re-exported for the report layer.
+MET, BASIC, MISSED, PENDING, UNQUANTIFIED = verdicts.MET, verdicts.BASIC, verdicts.MISSED, verdicts.PENDING, verdicts.UNQUANTIFIED
+FINAL_VERDICTS = verdicts.FINAL_VERDICTS
+ON_TRACK, WATCH, BEHIND = verdicts.ON_TRACK, verdicts.WATCH, verdicts.BEHIND
+verdict_key, lean, verdict_counts, verdict_label = verdicts.verdict_key, verdicts.lean, verdicts.verdict_counts, verdicts.verdict_label
 
 
-def verdict_key(a: Assessment) -> str:
-    """The one verdict a row shows. Once the period is over only evidence counts: a model estimate
-    or a progress reading without the final figure is 数据待补 (its lean is shown in the detail)."""
-    s = a.overall_status
-    if s in _MET:
-        return MET
-    if s is Status.BASICALLY_ACHIEVED:
-        return BASIC
-    if s is Status.MISSED:
-        return MISSED
-    if a.period_over:
-        return PENDING
-    if s in _LEANS_MET:
-        return ON_TRACK
-    if s in _LEANS_MISSED:
-        return BEHIND
-    if s.light is Light.AMBER:
-        return WATCH
-    return PENDING
-
-
-def lean(a: Assessment) -> int:
-    """-1 when the evidence short of a final figure points to a miss, +1 to a success, 0 otherwise."""
-    if a.overall_status in _LEANS_MISSED:
-        return -1
-    if a.overall_status in _LEANS_MET:
-        return 1
-    return 0
-
-
-_ORDER = {MISSED: 0, BEHIND: 1, WATCH: 2, PENDING: 3, BASIC: 4, ON_TRACK: 5, MET: 6}
+_ORDER = {MISSED: 0, BEHIND: 1, WATCH: 2, PENDING: 3, UNQUANTIFIED: 4, BASIC: 5, ON_TRACK: 6, MET: 7}
 
 
 def attention_rank(a: Assessment) -> tuple[int, int, int]:
@@ -338,8 +305,14 @@ def tiles(items: Sequence[TargetResult], plan: Plan, lang: str) -> tuple[Group |
         mine = [a for a in chosen if verdict_key(a) == key]
         note = ""
         if key == PENDING:
-            up, down = sum(1 for a in mine if lean(a) > 0), sum(1 for a in mine if lean(a) < 0)
-            note = w["tile_pending_note"].format(up=up, down=down) if up or down else ""
+            ups, downs = [a for a in mine if lean(a) > 0], [a for a in mine if lean(a) < 0]
+            names = {d: w["names_paren"].format(n=w["list_sep"].join(a.name_zh if lang == "zh" else a.name_en for a in g)) if g else ""
+                     for d, g in (("up", ups), ("down", downs))}
+            note = (
+                w["tile_pending_note"].format(up=len(ups), down=len(downs), up_names=names["up"], down_names=names["down"])
+                if ups or downs
+                else ""
+            )
         out.append(Tile(key, w["verdicts"][key]["label"], w["verdicts"][key]["symbol"], len(mine), note))
     return head, out
 
