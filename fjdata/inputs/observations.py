@@ -156,7 +156,10 @@ def _validate_rows(
         title = row.get("source_title", "").strip()
         if not title:
             problems.append((line, "source_title", "missing source"))
-        if not row.get("source_url", "").strip() and not _CITATION.search(title):
+        unverified = row.get("source_check", "").strip() == "unverified"
+        if unverified and not row.get("provenance", "").strip():
+            problems.append((line, "provenance", "missing: an unverified figure must say where it was found"))
+        if not row.get("source_url", "").strip() and not _CITATION.search(title) and not unverified:
             problems.append((line, "source_url", "missing: give a URL or a precise citation (yearbook and table) in source_title"))
         if not row.get("quote", "").strip():
             problems.append((line, "quote", "missing: the phrase in the source that contains the number"))
