@@ -470,7 +470,7 @@ def assess_target(
     if latest_year is not None:
         latest_status = judged.raw.attrs.get("statuses", {}).get(latest_year)
         latest_bound = judged.raw.attrs.get("bounds", {}).get(latest_year)
-        if latest_bound == "lower":
+        if latest_bound == "lower" and t.target_op == "≥":
             notes.append("最新值为下限（“超过/突破”），判断偏保守 / the latest value is a lower bound, so judgements are conservative")
 
     # Average growth / cumulative change: the rates observed in the plan period, gaps and all.
@@ -540,6 +540,14 @@ def assess_target(
             sdg_status = sdg.status
         if points < max(int(min_points["cn"]), int(min_points["sdg"])):
             notes.append(f"基期之后的观测值不足（共{points}个点）/ too few points from the base year on ({points})")
+        if latest_bound == "lower" and not chained and goal.higher and latest <= goal.base:
+            # A floor at or below the base says nothing about progress: no ratio, no growth, no path from it.
+            cn = sdg = None
+            cn_status = sdg_status = Status.INSUFFICIENT
+            notes.append(
+                f"{latest_year}年仅知超过{latest:g}{t.unit}（不高于基期值），无法据此判断进度 / in {latest_year} only a floor of "
+                f"{latest:g} {t.unit} is known, not above the base: progress cannot be judged from it"
+            )
         if wrong_side_bound and {cn_status, sdg_status} & INCONCLUSIVE_ON_A_BOUND:
             cn_status, sdg_status = (Status.INSUFFICIENT if s in INCONCLUSIVE_ON_A_BOUND else s for s in (cn_status, sdg_status))
             notes.append(
@@ -581,8 +589,8 @@ def assess_target(
     model_estimate = period_over and model_method not in (None, "observed")
     if model_estimate:
         notes.append(
-            f"{t.target_year}年数据尚未公布，模型值为对该年的估计 / "
-            f"the {t.target_year} value is not yet published: the model value estimates it"
+            f"{t.target_year}年数据尚未收录，模型值为对该年的估计 / "
+            f"the {t.target_year} value has not been collected: the model value estimates it"
         )
 
     # How far: share of the target reached and the gap, on the target's own unit.

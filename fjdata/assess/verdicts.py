@@ -35,8 +35,8 @@ def verdict_key(a: Any) -> str:
     """The one verdict a target shows. Once the period is over only evidence counts: a model
     estimate or a progress reading without the final figure is 数据待补 (its lean is shown in the detail)."""
     s: Status = a.overall_status
-    if s is Status.NOT_QUANTIFIED:
-        return UNQUANTIFIED
+    if s is Status.NOT_QUANTIFIED and a.kind != "national_quota":
+        return UNQUANTIFIED  # a national quota has a number, set by the state: its figure is awaited
     if s in _MET:
         return MET
     if s is Status.BASICALLY_ACHIEVED:

@@ -8,6 +8,7 @@ results the caller passes in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from fjdata.assess.judgements import Light, Status
 from fjdata.core.wording import words
 from fjdata.inputs.observations import SourceRef
 from fjdata.inputs.plan import Group, Plan
+from fjdata.inputs.releases import DUE, release_state
+from fjdata.inputs.statements import statements
 from fjdata.inputs.registry import Target, registry
 from fjdata.report import formatting as fmt
 
@@ -58,6 +61,7 @@ class Evidence:
     disputes: tuple[str, ...]
     caveat: str
     spliced: bool
+    notes: tuple[str, ...] = ()  # under the value: official statements, 来源待核实, what would change the verdict
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
     w = words(lang)
     caveat = t.caveat(lang) if t is not None else ""
     if a.latest_year is None:
-        return Evidence("—", None, False, "", "", "", (), caveat, False)
+        return Evidence("—", None, False, "", "", "", (), caveat, False, evidence_notes(a, lang))
     year: int | None = a.latest_year
     if a.kind == "average_growth" and a.avg_growth is not None:
         text = w["avg_over"].format(v=fmt.value(a.avg_growth, "%", lang), span=f"{a.base_year + 1}–{a.latest_year}")
@@ -126,6 +130,7 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
         for d in a.disputes
     )
     return Evidence(
+        notes=evidence_notes(a, lang),
         text=text,
         year=year,
         stale=a.period_over and a.latest_year < a.target_year - 1,  # "old" only means something once the plan is over
@@ -136,6 +141,31 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
         caveat=caveat,
         spliced=a.latest_spliced,
     )
+
+
+def statement_notes(a: Assessment, lang: str) -> tuple[str, ...]:
+    """Official statements covering the target, each with speaker and date, and what kind of word it is."""
+    w = words(lang)
+    return tuple(
+        w["statement_note"].format(speaker=st.speaker, quote=st.quote, kind=w["statement_kinds"][st.assertion])
+        for st in statements(a.target_id, a.as_of)
+    )
+
+
+def flip_note(a: Assessment, lang: str) -> str:
+    """For an average over some of the plan years: the average the missing years must cross to change the verdict."""
+    if a.avg_growth_flip is None or not a.years_missing or a.avg_growth_published:
+        return ""
+    key = "flip_below" if verdict_key(a) in (MET, BASIC) else "flip_above"
+    return str(words(lang)[key]).format(ys=fmt.years(a.years_missing, lang), v=fmt.value(a.avg_growth_flip, "%", lang))
+
+
+def evidence_notes(a: Assessment, lang: str) -> tuple[str, ...]:
+    w = words(lang)
+    out = [w["unverified_note"].format(ys=fmt.years(a.unverified_years, lang))] if a.unverified_years else []
+    if flip := flip_note(a, lang):
+        out.append(flip)
+    return (*out, *statement_notes(a, lang))
 
 
 def base_text(a: Assessment, lang: str) -> str:
@@ -167,6 +197,8 @@ def gap_text(a: Assessment, lang: str) -> str:
     if abs(a.gap) < 1e-9:
         return w["exactly_met"]
     amount = fmt.gap(abs(a.gap), a.unit, a.gap_unit, lang)
+    if a.latest_bound == "lower":
+        amount = re.sub(r"\.0(?!\d)", "", amount)  # a margin from a floor is no more precise than the floor
     if a.gap > 0:
         return (w["gap_at_most"] if a.latest_bound == "lower" else w["gap"]).format(g=amount)
     return (w["over_at_least"] if a.latest_bound == "lower" else w["over"]).format(g=amount)
@@ -216,10 +248,17 @@ def judgement_detail(a: Assessment, lang: str, confidence: float = 0.8) -> str:
     return w["sentence_sep"].join(parts)
 
 
+def estimate_key(a: Assessment, key: str = "estimate") -> str:
+    """``key`` when the target year's figure is not yet due, ``key_due`` when its usual release has
+    passed (released, not yet collected): we never say a figure is unpublished."""
+    return f"{key}_due" if release_state(a.indicator_id, a.target_year) == DUE else key
+
+
 def basis_text(a: Assessment, lang: str) -> str:
     w = words(lang)["basis"]
-    year = a.target_year if a.overall_basis == "estimate" else a.latest_year
-    return str(w.get(a.overall_basis, "")).format(y=year)
+    if a.overall_basis == "estimate":
+        return str(w[estimate_key(a)]).format(y=a.target_year)
+    return str(w.get(a.overall_basis, "")).format(y=a.latest_year)
 
 
 def verdict(a: Assessment, lang: str) -> Verdict:
