@@ -182,8 +182,8 @@ def statement_needs(
                 StatementNeed(
                     t.target_id,
                     t.target_year,
-                    "国家下达指标未公布具体数值，只能以官方表述为据",
-                    "the assigned quota is not published; only an official statement can settle it",
+                    "国家下达指标的具体数值尚未收录，目前只能以官方表述为据",
+                    "the assigned quota's number has not been collected; for now only an official statement can settle it",
                 )
             )
         elif (t.target_id, t.target_year) in final_needed:
