@@ -60,12 +60,15 @@ COLUMNS = (
     "source_tier",
     "provenance",
     "source_check",
+    "scope",
 )
 # source_tier: derived by rule when empty. provenance: the research trail (mirror, repository, panel
 # file, search query) kept apart from source_title, the publication a reader can look up; shown only on
 # the coverage page and in the data files. source_check "unverified": the figure's only trail is a code
 # file, a data panel or an anonymous copy (来源待核实): it never decides a verdict on its own.
-OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier", "provenance", "source_check")
+# scope: where the source counts another population than the indicator (全部企业 vs 规上制造业),
+# in the reader's words; printed as a caveat beside the value.
+OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier", "provenance", "source_check", "scope")
 SOURCE_CHECKS = ("", "unverified")
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
@@ -506,6 +509,7 @@ def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, obje
                     "source_tier",
                     "provenance",
                     "source_check",
+                    "scope",
                 )
             }
         )
@@ -697,6 +701,7 @@ class SourceRef:
     tier: str = ""  # source quality (fjdata.inputs.source_quality.TIERS), shown as a badge beside the value
     provenance: str = ""  # the research trail (coverage page and data files only, never a leadership report)
     unverified: bool = False  # 来源待核实: only a code file, panel or anonymous copy carries it
+    scope: str = ""  # the source counts another population than the indicator: the caveat, in Chinese
 
     @property
     def disputed(self) -> bool:
@@ -721,6 +726,7 @@ def _source_ref(row: Mapping[Any, Any]) -> SourceRef:
         str(row.get("source_tier") or ""),
         str(row.get("provenance") or ""),
         str(row.get("source_check") or "") == "unverified",
+        str(row.get("scope") or ""),
     )
 
 

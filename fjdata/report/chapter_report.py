@@ -40,7 +40,7 @@ from fjdata.inputs.transforms import by_year
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
 from fjdata.report.chart_data import chart_alt, chart_data_html, series_data_html
-from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, png_bytes, series_figure, target_chart
+from fjdata.report.charts import ChartInfo, bar_figure, feasibility_figure, needs_path, png_bytes, series_figure, target_chart
 from fjdata.report.links import anchor, target_links
 from fjdata.report.narrative import chapter_narrative
 from fjdata.report.templating import render
@@ -168,6 +168,7 @@ def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
         "scale": r.history_scale,
         "forecast": None if f is None else (f.method, f.years, f.mean, f.lo80, f.hi80, f.lo95, f.hi95),
         "goal": None if r.goal is None else repr(r.goal),
+        "path": needs_path(r.assessment),
         "statuses": sorted((s.year, s.status, s.bound) for s in r.sources),
     }
 
@@ -176,7 +177,7 @@ def chart_html(r: TargetResult, lang: str) -> str:
     """A target's chart, its sources and (collapsed) the numbers it plots; ``data-target-drawn`` is
     read back from the drawn figure."""
     a = r.assessment
-    png, info = cached("chart", _chart_key(r, lang) | {"v": 2, "data": data_fingerprint()}, lambda: _drawn_chart(r, lang))
+    png, info = cached("chart", _chart_key(r, lang) | {"v": 3, "data": data_fingerprint()}, lambda: _drawn_chart(r, lang))
     img = png_img(png, chart_alt(r, info, lang))
     shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
     plan_base = ""

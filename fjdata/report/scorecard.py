@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fjdata.assess import verdicts
 from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.judgements import Light, Status
+from fjdata.core import config
 from fjdata.core.wording import words
 from fjdata.inputs.observations import SourceRef
 from fjdata.inputs.plan import Group, Plan
@@ -77,6 +78,7 @@ class Row:
     share: str
     gap: str
     detail: str  # the three judgements and the model, in plain words
+    plan_no: str = ""  # the plan's own row number (专栏2 第2行 → "2"), "" when the plan numbers none
     href: str  # link to the target in its chapter report ("" when there is none)
 
 
@@ -120,6 +122,10 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
         text = fmt.value(raw, a.unit, lang, a.latest_bound or "")
     src = _source_of(r.sources, a.latest_year)
     tier = src.tier if src is not None else ""
+    if src is not None and src.scope and lang == "zh":  # scope is data on the observation (Chinese only for now)
+        caveat = w["list_sep"].join(c for c in (caveat, src.scope) if c)
+    elif src is not None and src.scope:
+        caveat = w["list_sep"].join(c for c in (caveat, str(w["scope_differs"])) if c)
     disputes = tuple(
         w["disputed"].format(
             y=d.year,
@@ -143,6 +149,27 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
     )
 
 
+def plan_row(t: Target | None) -> str:
+    """The plan's own row number of a target, from its ``column_box`` (专栏2 第2行 → "2")."""
+    m = re.search(r"第\s*(\d+)\s*行", t.column_box) if t is not None and t.column_box else None
+    return m.group(1) if m else ""
+
+
+def band_note(a: Assessment, lang: str) -> str:
+    """An "about" target: the bands it is judged with, in words, and where the latest figure lies."""
+    if a.target_op not in ("≈", "=") or a.target_value is None:
+        return ""
+    w = words(lang)
+    settings = config.settings()
+    met, basic = float(settings["approx_band"]), float(settings["approx_band_basic"])  # type: ignore[arg-type]
+    text = str(w["band_note"]).format(a=fmt.number(met, "%", lang), b=fmt.number(basic, "%", lang))
+    if a.latest_value is not None and a.latest_year is not None and a.judged_unit == a.unit and not a.final:
+        off = abs(a.latest_value - a.target_value)
+        where = "band_in_met" if off <= met else ("band_in_basic" if off <= basic else "band_outside")
+        text += str(w[where]).format(y=a.latest_year, v=fmt.value(a.latest_raw_value or a.latest_value, a.unit, lang))
+    return text
+
+
 def statement_notes(a: Assessment, lang: str) -> tuple[str, ...]:
     """Official statements covering the target, each with speaker and date, and what kind of word it is."""
     w = words(lang)
@@ -163,17 +190,21 @@ def flip_note(a: Assessment, lang: str) -> str:
 def evidence_notes(a: Assessment, lang: str) -> tuple[str, ...]:
     w = words(lang)
     out = [w["unverified_note"].format(ys=fmt.years(a.unverified_years, lang))] if a.unverified_years else []
+    if band := band_note(a, lang):
+        out.append(band)
     if flip := flip_note(a, lang):
         out.append(flip)
     return (*out, *statement_notes(a, lang))
 
 
-def base_text(a: Assessment, lang: str) -> str:
-    """The base-year value on the target's own scale ("—" for a chained index or a period total)."""
+def base_text(a: Assessment, lang: str, sources: Sequence[SourceRef] = ()) -> str:
+    """The base value on the target's own scale with the year it describes ("—" for a chained index
+    or a period total), "≥" when its source gives only a floor."""
     if a.base_used_value is None or a.judged_unit != a.unit or a.base_origin == "definition":
         return "—"
-    text = fmt.value(a.base_used_value, a.unit, lang)
-    if a.base_used_year is not None and a.base_used_year != a.base_year:
+    ref = _source_of(sources, a.base_used_year) if a.base_origin != "plan" else None
+    text = fmt.value(a.base_used_value, a.unit, lang, ref.bound if ref is not None else "")
+    if a.base_used_year is not None:
         text += words(lang)["in_year"].format(y=a.base_used_year)
     if a.base_origin == "plan":
         text += words(lang)["from_plan"]
@@ -181,7 +212,7 @@ def base_text(a: Assessment, lang: str) -> str:
 
 
 def share_text(a: Assessment, lang: str) -> str:
-    if a.attainment is None:
+    if a.attainment is None or a.target_op in ("≈", "="):  # an "about" target is judged by its band, not a ratio
         return "—"
     if a.kind == "annual_quota":
         return words(lang)["quota_min"].format(r=fmt.times(a.attainment, lang))
@@ -291,7 +322,8 @@ def rows(items: Sequence[TargetResult], plan: Plan, lang: str, links: dict[str, 
                 group=t.group if t is not None else "",
                 attribute=words(lang)["attributes"].get(a.attribute or "", ""),
                 verdict=verdict(a, lang),
-                base=base_text(a, lang),
+                base=base_text(a, lang, r.sources),
+                plan_no=plan_row(t),
                 final=final_evidence(r, t, lang),
                 target=target_text(a, lang),
                 share=share_text(a, lang),
