@@ -71,7 +71,7 @@ def test_later_final_floor_beats_earlier_preliminary_figures(final: dict[str, As
 
 def test_sparse_share_splices_the_derived_2022_value() -> None:
     s = fjdata.series("sei_output_share")  # 2022 24.9 (derived, its own vintage), 2023 28.3
-    assert dict(zip(s.index.year, s.to_numpy(), strict=True)) == {2022: 24.9, 2023: 28.3}
+    assert dict(zip(s.index.year, s["value"].to_numpy(), strict=True)) == {2022: 24.9, 2023: 28.3}
     spliced = {r.year: r.spliced for r in s.attrs["sources"]}
     assert spliced == {2022: True, 2023: False}
 

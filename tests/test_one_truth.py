@@ -27,7 +27,17 @@ from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import registry
 from tests.test_nightly import make_home, nightly
 
-REPORTS = ("overview_zh", "chapter_1_zh", "chapter_2_zh", "chapter_3_zh", "chapter_4_zh", "chapter_5_zh", "annex_zh", "overview_en", "chapter_2_en")
+REPORTS = (
+    "overview_zh",
+    "chapter_1_zh",
+    "chapter_2_zh",
+    "chapter_3_zh",
+    "chapter_4_zh",
+    "chapter_5_zh",
+    "annex_zh",
+    "overview_en",
+    "chapter_2_en",
+)
 WORKBOOKS = ("assessment.xlsx", "assessment_en.xlsx")
 # A file name, a code host or repository, or a research tool: never a source a reader can look up.
 TRAIL = re.compile(
@@ -93,7 +103,9 @@ def test_every_output_reports_the_same_counts(run: Path) -> None:
     assert sum(expected.values()) == 20  # 专栏2's twenty main indicators
     for lang in ("zh", "en"):
         doc = BeautifulSoup((run / f"overview_{lang}.html").read_text(encoding="utf-8"), "html.parser")
-        tiles = {next(c[2:] for c in t["class"] if c.startswith("v-")): int(t.select_one(".tile-num").get_text()) for t in doc.select(".tile")}
+        tiles = {
+            next(c[2:] for c in t["class"] if c.startswith("v-")): int(t.select_one(".tile-num").get_text()) for t in doc.select(".tile")
+        }
         assert tiles == expected, (lang, "tiles")
         w, plan = words(lang), get_plan(None)
         head = next(g for g in plan.groups if g.headline)

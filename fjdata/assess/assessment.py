@@ -328,7 +328,11 @@ def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, st
     values = judged.values
     years = judged.years
     if t.kind == "national_quota" or t.target_value is None:
-        return None, "none", ["目标为“完成国家下达指标”，具体数值尚未收录 / target is the nationally assigned quota; its number has not been collected"]
+        return (
+            None,
+            "none",
+            ["目标为“完成国家下达指标”，具体数值尚未收录 / target is the nationally assigned quota; its number has not been collected"],
+        )
     if judged.index_base_year is not None:
         # Chained index: base year = 100 by construction.
         if t.kind == "average_growth":

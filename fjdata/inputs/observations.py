@@ -770,6 +770,38 @@ def series(
     return out
 
 
+def series_table(
+    indicator_id: str,
+    region: str = PLAN_REGION,
+    vintage_rule: str = "consistent",
+    as_of: int | None = None,
+    extra_data: Sequence[str | Path] | str | Path | None = None,
+) -> pd.DataFrame:
+    """:func:`series` with what each value is written in the data itself: columns ``value``,
+    ``bound`` ("lower" for 超过/突破 — the value is a floor, not a point; "upper"; "" exact),
+    ``status`` and ``source_check`` ("unverified" = 来源待核实), on the same annual index and with
+    the same ``attrs``. This is what ``fjdata.series`` returns.
+
+    >>> t = series_table("manufacturing_va_share_gdp")
+    >>> t.loc[t.index.year == 2020, "bound"].item()
+    'lower'
+    """
+    s = series(indicator_id, region, vintage_rule, as_of, extra_data)
+    refs = {r.year: r for r in s.attrs["sources"]}
+    years = [int(p.year) for p in s.index]
+    out = pd.DataFrame(
+        {
+            "value": s.to_numpy(),
+            "bound": [refs[y].bound if y in refs else "" for y in years],
+            "status": [refs[y].status if y in refs else "" for y in years],
+            "source_check": ["unverified" if y in refs and refs[y].unverified else "" for y in years],
+        },
+        index=s.index,
+    )
+    out.attrs = dict(s.attrs)
+    return out
+
+
 def series_fingerprint(indicator_ids: Sequence[str], extra_data: Sequence[str | Path] | str | Path | None = None) -> str:
     """SHA-256 over what the series of these indicators are built from: their rows (shipped and
     user, every region and vintage), the catalogue and the settings. A cache keyed on it is

@@ -12,7 +12,6 @@ import base64
 import html
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -385,8 +384,7 @@ class ChapterReport:
             return ""
         w = words(self.lang)
         scores = self.midterm_scores()
-        called = [s for s in scores if s.hit is not None]
-        intro = str(w["midterm_intro"]).format(y=self.mid_year, n=len(scores), c=len(called), h=sum(1 for s in called if s.hit))
+        intro = str(w["midterm_intro"]).format(y=self.mid_year, **scorecard.midterm_tally(scores))
         scored = [s for s in scores if s.inside80 is not None]  # a projection and a target-year outcome
         intro += (
             str(w["midterm_projections"]).format(n=len(scored), k=sum(1 for s in scored if s.inside80))
@@ -510,7 +508,9 @@ class ChapterReport:
         colours = {names[k]: VERDICT_HEX[k] for k in keys}
         title = str(w["overview_chart_title"])
         img = png_img(png_bytes(bar_figure(labels, counts, colours, title)), title)
-        data = "".join(f"<span data-chapter='{esc(c)}' data-counts='{esc(json.dumps(n, sort_keys=True))}'></span>" for c, n in counts_by.items())
+        data = "".join(
+            f"<span data-chapter='{esc(c)}' data-counts='{esc(json.dumps(n, sort_keys=True))}'></span>" for c, n in counts_by.items()
+        )
         return f"<div class='fj'><figure class='fj-chart fj-overview-chart'>{img}{data}</figure></div>"
 
 

@@ -307,7 +307,13 @@ def series_figure(
                     alpha=0.05,
                     label=t["band_basic"].format(b=f"{basic_band:g}"),
                 )
-            ax.axhspan(goal.target - goal.band, goal.target + goal.band, color=COLOURS["target"], alpha=0.12, label=t["band"].format(b=f"{goal.band:g}"))
+            ax.axhspan(
+                goal.target - goal.band,
+                goal.target + goal.band,
+                color=COLOURS["target"],
+                alpha=0.12,
+                label=t["band"].format(b=f"{goal.band:g}"),
+            )
         elif math.isnan(goal.base):  # a yearly quota: the same bar every year
             ax.axhline(goal.target, ls=":", color=COLOURS["target"], lw=1.4, gid=TARGET_GID)
         elif goal.target != goal.base and show_path:  # no path to a target already met, nor from a floor below the base

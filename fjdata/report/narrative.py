@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from fjdata.assess.assessment import Assessment, view_changes
 from fjdata.core.wording import words
 from fjdata.inputs.plan import Plan, get_plan
+from fjdata.inputs.registry import registry
 from fjdata.inputs.releases import DUE, release_state
 from fjdata.inputs.statements import statements
-from fjdata.inputs.registry import registry
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
 
@@ -44,7 +44,9 @@ def gap_sentence(a: Assessment, lang: str) -> str:
     target, gap = scorecard.target_text(a, lang, with_year=False), scorecard.gap_text(a, lang)
     if a.kind == "average_growth" and a.avg_growth is not None:
         due = all(release_state(a.indicator_id, y) == DUE for y in a.years_missing)
-        missing = str(w["n_avg_missing_due" if due else "n_avg_missing"]).format(ys=fmt.years(a.years_missing, lang)) if a.years_missing else ""
+        missing = (
+            str(w["n_avg_missing_due" if due else "n_avg_missing"]).format(ys=fmt.years(a.years_missing, lang)) if a.years_missing else ""
+        )
         s = str(w["n_avg_item"]).format(
             name=_name(a, lang),
             span=f"{a.base_year + 1}–{a.latest_year}",
@@ -147,7 +149,6 @@ def chapter_narrative(
         worse_ids = sorted({c.target_id for c in changes if c.direction < 0 and c.judgement == "overall_status"})
         named = {a.target_id: a for a in items}
         worse = str(w["n_worse"]).format(names=_names([named[t] for t in worse_ids], lang)) if worse_ids else ""
-        scored = list(scores or ())
-        called = [s for s in scored if s.hit is not None]
-        out.append(str(w["n_midterm"]).format(y=mid_year, n=len(scored), c=len(called), h=sum(1 for s in called if s.hit), worse=worse))
+        tally = scorecard.midterm_tally(list(scores or ()))
+        out.append(str(w["n_midterm"]).format(y=mid_year, **(tally | {"worse": worse})))
     return list(dict.fromkeys(out))

@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fjdata.assess import verdicts
-from fjdata.assess.assessment import Assessment, TargetResult
+from fjdata.assess.assessment import Assessment, TargetResult, view_changes
 from fjdata.assess.judgements import Light, Status
 from fjdata.core import config
 from fjdata.core.wording import words
 from fjdata.inputs.observations import SourceRef
 from fjdata.inputs.plan import Group, Plan
+from fjdata.inputs.registry import Target, registry
 from fjdata.inputs.releases import DUE, release_state
 from fjdata.inputs.statements import statements
-from fjdata.inputs.registry import Target, registry
 from fjdata.report import formatting as fmt
 
 # The one vocabulary and count (fjdata.assess.verdicts), re-exported for the report layer.
@@ -78,8 +78,8 @@ class Row:
     share: str
     gap: str
     detail: str  # the three judgements and the model, in plain words
-    plan_no: str = ""  # the plan's own row number (专栏2 第2行 → "2"), "" when the plan numbers none
     href: str  # link to the target in its chapter report ("" when there is none)
+    plan_no: str = ""  # the plan's own row number (专栏2 第2行 → "2"), "" when the plan numbers none
 
 
 def _source_of(sources: Sequence[SourceRef], year: int | None) -> SourceRef | None:
@@ -377,8 +377,10 @@ def tiles(items: Sequence[TargetResult], plan: Plan, lang: str) -> tuple[Group |
         note = ""
         if key == PENDING:
             ups, downs = [a for a in mine if lean(a) > 0], [a for a in mine if lean(a) < 0]
-            names = {d: w["names_paren"].format(n=w["list_sep"].join(a.name_zh if lang == "zh" else a.name_en for a in g)) if g else ""
-                     for d, g in (("up", ups), ("down", downs))}
+            names = {
+                d: w["names_paren"].format(n=w["list_sep"].join(a.name_zh if lang == "zh" else a.name_en for a in g)) if g else ""
+                for d, g in (("up", ups), ("down", downs))
+            }
             note = (
                 w["tile_pending_note"].format(up=len(ups), down=len(downs), up_names=names["up"], down_names=names["down"])
                 if ups or downs
@@ -405,6 +407,8 @@ class MidtermScore:
     error: str  # outcome − projection, in the target's unit
     inside80: bool | None
     href: str
+    settled: bool = False  # the mid-term already had the deciding figure: a right call proves nothing
+    worsened: bool = False  # the overall verdict is worse now than at mid-term
 
 
 def _direction(s: Status) -> int:
@@ -439,23 +443,26 @@ def outcome_value(a: Assessment) -> float | None:
 def midterm_scores(
     items: Sequence[TargetResult], midterm: dict[str, Assessment], lang: str, links: dict[str, str] | None = None
 ) -> list[MidtermScore]:
-    """Targets whose outcome is known (a target-year figure, or a figure that already meets it):
-    the mid-term call scored against it, and the mid-term projection against the final value."""
+    """The mid-term calls worth a reader's time: every target whose outcome is known (a final verdict)
+    and every call that has worsened since (its outcome still awaited). A call is ``settled`` when the
+    mid-term already had the deciding figure (met by then, or judged on the same year's figure), so
+    being right proves nothing. The mid-term projection is set beside an outcome of the same year only."""
     w = words(lang)
+    worse = {c.target_id for c in view_changes(list(midterm.values()), [r.assessment for r in items]) if c.direction < 0}
     out = []
     for r in items:
         a = r.assessment
         m = midterm.get(a.target_id)
-        if m is None or verdict_key(a) not in (MET, BASIC, MISSED):
+        known = verdict_key(a) in (MET, BASIC, MISSED)
+        if m is None or not (known or a.target_id in worse):
             continue
         call_dir = _direction(m.overall_status)
-        out_dir = 1 if verdict_key(a) in (MET, BASIC) else -1
-        actual = outcome_value(a)
+        out_dir = (1 if verdict_key(a) in (MET, BASIC) else -1) if known else 0
+        actual = outcome_value(a)  # the target year's own figure, or None
         proj = _on_target_scale(m, m.model_value)
         lo, hi = _on_target_scale(m, m.model_lo80), _on_target_scale(m, m.model_hi80)
         unit = "%" if a.kind == "average_growth" else a.unit
-        projection = "—"
-        error = "—"
+        projection = error = "—"
         inside: bool | None = None
         if proj is not None:
             projection = fmt.value(proj, unit, lang)
@@ -466,29 +473,48 @@ def midterm_scores(
                 error = ("+" if diff >= 0 else "−") + (fmt.points(abs(diff), lang) if unit == "%" else fmt.value(abs(diff), unit, lang))
                 if lo is not None and hi is not None:
                     inside = lo <= actual <= hi
-        if a.kind == "average_growth" and a.avg_growth is not None:
+        if actual is None:
+            actual_text = w["no_same_year"].format(y=a.target_year)  # never a 2022 figure beside a 2025 forecast
+        elif a.kind == "average_growth" and a.avg_growth is not None:
             actual_text = w["avg_over"].format(v=fmt.value(a.avg_growth, "%", lang), span=f"{a.base_year + 1}–{a.latest_year}")
-        elif actual is not None:
-            actual_text = fmt.value(actual, unit, lang, a.latest_bound or "") + w["in_year"].format(y=a.latest_year)
         else:
-            actual_text = final_text_short(a, lang)
+            actual_text = fmt.value(actual, unit, lang, a.latest_bound or "") + w["in_year"].format(y=a.latest_year)
+        outcome = verdict_label(a, lang) + (w["outcome_on"].format(v=final_text_short(a, lang)) if a.latest_year is not None else "")
         out.append(
             MidtermScore(
                 target_id=a.target_id,
                 name=a.name_zh if lang == "zh" else a.name_en,
                 call=m.overall_status.label(lang) if call_dir else w["no_call"].format(s=m.overall_status.label(lang)),
                 call_direction=call_dir,
-                outcome=a.overall_status.label(lang),
+                outcome=outcome,
                 outcome_direction=out_dir,
-                hit=None if call_dir == 0 else call_dir == out_dir,
+                hit=None if call_dir == 0 or not known else call_dir == out_dir,
                 projection=projection,
                 actual=actual_text,
                 error=error,
                 inside80=inside,
                 href=(links or {}).get(a.target_id, ""),
+                settled=known and (verdict_key(m) == MET or (m.latest_year is not None and m.latest_year == a.latest_year)),
+                worsened=a.target_id in worse,
             )
         )
     return out
+
+
+def midterm_tally(scores: Sequence[MidtermScore]) -> dict[str, int]:
+    """The counts every mid-term sentence uses: outcomes known, calls made, calls settled at mid-term,
+    the rest and how many of them were right, and calls that worsened."""
+    known = [s for s in scores if s.outcome_direction != 0]
+    called = [s for s in known if s.hit is not None]
+    open_calls = [s for s in called if not s.settled]
+    return {
+        "n": len(known),
+        "c": len(called),
+        "s": sum(1 for s in called if s.settled),
+        "r": len(open_calls),
+        "h": sum(1 for s in open_calls if s.hit),
+        "worse": sum(1 for s in scores if s.worsened),
+    }
 
 
 def final_text_short(a: Assessment, lang: str) -> str:
