@@ -43,10 +43,7 @@ def gap_sentence(a: Assessment, lang: str) -> str:
     w = words(lang)
     target, gap = scorecard.target_text(a, lang, with_year=False), scorecard.gap_text(a, lang)
     if a.kind == "average_growth" and a.avg_growth is not None:
-        due = all(release_state(a.indicator_id, y) == DUE for y in a.years_missing)
-        missing = (
-            str(w["n_avg_missing_due" if due else "n_avg_missing"]).format(ys=fmt.years(a.years_missing, lang)) if a.years_missing else ""
-        )
+        missing = str(w[scorecard.missing_key(a, "n_avg_missing")]).format(ys=fmt.years(a.years_missing, lang)) if a.years_missing else ""
         s = str(w["n_avg_item"]).format(
             name=_name(a, lang),
             span=f"{a.base_year + 1}–{a.latest_year}",

@@ -116,7 +116,7 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
         text = w["avg_over"].format(v=fmt.value(a.avg_growth, "%", lang), span=f"{a.base_year + 1}–{a.latest_year}")
         year = None  # the span says which years
         if a.years_missing:
-            text += w["avg_missing"].format(ys=fmt.years(a.years_missing, lang))
+            text += w[missing_key(a, "avg_missing")].format(ys=fmt.years(a.years_missing, lang))
     else:
         raw = a.latest_raw_value if a.latest_raw_value is not None else a.latest_value
         text = fmt.value(raw, a.unit, lang, a.latest_bound or "")
@@ -162,7 +162,7 @@ def band_note(a: Assessment, lang: str) -> str:
     w = words(lang)
     settings = config.settings()
     met, basic = float(settings["approx_band"]), float(settings["approx_band_basic"])  # type: ignore[arg-type]
-    text = str(w["band_note"]).format(a=fmt.number(met, "%", lang), b=fmt.number(basic, "%", lang))
+    text = str(w["band_note"]).format(a=f"{met:g}", b=f"{basic:g}")
     if a.latest_value is not None and a.latest_year is not None and a.judged_unit == a.unit and not a.final:
         off = abs(a.latest_value - a.target_value)
         where = "band_in_met" if off <= met else ("band_in_basic" if off <= basic else "band_outside")
@@ -283,6 +283,12 @@ def estimate_key(a: Assessment, key: str = "estimate") -> str:
     """``key`` when the target year's figure is not yet due, ``key_due`` when its usual release has
     passed (released, not yet collected): we never say a figure is unpublished."""
     return f"{key}_due" if release_state(a.indicator_id, a.target_year) == DUE else key
+
+
+def missing_key(a: Assessment, key: str) -> str:
+    """``key_due`` when every missing plan year is past its usual release (released, not collected), else ``key``."""
+    due = bool(a.years_missing) and all(release_state(a.indicator_id, y) == DUE for y in a.years_missing)
+    return f"{key}_due" if due else key
 
 
 def basis_text(a: Assessment, lang: str) -> str:
