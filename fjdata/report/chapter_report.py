@@ -132,6 +132,8 @@ def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, obje
                     continue
                 seen.add(key)
                 status = _status_text(ref.status, ref.tier, lang)
+                if ref.unverified:
+                    status += " · " + w["basis"]["unverified"]
                 if ref.spliced:
                     status += " · " + w["spliced"]
                 if not_used:
