@@ -151,8 +151,8 @@ def final_evidence(r: TargetResult, t: Target | None, lang: str) -> Evidence:
 
 def plan_row(t: Target | None) -> str:
     """The plan's own row number of a target, from its ``column_box`` (专栏2 第2行 → "2")."""
-    m = re.search(r"第\s*(\d+)\s*行", t.column_box) if t is not None and t.column_box else None
-    return m.group(1) if m else ""
+    numbers = re.findall(r"\d+", t.column_box) if t is not None and t.column_box else []
+    return numbers[-1] if len(numbers) >= 2 else ""  # the box's number, then the row's
 
 
 def band_note(a: Assessment, lang: str) -> str:
