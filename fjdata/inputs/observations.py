@@ -782,6 +782,9 @@ def series_table(
     ``status`` and ``source_check`` ("unverified" = 来源待核实), on the same annual index and with
     the same ``attrs``. This is what ``fjdata.series`` returns.
 
+    Parameters: ``indicator_id``, ``region``, ``vintage_rule``, ``as_of``, ``extra_data`` — as for
+    :func:`observations`. Returns the DataFrame.
+
     >>> t = series_table("manufacturing_va_share_gdp")
     >>> t.loc[t.index.year == 2020, "bound"].item()
     'lower'

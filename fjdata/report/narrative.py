@@ -140,7 +140,11 @@ def chapter_narrative(
         out.append(s + str(w["n_pending_ask"]))
     if ended and (said := [st for a in items for st in statements(a.target_id, a.as_of)]):
         st = said[-1]
-        out.append(str(w["n_statement"]).format(speaker=st.speaker, quote=st.quote, kind=w["statement_kinds"][st.assertion]))
+        out.append(
+            str(w["n_statement"]).format(
+                speaker=st.speaker, quote=st.quote, published=st.published, label=st.label(lang), kind=w["statement_kinds"][st.assertion]
+            )
+        )
     if midterm:
         changes = view_changes(list(midterm.values()), items)
         worse_ids = sorted({c.target_id for c in changes if c.direction < 0 and c.judgement == "overall_status"})

@@ -174,7 +174,9 @@ def statement_notes(a: Assessment, lang: str) -> tuple[str, ...]:
     """Official statements covering the target, each with speaker and date, and what kind of word it is."""
     w = words(lang)
     return tuple(
-        w["statement_note"].format(speaker=st.speaker, quote=st.quote, kind=w["statement_kinds"][st.assertion])
+        w["statement_note"].format(
+            speaker=st.speaker, quote=st.quote, published=st.published, label=st.label(lang), kind=w["statement_kinds"][st.assertion]
+        )
         for st in statements(a.target_id, a.as_of)
     )
 
