@@ -97,7 +97,7 @@ def test_yearly_quota_met_every_year_with_its_weakest_multiple(final: dict[str, 
 
 
 def test_a_missing_target_year_is_estimated_not_forecast(final: dict[str, Assessment]) -> None:
-    a = final["c2_mfg_share_gdp"]  # latest 2024; 2025 not yet published
+    a = final["c2_mfg_share_gdp"]  # latest 2024; 2025 not yet collected
     assert a.period_over and not a.final and a.model_estimate
     assert a.model_status in (Status.PROBABLY_ACHIEVED, Status.UNCERTAIN, Status.PROBABLY_MISSED)
     assert a.years_missing == (2025,) and a.data_age == 1
