@@ -31,6 +31,7 @@ from fjdata.core.wording import words
 from fjdata.forecast.models import Forecast
 from fjdata.inputs.transforms import by_year
 from fjdata.report.fonts import use_cjk_font
+from fjdata.report.scorecard import floor_below_base
 from fjdata.report.units import region_name, short_number, unit_name
 
 COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8c8d", "cmp": "#8e6c00"}
@@ -178,10 +179,7 @@ def target_chart(result: TargetResult, lang: str = "zh") -> tuple[Figure, ChartI
 
 def needs_path(a: Assessment) -> bool:
     """Whether a required path means anything: not once the target is met, nor from a floor at or below the base."""
-    if a.gap is not None and a.gap <= 0:
-        return False
-    floor = a.latest_bound == "lower" and a.latest_value is not None and a.base_used_value is not None
-    return not (floor and a.latest_value <= a.base_used_value)
+    return not ((a.gap is not None and a.gap <= 0) or floor_below_base(a))
 
 
 def target_figure(result: TargetResult, lang: str = "zh") -> Figure:

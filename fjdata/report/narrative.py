@@ -114,7 +114,8 @@ def chapter_narrative(
     # What fell short, and by how much: missed (a final figure below the target) apart from those
     # whose latest figure is short but whose final figure is still awaited.
     missed = by["missed"] + by["behind"]
-    short = [a for a in by["pending"] + by["watch"] if a.gap is not None and a.gap > 0]
+    # A floor (超过…) short of the target is not known to be short: it stays with the figures awaited.
+    short = [a for a in by["pending"] + by["watch"] if a.gap is not None and a.gap > 0 and a.latest_bound != "lower"]
     short.sort(key=scorecard.attention_rank)
     if ended or missed:
         listed = str(w["sentence_sep"]).join(gap_sentence(a, lang) for a in missed[:_MAX_LISTED]) if missed else str(w["n_none_missed"])

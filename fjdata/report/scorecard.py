@@ -213,8 +213,14 @@ def base_text(a: Assessment, lang: str, sources: Sequence[SourceRef] = ()) -> st
     return text
 
 
+def floor_below_base(a: Assessment) -> bool:
+    """The latest figure is only a floor (超过) at or below the base: it says nothing about progress."""
+    floor = a.latest_bound == "lower" and a.latest_value is not None and a.base_used_value is not None
+    return bool(floor and a.latest_value <= a.base_used_value)
+
+
 def share_text(a: Assessment, lang: str) -> str:
-    if a.attainment is None or a.target_op in ("≈", "="):  # an "about" target is judged by its band, not a ratio
+    if a.attainment is None or a.target_op in ("≈", "=") or floor_below_base(a):  # judged by a band / no ratio from such a floor
         return "—"
     if a.kind == "annual_quota":
         return words(lang)["quota_min"].format(r=fmt.times(a.attainment, lang))
@@ -227,6 +233,8 @@ def gap_text(a: Assessment, lang: str) -> str:
         return w["quota_short"].format(ys=fmt.years(a.quota_years_short, lang)) if a.quota_years_short else "—"
     if a.gap is None:
         return "—"
+    if floor_below_base(a):
+        return str(w["floor_only"]).format(v=final_text_short(a, lang).replace("≥", ""))
     if abs(a.gap) < 1e-9:
         return w["exactly_met"]
     amount = fmt.gap(abs(a.gap), a.unit, a.gap_unit, lang)
