@@ -234,7 +234,7 @@ def gap_text(a: Assessment, lang: str) -> str:
     if a.gap is None:
         return "—"
     if floor_below_base(a):
-        return str(w["floor_only"]).format(v=final_text_short(a, lang).replace("≥", ""))
+        return str(w["floor_only"]).format(v=fmt.value(a.latest_raw_value or a.latest_value, a.unit, lang))
     if abs(a.gap) < 1e-9:
         return w["exactly_met"]
     amount = fmt.gap(abs(a.gap), a.unit, a.gap_unit, lang)
