@@ -4,7 +4,7 @@
   (.csv/.py/.sql …), a code repository or a research tool: sources are publications; the research
   trail lives in the ``provenance`` column and on the coverage page only.
 - Every output reports the same count per verdict: the overview tiles (zh and en), the chapter
-  chart's counts, the 要点 headline sentence, and the workbooks' 总体判断 column all agree with the
+  chart's counts, the 要点 headline sentence, the run index and the workbooks' 总体判断 column agree with the
   ``verdict`` column of the run's ``assessment.csv`` (one function, :mod:`fjdata.assess.verdicts`).
 - No sentence says a figure for a plan year is "not published".
 """
@@ -116,6 +116,13 @@ def test_every_output_reports_the_same_counts(run: Path) -> None:
         for chapter, rows in table.groupby(table["chapter"].astype(str)):
             found = Counter(rows["verdict"])
             assert {k: v for k, v in charted[chapter].items() if v} == {k: v for k, v in found.items() if v}, (lang, chapter)
+    # The run index says it too.
+    index = BeautifulSoup((run / "index.html").read_text(encoding="utf-8"), "html.parser").select_one("p.headline")
+    head = next(g for g in get_plan(None).groups if g.headline)
+    assert (
+        index is not None
+        and index.get_text().strip() == str(words("zh")["n_headline"]).format(g=head.title("zh"), n=20, **expected).strip()
+    )
     # The workbooks' 总体判断 column speaks the same words with the same counts.
     for book_name, lang in zip(WORKBOOKS, ("zh", "en"), strict=True):
         labels = {str(words(lang)["verdicts"][k]["label"]): k for k in verdicts.ALL_VERDICTS}

@@ -70,5 +70,10 @@ def verdict_label(a: Any, lang: str) -> str:
 def verdict_counts(items: Iterable[Any]) -> dict[str, int]:
     """How many targets show each verdict: the four final verdicts always (0 included), the others
     when they occur, in :data:`ALL_VERDICTS` order."""
-    found = Counter(verdict_key(a) for a in items)
+    return tally(verdict_key(a) for a in items)
+
+
+def tally(keys: Iterable[str]) -> dict[str, int]:
+    """:func:`verdict_counts` of keys already given by :func:`verdict_key` (e.g. the ``verdict`` column)."""
+    found = Counter(keys)
     return {k: found[k] for k in ALL_VERDICTS if k in FINAL_VERDICTS or found[k]}

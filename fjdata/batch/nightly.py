@@ -361,7 +361,7 @@ def run_nightly(
     progress: bool | None = None,
     day: str | None = None,
 ) -> RunResult:
-    from fjdata.batch.run_index import index_html
+    from fjdata.batch.run_index import headline, index_html
     from fjdata.inputs.observations import data_fingerprint
 
     batch: BatchSpec = load_batch(batch_file)
@@ -517,7 +517,7 @@ def run_nightly(
     }
     try:
         atomic_write_bytes(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
-        atomic_write_bytes(staging / "index.html", index_html(run, folder.name).encode("utf-8"))
+        atomic_write_bytes(staging / "index.html", index_html(run, folder.name, headline(staging)).encode("utf-8"))
         (staging / OWNER_FILE).unlink(missing_ok=True)
         os.replace(staging, folder)  # onto the empty folder we claimed: it appears complete or not at all
     except OSError as exc:  # F12: a full disk leaves neither an empty dated folder nor the staging

@@ -5,7 +5,9 @@ manifest, data hash) below in a collapsed section. Self-contained: no script, no
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+from fjdata.assess import verdicts
 from fjdata.batch.run_result import ReportResult, RunResult
 from fjdata.core.wording import words
 from fjdata.report.templating import render
@@ -31,7 +33,29 @@ def _description(r: ReportResult, ended: bool) -> str:
     return str(kinds[0 if ended else 1]) if kinds else ""
 
 
-def index_html(run: RunResult, folder_name: str) -> str:
+def headline(folder: Path) -> str:
+    """The headline group's verdict counts from the run's ``assessment.csv`` (its ``verdict`` column,
+    counted by :func:`fjdata.assess.verdicts.tally`), as the 要点 words them; "" without the table."""
+    import pandas as pd
+
+    from fjdata.inputs.plan import get_plan
+    from fjdata.inputs.registry import registry
+
+    path = folder / "assessment.csv"
+    if not path.is_file():
+        return ""
+    table = pd.read_csv(path, encoding="utf-8-sig")
+    plan = get_plan()
+    head = next((g for g in plan.groups if g.headline), None)
+    if head is None or "verdict" not in table:
+        return ""
+    ids = {t.target_id for t in registry(plan) if t.group == head.key}
+    mine = table[table["as_of"].isna() & table["target_id"].isin(ids)]
+    counts = verdicts.tally(str(k) for k in mine["verdict"])
+    return str(words("zh")["n_headline"]).format(g=head.title("zh"), n=len(mine), **counts).strip()
+
+
+def index_html(run: RunResult, folder_name: str, headline: str = "") -> str:
     """The page (``templates/run_index.html.j2``); every value is escaped by the template."""
     pdfs: dict[str, str] = dict(run.extra.get("pdfs", {}))
     groups: dict[str, dict[str, object]] = {}
@@ -61,4 +85,5 @@ def index_html(run: RunResult, folder_name: str) -> str:
         colours=_COLOUR,
         tables=list(run.extra.get("tables", [])),
         pdf_note=str(run.extra.get("pdf_note") or ""),
+        headline=headline,
     )
