@@ -99,7 +99,8 @@ def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
     w = words(lang)
     seen: dict[str, list[int]] = {}
     for s in sources:
-        seen.setdefault(s.source_title, []).append(s.year)
+        title = s.source_title + (w["unverified_mark"] if s.unverified else "")
+        seen.setdefault(title, []).append(s.year)
     parts = []
     for title, years in seen.items():
         span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
@@ -180,7 +181,10 @@ def chart_html(r: TargetResult, lang: str) -> str:
     a = r.assessment
     png, info = cached("chart", _chart_key(r, lang) | {"v": 3, "data": data_fingerprint()}, lambda: _drawn_chart(r, lang))
     img = png_img(png, chart_alt(r, info, lang))
-    shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
+    # One source per plotted point: the years drawn (a growth chart draws the rates, an index chart the chain).
+    plotted = sorted({p.year for p in info.points if p.series == "plan"})
+    history_years = sorted(int(p.year) for p in r.history.index)
+    shown = _shown_sources(r.sources, plotted or history_years, bool(r.history_scale) and plotted == history_years)
     plan_base = ""
     if a.base_origin == "plan":
         plan_base = words(lang)["chart_plan_base"]
