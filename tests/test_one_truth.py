@@ -141,3 +141,17 @@ def test_the_official_statement_sits_beside_every_main_indicator(run: Path) -> N
     for row in rows:
         text = row.get_text(" ")
         assert "陈建业" in text and "预期性表述，非终期核定数" in text, row["data-target"]
+
+
+def test_a_missing_figure_is_due_only_after_its_usual_release() -> None:
+    from datetime import date
+
+    from fjdata.inputs.indicators import catalogue
+    from fjdata.inputs.releases import DUE, NOT_YET, release_state, usual_release
+
+    assert catalogue()["industrial_investment_growth"].release == "bulletin"  # the statistical communiqué, March
+    assert usual_release("industrial_investment_growth", 2025) == date(2026, 4, 1)
+    assert release_state("industrial_investment_growth", 2025, date(2026, 3, 31)) == NOT_YET
+    assert release_state("industrial_investment_growth", 2025, date(2026, 4, 1)) == DUE
+    assert catalogue()["manufacturing_va_share_gdp"].release == "yearbook"  # autumn of the next year
+    assert release_state("manufacturing_va_share_gdp", 2025, date(2026, 10, 1)) == NOT_YET
