@@ -33,7 +33,8 @@ from fjdata.forecast.backtest import backtest
 from fjdata.forecast.models import Forecast
 from fjdata.forecast.projection import Projection
 from fjdata.inputs.indicators import Indicator, catalogue, indicator
-from fjdata.inputs.observations import coverage, observations, series
+from fjdata.inputs.observations import coverage, observations
+from fjdata.inputs.observations import series_table as series  # value, bound, status, source_check
 from fjdata.inputs.registry import Target, target, targets
 
 if TYPE_CHECKING:

@@ -88,7 +88,10 @@ def test_page_renders_in_headless_chromium(tmp_path: Path) -> None:
         b = pw.chromium.launch(executable_path=browser, args=CHROMIUM_ARGS)
         page = b.new_page(viewport={"width": 1280, "height": 900})
         page.goto((tmp_path / PAGE).as_uri(), wait_until="load")
-        assert page.locator("tbody tr").count() == len(registry())
+        assert page.locator("table").first.locator("tbody tr").count() == len(registry())
+        # The research trail is the analyst's: on this page (and in the data files), never in a report.
+        trail = page.locator("table.trail").inner_text()
+        assert "kinegratii/zinc" in trail and "来源待核实" in trail
         assert page.locator(f"a[href='{QUESTIONNAIRE}']").count() == 2
         assert "数据覆盖情况" in page.inner_text("h1")
         b.close()

@@ -307,6 +307,8 @@ EXPECTED_AFTER = {
     ("c3_metallurgy_scale", "sdg_status"): "achieved",
     ("c3_metallurgy_scale", "model_status"): "achieved",  # the target year is observed
     ("c4_energy_dual_control_total", "cn_status"): "achieved",  # the official statement, cited
+    ("c3_metallurgy_scale", "verdict"): "met",  # the one verdict a reader sees (fjdata.assess.verdicts)
+    ("c4_energy_dual_control_total", "verdict"): "met",
 }
 
 

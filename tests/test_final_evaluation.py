@@ -71,7 +71,7 @@ def test_later_final_floor_beats_earlier_preliminary_figures(final: dict[str, As
 
 def test_sparse_share_splices_the_derived_2022_value() -> None:
     s = fjdata.series("sei_output_share")  # 2022 24.9 (derived, its own vintage), 2023 28.3
-    assert dict(zip(s.index.year, s.to_numpy(), strict=True)) == {2022: 24.9, 2023: 28.3}
+    assert dict(zip(s.index.year, s["value"].to_numpy(), strict=True)) == {2022: 24.9, 2023: 28.3}
     spliced = {r.year: r.spliced for r in s.attrs["sources"]}
     assert spliced == {2022: True, 2023: False}
 
@@ -97,7 +97,7 @@ def test_yearly_quota_met_every_year_with_its_weakest_multiple(final: dict[str, 
 
 
 def test_a_missing_target_year_is_estimated_not_forecast(final: dict[str, Assessment]) -> None:
-    a = final["c2_mfg_share_gdp"]  # latest 2024; 2025 not yet published
+    a = final["c2_mfg_share_gdp"]  # latest 2024; 2025 not yet collected
     assert a.period_over and not a.final and a.model_estimate
     assert a.model_status in (Status.PROBABLY_ACHIEVED, Status.UNCERTAIN, Status.PROBABLY_MISSED)
     assert a.years_missing == (2025,) and a.data_age == 1

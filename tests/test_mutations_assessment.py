@@ -307,7 +307,7 @@ def test_after_the_period_the_model_estimates_the_unpublished_target_year() -> N
     a = r.assessment
     assert a.forecast.estimate and a.forecast.status is Status.PROBABLY_ACHIEVED
     assert (a.overall.status, a.overall.basis, a.years_missing) == (Status.PROBABLY_ACHIEVED, "estimate", (2025,))
-    assert a.notes == ("2025年数据尚未公布，模型值为对该年的估计 / the 2025 value is not yet published: the model value estimates it",)
+    assert a.notes == ("2025年数据尚未收录，模型值为对该年的估计 / the 2025 value has not been collected: the model value estimates it",)
     assert (a.overall.attainment, a.overall.gap, a.overall.gap_unit) == (pytest.approx(56 / 60), pytest.approx(4.0), "家")
 
 
@@ -371,7 +371,7 @@ def test_goal_of_a_quota_without_a_number_is_none() -> None:
     assert _goal(t, _judged(t.indicator_id, [2020, 2021], [100.0, 98.0]), 1.5) == (
         None,
         "none",
-        ["目标为“完成国家下达指标”，未公布具体数值 / target is the nationally assigned quota, not published"],
+        ["目标为“完成国家下达指标”，具体数值尚未收录 / target is the nationally assigned quota; its number has not been collected"],
     )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from fjdata.assess import verdicts
 from fjdata.assess.judgements import (
     AverageGrowth,
     Goal,
@@ -140,6 +141,7 @@ class Verdict:
     data_age: int | None = None  # target year − latest year
     years_used: tuple[int, ...] = ()  # plan years (after the base) with an observation
     years_missing: tuple[int, ...] = ()  # plan years the verdict needs and the data lack
+    unverified_years: tuple[int, ...] = ()  # years of the figures it rests on whose source is 来源待核实
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ FLAT: dict[str, tuple[str, ...]] = {
     "data_age": ("overall", "data_age"),
     "years_used": ("overall", "years_used"),
     "years_missing": ("overall", "years_missing"),
+    "unverified_years": ("overall", "unverified_years"),
     "avg_growth": ("growth", "rate"),
     "avg_growth_published": ("growth", "published"),
     "avg_growth_flip": ("growth", "flip"),
@@ -305,8 +308,10 @@ class Assessment:
             + ", ".join(f"{v:g} ({vin}, {st})" for v, vin, st, _ in d.others)
             for d in self.disputes
         )
-        for col in ("years_used", "years_missing", "quota_years_short"):
+        for col in ("years_used", "years_missing", "unverified_years", "quota_years_short"):
             row[col] = ",".join(map(str, row[col]))
+        row["verdict"] = verdicts.verdict_key(self)  # the one verdict every output shows
+        row["verdict_label_zh"], row["verdict_label_en"] = verdicts.verdict_label(self, "zh"), verdicts.verdict_label(self, "en")
         row["model_prob_band"] = probability_band(self.forecast.prob, "en")
         row["notes"] = " | ".join(self.notes)
         row["fit_warnings"] = " | ".join(self.fit_warnings)
@@ -356,7 +361,11 @@ def _goal(t: Target, judged: JudgedSeries, band: float) -> tuple[Goal | None, st
     values = judged.values
     years = judged.years
     if t.kind == "national_quota" or t.target_value is None:
-        return None, "none", ["目标为“完成国家下达指标”，未公布具体数值 / target is the nationally assigned quota, not published"]
+        return (
+            None,
+            "none",
+            ["目标为“完成国家下达指标”，具体数值尚未收录 / target is the nationally assigned quota; its number has not been collected"],
+        )
     if judged.index_base_year is not None:
         # Chained index: base year = 100 by construction.
         if t.kind == "average_growth":
@@ -498,7 +507,7 @@ def assess_target(
     if latest_year is not None:
         latest_status = judged.raw.attrs.get("statuses", {}).get(latest_year)
         latest_bound = judged.raw.attrs.get("bounds", {}).get(latest_year)
-        if latest_bound == "lower":
+        if latest_bound == "lower" and t.target_op == "≥":
             notes.append("最新值为下限（“超过/突破”），判断偏保守 / the latest value is a lower bound, so judgements are conservative")
 
     # Average growth / cumulative change: the rates observed in the plan period, gaps and all.
@@ -568,6 +577,14 @@ def assess_target(
             sdg_status = sdg.status
         if points < max(int(min_points["cn"]), int(min_points["sdg"])):
             notes.append(f"基期之后的观测值不足（共{points}个点）/ too few points from the base year on ({points})")
+        if latest_bound == "lower" and not chained and goal.higher and latest <= goal.base:
+            # A floor at or below the base says nothing about progress: no ratio, no growth, no path from it.
+            cn = sdg = None
+            cn_status = sdg_status = Status.INSUFFICIENT
+            notes.append(
+                f"{latest_year}年仅知超过{latest:g}{t.unit}（不高于基期值），无法据此判断进度 / in {latest_year} only a floor of "
+                f"{latest:g} {t.unit} is known, not above the base: progress cannot be judged from it"
+            )
         if wrong_side_bound and {cn_status, sdg_status} & INCONCLUSIVE_ON_A_BOUND:
             cn_status, sdg_status = (Status.INSUFFICIENT if s in INCONCLUSIVE_ON_A_BOUND else s for s in (cn_status, sdg_status))
             notes.append(
@@ -609,8 +626,8 @@ def assess_target(
     model_estimate = period_over and model_method not in (None, "observed")
     if model_estimate:
         notes.append(
-            f"{t.target_year}年数据尚未公布，模型值为对该年的估计 / "
-            f"the {t.target_year} value is not yet published: the model value estimates it"
+            f"{t.target_year}年数据尚未收录，模型值为对该年的估计 / "
+            f"the {t.target_year} value has not been collected: the model value estimates it"
         )
 
     # How far: share of the target reached and the gap, on the target's own unit.
@@ -646,6 +663,15 @@ def assess_target(
         used_years |= set(avg.years_used)
     disputes = tuple(_dispute(refs[y]) for y in sorted(used_years) if y in refs and refs[y].alternatives)
     latest_ref = refs.get(latest_year) if latest_year is not None else None
+    deciding = set(avg.years_used) if avg is not None and not avg.published else ({latest_year} if latest_year is not None else set())
+    unverified_years = tuple(sorted(y for y in deciding if y in refs and refs[y].unverified))
+    if unverified_years and set(unverified_years) == deciding and basis in ("final", "latest"):
+        # Only a code file, a data panel or an anonymous copy carries the figure: it cannot decide alone.
+        overall, basis = Status.INSUFFICIENT, "unverified"
+        notes.append(
+            f"{_years(unverified_years)}年数据来源待核实，不据此单独作出判断 / the source of the {_years(unverified_years)} "
+            "figure is unverified: it does not decide the verdict on its own"
+        )
 
     a = Assessment(
         target=t,
@@ -675,7 +701,9 @@ def assess_target(
             prob,
             model_estimate,
         ),
-        overall=Verdict(overall, basis, period_over, final, attainment, gap, gap_unit, data_age, years_used, years_missing),
+        overall=Verdict(
+            overall, basis, period_over, final, attainment, gap, gap_unit, data_age, years_used, years_missing, unverified_years
+        ),
         growth=GrowthCall(avg.rate, bool(avg.published), avg.flip_rate) if avg is not None else GrowthCall(),
         quota=QuotaCall(quota.years_short, quota.min_ratio) if quota else QuotaCall(),
         disputes=disputes,

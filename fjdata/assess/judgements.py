@@ -46,7 +46,7 @@ class Status(StrEnum):
     UNLIKELY = "unlikely"
     BASICALLY_ACHIEVED = "basically_achieved"  # a "左右" target just outside its band
     MET_EVERY_YEAR = "met_every_year"  # a yearly quota met in every observed year, plan not over
-    PROBABLY_ACHIEVED = "probably_achieved"  # plan over, target-year value not yet published: estimate
+    PROBABLY_ACHIEVED = "probably_achieved"  # plan over, target-year value not yet collected: estimate
     UNCERTAIN = "uncertain"
     PROBABLY_MISSED = "probably_missed"
     NOT_APPLICABLE = "not_applicable"
@@ -275,7 +275,7 @@ def probability_band(p: float | None, lang: str = "zh") -> str:
 
 
 def judge_estimate(p: float, bands: dict[str, float]) -> Status:
-    """The verdict on a past target year whose value is not yet published, from the model's estimate."""
+    """The verdict on a past target year whose value is not yet collected, from the model's estimate."""
     if p >= bands["met"]:
         return Status.PROBABLY_ACHIEVED
     if p <= bands["missed"]:

@@ -35,6 +35,7 @@ REASON_LABELS = {
     "floor_only": ("仅有下限（超过/突破）", "lower bound only (超过/突破)"),
     "low_tier": ("来源级别低（媒体/转载/推算）", "low source tier (media / copy / derived)"),
     "conflict": ("来源数值不一致", "sources disagree"),
+    "unverified": ("来源待核实（仅见转引，请提供正式出处）", "source unverified (seen only in a copy; please give the publication)"),
 }
 
 
@@ -49,6 +50,7 @@ class HeldFigure:
     source_title: str
     source_tier: str
     vintage: str
+    unverified: bool = False  # 来源待核实: only a code file, panel or anonymous copy carries it
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def needed_years(t: Target, ind: Indicator) -> range:
     return range(t.base_year + 1 if fixed_base else t.base_year, t.target_year + 1)
 
 
-HELD_COLUMNS = ("year", "value", "status", "bound", "source_title", "source_tier", "vintage")
+HELD_COLUMNS = ("year", "value", "status", "bound", "source_title", "source_tier", "vintage", "source_check")
 
 
 def _held(rows: Sequence[Mapping[str, Any]]) -> tuple[HeldFigure, ...]:
@@ -107,6 +109,7 @@ def _held(rows: Sequence[Mapping[str, Any]]) -> tuple[HeldFigure, ...]:
             str(r["source_title"]),
             str(r["source_tier"]),
             str(r["vintage"]),
+            str(r["source_check"]) == "unverified",
         )
         for r in ordered
     )
@@ -120,6 +123,8 @@ def _reasons(held: tuple[HeldFigure, ...]) -> tuple[str, ...]:
         out.append("preliminary_only")
     if all(h.bound for h in held):
         out.append("floor_only")
+    if all(h.unverified for h in held):
+        out.append("unverified")
     if min(tier_rank(h.source_tier) for h in held) >= min(tier_rank(t) for t in LOW_TIERS):
         out.append("low_tier")
     if len({f"{h.value:.6g}" for h in held}) > 1:  # equal to six significant digits counts as the same figure
@@ -182,8 +187,8 @@ def statement_needs(
                 StatementNeed(
                     t.target_id,
                     t.target_year,
-                    "国家下达指标未公布具体数值，只能以官方表述为据",
-                    "the assigned quota is not published; only an official statement can settle it",
+                    "国家下达指标的具体数值尚未收录，目前只能以官方表述为据",
+                    "the assigned quota's number has not been collected; for now only an official statement can settle it",
                 )
             )
         elif (t.target_id, t.target_year) in final_needed:

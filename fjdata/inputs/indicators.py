@@ -35,6 +35,8 @@ class Indicator:
     # (the row's ``year`` is the last year), e.g. 十四五期间年均增长 = 2021–2025.
     average_of: str | None = None
     period_start: int | None = None
+    # How a year's figure is usually released (a key of ``releases`` in assessment.yaml).
+    release: str = "report"
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -66,6 +68,10 @@ def _parse_entry(raw: object, file: Path, pos: int) -> Indicator:
         )
     if not isinstance(raw.get("splice", True), bool):
         raise RegistryError(file, label, "splice", "must be true or false")
+    release = str(raw.get("release") or "report")
+    releases = config.settings().get("releases", {})
+    if isinstance(releases, dict) and release not in releases:
+        raise RegistryError(file, label, "release", f"{release!r} is not one of {sorted(releases)}")
     return Indicator(
         indicator_id=iid,
         name_zh=str(raw["name_zh"]),
@@ -80,6 +86,7 @@ def _parse_entry(raw: object, file: Path, pos: int) -> Indicator:
         splice=bool(raw.get("splice", True)),
         average_of=str(raw["average_of"]) if raw.get("average_of") else None,
         period_start=int(raw["period_start"]) if raw.get("period_start") is not None else None,
+        release=release,
     )
 
 

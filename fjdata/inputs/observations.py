@@ -58,8 +58,18 @@ COLUMNS = (
     "formula",
     "bound",
     "source_tier",
+    "provenance",
+    "source_check",
+    "scope",
 )
-OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier")  # source_tier: derived by rule when empty
+# source_tier: derived by rule when empty. provenance: the research trail (mirror, repository, panel
+# file, search query) kept apart from source_title, the publication a reader can look up; shown only on
+# the coverage page and in the data files. source_check "unverified": the figure's only trail is a code
+# file, a data panel or an anonymous copy (来源待核实): it never decides a verdict on its own.
+# scope: where the source counts another population than the indicator (全部企业 vs 规上制造业),
+# in the reader's words; printed as a caveat beside the value.
+OPTIONAL_COLUMNS = ("note", "inputs", "formula", "bound", "source_tier", "provenance", "source_check", "scope")
+SOURCE_CHECKS = ("", "unverified")
 BOUNDS = ("", "lower", "upper")  # "lower": the source states a floor (超过/突破/>), not a point value
 STATUSES = ("final", "preliminary", "revised", "derived")
 REGIONS: tuple[str, ...] = tuple(str(r) for r in config.parse_yaml((config.DATA_DIR / "regions.yaml").read_text(encoding="utf-8")))
@@ -149,12 +159,17 @@ def _validate_rows(
         title = row.get("source_title", "").strip()
         if not title:
             problems.append((line, "source_title", "missing source"))
-        if not row.get("source_url", "").strip() and not _CITATION.search(title):
+        unverified = row.get("source_check", "").strip() == "unverified"
+        if unverified and not row.get("provenance", "").strip():
+            problems.append((line, "provenance", "missing: an unverified figure must say where it was found"))
+        if not row.get("source_url", "").strip() and not _CITATION.search(title) and not unverified:
             problems.append((line, "source_url", "missing: give a URL or a precise citation (yearbook and table) in source_title"))
         if not row.get("quote", "").strip():
             problems.append((line, "quote", "missing: the phrase in the source that contains the number"))
         if row.get("bound", "").strip() not in BOUNDS:
             problems.append((line, "bound", f"{row.get('bound')!r} is not empty, 'lower' or 'upper'"))
+        if row.get("source_check", "").strip() not in SOURCE_CHECKS:
+            problems.append((line, "source_check", f"{row.get('source_check')!r} is not empty or 'unverified'"))
         if row.get("source_tier", "").strip() not in ("", *TIERS):
             problems.append((line, "source_tier", f"{row.get('source_tier')!r} is not empty or one of {TIERS}"))
         if row.get("status", "").strip() == "derived" and not row.get("formula", "").strip():
@@ -481,7 +496,21 @@ def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, obje
         out.append(
             {
                 k: r[k]
-                for k in ("year", "value", "status", "vintage", "published", "source_title", "source_url", "quote", "bound", "source_tier")
+                for k in (
+                    "year",
+                    "value",
+                    "status",
+                    "vintage",
+                    "published",
+                    "source_title",
+                    "source_url",
+                    "quote",
+                    "bound",
+                    "source_tier",
+                    "provenance",
+                    "source_check",
+                    "scope",
+                )
             }
         )
     return tuple(out)
@@ -670,6 +699,9 @@ class SourceRef:
     spliced: bool = False  # from another release family than the rest of the series
     alternatives: tuple[SourceRef, ...] = ()  # other versions of the same year with a different value
     tier: str = ""  # source quality (fjdata.inputs.source_quality.TIERS), shown as a badge beside the value
+    provenance: str = ""  # the research trail (coverage page and data files only, never a leadership report)
+    unverified: bool = False  # 来源待核实: only a code file, panel or anonymous copy carries it
+    scope: str = ""  # the source counts another population than the indicator: the caveat, in Chinese
 
     @property
     def disputed(self) -> bool:
@@ -692,6 +724,9 @@ def _source_ref(row: Mapping[Any, Any]) -> SourceRef:
         bool(row.get("spliced", False)),
         alts,
         str(row.get("source_tier") or ""),
+        str(row.get("provenance") or ""),
+        str(row.get("source_check") or "") == "unverified",
+        str(row.get("scope") or ""),
     )
 
 
@@ -732,6 +767,41 @@ def series(
         "bounds": {int(y): str(b) for y, b in zip(rows["year"], rows["bound"], strict=True) if b},
         "sources": tuple(_source_ref(r) for r in rows.to_dict("records")),
     }
+    return out
+
+
+def series_table(
+    indicator_id: str,
+    region: str = PLAN_REGION,
+    vintage_rule: str = "consistent",
+    as_of: int | None = None,
+    extra_data: Sequence[str | Path] | str | Path | None = None,
+) -> pd.DataFrame:
+    """:func:`series` with what each value is written in the data itself: columns ``value``,
+    ``bound`` ("lower" for 超过/突破 — the value is a floor, not a point; "upper"; "" exact),
+    ``status`` and ``source_check`` ("unverified" = 来源待核实), on the same annual index and with
+    the same ``attrs``. This is what ``fjdata.series`` returns.
+
+    Parameters: ``indicator_id``, ``region``, ``vintage_rule``, ``as_of``, ``extra_data`` — as for
+    :func:`observations`. Returns the DataFrame.
+
+    >>> t = series_table("manufacturing_va_share_gdp")
+    >>> t.loc[t.index.year == 2020, "bound"].item()
+    'lower'
+    """
+    s = series(indicator_id, region, vintage_rule, as_of, extra_data)
+    refs = {r.year: r for r in s.attrs["sources"]}
+    years = [int(p.year) for p in s.index]
+    out = pd.DataFrame(
+        {
+            "value": s.to_numpy(),
+            "bound": [refs[y].bound if y in refs else "" for y in years],
+            "status": [refs[y].status if y in refs else "" for y in years],
+            "source_check": ["unverified" if y in refs and refs[y].unverified else "" for y in years],
+        },
+        index=s.index,
+    )
+    out.attrs = dict(s.attrs)
     return out
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from fjdata.assess import verdicts
 from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.judgements import Light, Status
 from fjdata.assess.prepare import ContextSeries, Prepared, prepare
@@ -45,6 +46,7 @@ from fjdata.report.charts import (
     ChartInfo,
     bar_figure,
     drawn_for,
+    needs_path,
     png_bytes,
     series_figure,
     target_chart,
@@ -54,6 +56,17 @@ from fjdata.report.narrative import chapter_narrative
 from fjdata.report.templating import TEMPLATES_DIR, render
 
 LIGHT_HEX = {Light.GREEN: "#2e7d32", Light.AMBER: "#f0a500", Light.RED: "#c62828", Light.GREY: "#9e9e9e"}
+# One colour per verdict, as on the tiles and the verdict badges (CSS .v-*).
+VERDICT_HEX = {
+    "met": "#2e7d32",
+    "basic": "#7cb342",
+    "missed": "#c62828",
+    "pending": "#9e9e9e",
+    "unquantified": "#cfd8dc",
+    "on_track": "#2e7d32",
+    "watch": "#f0a500",
+    "behind": "#c62828",
+}
 CSS = (TEMPLATES_DIR / "report_css.html.j2").read_text(encoding="utf-8")  # layout only (phone cards, print pages)
 
 
@@ -90,7 +103,8 @@ def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
     w = words(lang)
     seen: dict[str, list[int]] = {}
     for s in sources:
-        seen.setdefault(fmt.source_title(s.source_title, lang), []).append(s.year)
+        title = fmt.source_title(s.source_title, lang) + (w["unverified_mark"] if s.unverified else "")
+        seen.setdefault(title, []).append(s.year)
     parts = []
     for title, years in seen.items():
         span = f"{min(years)}" if min(years) == max(years) else f"{min(years)}–{max(years)}"
@@ -123,6 +137,8 @@ def source_rows(items: Sequence[TargetResult], lang: str) -> list[dict[str, obje
                     continue
                 seen.add(key)
                 status = _status_text(ref.status, ref.tier, lang)
+                if ref.unverified:
+                    status += " · " + w["basis"]["unverified"]
                 if ref.spliced:
                     status += " · " + w["spliced"]
                 if not_used:
@@ -178,6 +194,7 @@ def _chart_key(r: TargetResult, lang: str) -> dict[str, object]:
         "scale": r.history_scale,
         "forecast": None if f is None else (f.method, f.years, f.mean, f.lo80, f.hi80, f.lo95, f.hi95),
         "goal": None if r.goal is None else repr(r.goal),
+        "path": needs_path(r.assessment),
         "statuses": sorted((s.year, s.status, s.bound) for s in r.sources),
     }
 
@@ -186,11 +203,14 @@ def chart_html(r: TargetResult, lang: str) -> str:
     """A target's chart, its sources and (collapsed) the numbers it plots; ``data-target-drawn`` is
     read back from the drawn figure."""
     a = r.assessment
-    key = _chart_key(r, lang) | {"v": 2, "data": data_fingerprint()}
+    key = _chart_key(r, lang) | {"v": 3, "data": data_fingerprint()}
     png, info = cached("chart", key, lambda: _drawn_chart(r, lang))
     phone, _ = cached("chart", key | {"size": "phone"}, lambda: _drawn_chart(r, lang, phone=True))
     img = picture(png, phone, chart_alt(r, info, lang))
-    shown = _shown_sources(r.sources, [p.year for p in r.history.index], bool(r.history_scale))
+    # One source per plotted point: the years drawn (a growth chart draws the rates, an index chart the chain).
+    plotted = sorted({p.year for p in info.points if p.series == "plan"})
+    history_years = sorted(int(p.year) for p in r.history.index)
+    shown = _shown_sources(r.sources, plotted or history_years, bool(r.history_scale) and plotted == history_years)
     plan_base = ""
     if a.base_origin == "plan":
         plan_base = words(lang)["chart_plan_base"]
@@ -418,8 +438,7 @@ class ChapterReport:
             return ""
         w = words(self.lang)
         scores = self.midterm_scores()
-        called = [s for s in scores if s.hit is not None]
-        intro = str(w["midterm_intro"]).format(y=self.mid_year, n=len(scores), c=len(called), h=sum(1 for s in called if s.hit))
+        intro = str(w["midterm_intro"]).format(y=self.mid_year, **scorecard.midterm_tally(scores))
         scored = [s for s in scores if s.inside80 is not None]  # a projection and a target-year outcome
         intro += (
             str(w["midterm_projections"]).format(n=len(scored), k=sum(1 for s in scored if s.inside80))
@@ -545,17 +564,24 @@ class ChapterReport:
         return path
 
     def overview_chart_html(self) -> str:
+        """Targets per chapter by the one verdict (:func:`fjdata.assess.verdicts.verdict_counts`), the
+        same count as the tiles and the tables."""
         w = words(self.lang)
-        by_chapter: dict[str, Counter[Light]] = {}
+        by_chapter: dict[str, list[Assessment]] = {}
         for r in self.items:
-            by_chapter.setdefault(r.assessment.chapter, Counter())[r.assessment.overall_status.light] += 1
+            by_chapter.setdefault(r.assessment.chapter, []).append(r.assessment)
+        counts_by = {c: scorecard.verdict_counts(items) for c, items in by_chapter.items()}
+        keys = [k for k in verdicts.ALL_VERDICTS if any(n.get(k, 0) for n in counts_by.values()) or k in verdicts.FINAL_VERDICTS]
         labels = [chapter_title(c, self.lang, self.plan) for c in by_chapter]
-        names = tuple(w["overview_chart_names"])
-        counts = {name: [by_chapter[c][light] for c in by_chapter] for name, light in zip(names, Light, strict=True)}
-        colours = {name: LIGHT_HEX[light] for name, light in zip(names, Light, strict=True)}
+        names = {k: str(w["verdicts"][k]["label"]) for k in keys}
+        counts = {names[k]: [counts_by[c].get(k, 0) for c in by_chapter] for k in keys}
+        colours = {names[k]: VERDICT_HEX[k] for k in keys}
         title = str(w["overview_chart_title"])
         img = drawn_picture(lambda: bar_figure(labels, counts, colours, title), title)
-        return f"<div class='fj'><figure class='fj-chart'>{img}</figure></div>"
+        data = "".join(
+            f"<span data-chapter='{esc(c)}' data-counts='{esc(json.dumps(n, sort_keys=True))}'></span>" for c, n in counts_by.items()
+        )
+        return f"<div class='fj'><figure class='fj-chart fj-overview-chart'>{img}{data}</figure></div>"
 
 
 def context_chart_html(context: ContextSeries, lang: str) -> str:

@@ -26,14 +26,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from fjdata.assess.assessment import TargetResult
+from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.feasibility import Feasibility
 from fjdata.assess.judgements import Goal, required_path
+from fjdata.core import config
 from fjdata.core.wording import words
 from fjdata.forecast.models import Forecast
 from fjdata.inputs.transforms import by_year
 from fjdata.report import formatting as fmt
 from fjdata.report.fonts import use_cjk_font
+from fjdata.report.scorecard import floor_below_base
 from fjdata.report.units import region_name, short_number, unit_name
 
 COLOURS = {"obs": "#1f3b73", "fc": "#c0392b", "target": "#2e7d32", "path": "#7f8c8d", "cmp": "#8e6c00"}
@@ -196,6 +198,8 @@ def target_chart(result: TargetResult, lang: str = "zh") -> tuple[Figure, ChartI
             comparison_label=_region_label(region, lang),
             target_year=a.target_year,
             no_target_value=a.target_value is None,
+            show_path=needs_path(a),
+            basic_band=float(config.settings()["approx_band_basic"]),  # type: ignore[arg-type]
         )
         if a.base_origin == "plan" and a.base_used_year is not None and a.base_used_value is not None:
             # The base value the plan itself states (第一章), distinct from observed data.
@@ -225,6 +229,11 @@ def target_chart(result: TargetResult, lang: str = "zh") -> tuple[Figure, ChartI
     if other is not None:
         points += [PlottedPoint(region, y, v, "final") for y, v in by_year(other).items()]
     return fig, ChartInfo(target_drawn(fig), region if other is not None else "", tuple(points))
+
+
+def needs_path(a: Assessment) -> bool:
+    """Whether a required path means anything: not once the target is met, nor from a floor at or below the base."""
+    return not ((a.gap is not None and a.gap <= 0) or floor_below_base(a))
 
 
 def target_figure(result: TargetResult, lang: str = "zh") -> Figure:
@@ -294,6 +303,8 @@ def series_figure(
     comparison_label: str = "",
     target_year: int | None = None,
     no_target_value: bool = False,
+    show_path: bool = True,
+    basic_band: float = 0.0,
 ) -> Figure:
     """Observations (hollow = preliminary or derived), the comparison region's series, projection
     fans, the target (always drawn when there is one) and the required path; the latest value labelled."""
@@ -341,10 +352,25 @@ def series_figure(
         xs_all += list(fc.years)
     if goal is not None:
         if goal.op in ("≈", "="):
-            ax.axhspan(goal.target - goal.band, goal.target + goal.band, color=COLOURS["target"], alpha=0.10, label=t["band"])
+            # The bands the verdict uses (settings approx_band / approx_band_basic), named in the legend.
+            if basic_band > goal.band:
+                ax.axhspan(
+                    goal.target - basic_band,
+                    goal.target + basic_band,
+                    color=COLOURS["target"],
+                    alpha=0.05,
+                    label=t["band_basic"].format(b=f"{basic_band:g}"),
+                )
+            ax.axhspan(
+                goal.target - goal.band,
+                goal.target + goal.band,
+                color=COLOURS["target"],
+                alpha=0.12,
+                label=t["band"].format(b=f"{goal.band:g}"),
+            )
         elif math.isnan(goal.base):  # a yearly quota: the same bar every year
             ax.axhline(goal.target, ls=":", color=COLOURS["target"], lw=1.4, gid=TARGET_GID)
-        elif goal.target != goal.base:
+        elif goal.target != goal.base and show_path:  # no path to a target already met, nor from a floor below the base
             path_years = list(range(goal.base_year, goal.target_year + 1))
             ax.plot(path_years, required_path(goal, path_years), ":", color=COLOURS["path"], lw=1.4, label=t["path"])
             xs_all += path_years

@@ -89,6 +89,37 @@ def coverage_rows(extra_data: object = None) -> list[CoverageRow]:
     return out
 
 
+@dataclass(frozen=True)
+class TrailRow:
+    """One figure behind a target with the publication cited to readers and the research trail
+    (repost site, repository, panel file, search) kept for the analyst: shown on this page only."""
+
+    indicator_id: str
+    year: int
+    value: float
+    publication: str
+    unverified: bool
+    provenance: str
+
+
+def trail_rows(extra_data: object = None) -> list[TrailRow]:
+    """The figures of the plan's target indicators that carry a research trail or are 来源待核实."""
+    wanted = {t.indicator_id for t in registry()}
+    frame = observations(region=PLAN_REGION, extra_data=extra_data)  # type: ignore[arg-type]
+    frame = frame[frame["indicator_id"].isin(wanted) & ((frame["provenance"] != "") | (frame["source_check"] == "unverified"))]
+    return [
+        TrailRow(
+            str(r["indicator_id"]),
+            int(r["year"]),
+            float(r["value"]),
+            str(r["source_title"]),
+            str(r["source_check"]) == "unverified",
+            str(r["provenance"]),
+        )
+        for r in frame.sort_values(["indicator_id", "year"]).to_dict("records")
+    ]
+
+
 def coverage_html(rows: list[CoverageRow] | None = None, questionnaire: str = QUESTIONNAIRE) -> str:
     """The self-contained coverage page (``templates/coverage.html.j2``)."""
     rows = rows if rows is not None else coverage_rows()
@@ -109,6 +140,7 @@ def coverage_html(rows: list[CoverageRow] | None = None, questionnaire: str = QU
         both=sum(r.base and r.late for r in rows),
         late_label=zh["late_years"].format(y0=target_year - 1, y1=target_year),
         asked=sum(r.asked for r in rows),
+        trail=trail_rows(),
     )
 
 

@@ -70,6 +70,8 @@ def value(value: float | None, unit: str = "", lang: str = "zh", bound: str = ""
     _, label, _ = _scaled(value, unit, lang)
     sign = {"lower": "≥", "upper": "≤"}.get(bound, "")
     text = number(value, unit, lang)
+    if sign and text.endswith(".0"):
+        text = text[:-2]  # "超七成" is ≥70%, not ≥70.0%: a published floor carries no decimals it did not have
     if not label:
         return sign + text
     if label == PERCENT or lang == "zh":

@@ -15,6 +15,8 @@ from fjdata.assess.assessment import Assessment, view_changes
 from fjdata.core.wording import words
 from fjdata.inputs.plan import Plan, get_plan
 from fjdata.inputs.registry import registry
+from fjdata.inputs.releases import DUE, release_state
+from fjdata.inputs.statements import statements
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
 
@@ -41,7 +43,7 @@ def gap_sentence(a: Assessment, lang: str) -> str:
     w = words(lang)
     target, gap = scorecard.target_text(a, lang, with_year=False), scorecard.gap_text(a, lang)
     if a.kind == "average_growth" and a.avg_growth is not None:
-        missing = str(w["n_avg_missing"]).format(ys=fmt.years(a.years_missing, lang)) if a.years_missing else ""
+        missing = str(w[scorecard.missing_key(a, "n_avg_missing")]).format(ys=fmt.years(a.years_missing, lang)) if a.years_missing else ""
         s = str(w["n_avg_item"]).format(
             name=_name(a, lang),
             span=f"{a.base_year + 1}–{a.latest_year}",
@@ -52,9 +54,10 @@ def gap_sentence(a: Assessment, lang: str) -> str:
         )
     else:
         value = scorecard.final_text_short(a, lang).replace(str(w["in_year"]).format(y=a.latest_year), "")
+        value = value.replace("≥", str(w["over_word"]))  # prose: "超过70%", not "≥70%"
         s = str(w["n_gap_item"]).format(name=_name(a, lang), y=a.latest_year, v=value, t=target, gap=gap)
     if a.model_estimate and a.model_prob is not None and scorecard.verdict_key(a) != scorecard.MET:
-        s += str(w["n_estimate"]).format(y=a.target_year, b=fmt.probability(a.model_prob, lang))
+        s += str(w[scorecard.estimate_key(a, "n_estimate")]).format(y=a.target_year, b=fmt.probability(a.model_prob, lang))
     return s
 
 
@@ -108,9 +111,15 @@ def chapter_narrative(
     achieved = by["met"] + by["basic"]
     if achieved:
         out.append(str(w["n_achieved"]).format(names=str(w["sentence_sep"]).join(gap_sentence(a, lang) for a in achieved[:_MAX_LISTED])))
-    # What fell short, and by how much: missed, and awaiting data with a figure below the target.
-    short = by["missed"] + by["behind"] + [a for a in by["pending"] + by["watch"] if a.gap is not None and a.gap > 0]
+    # What fell short, and by how much: missed (a final figure below the target) apart from those
+    # whose latest figure is short but whose final figure is still awaited.
+    missed = by["missed"] + by["behind"]
+    # A floor (超过…) short of the target is not known to be short: it stays with the figures awaited.
+    short = [a for a in by["pending"] + by["watch"] if a.gap is not None and a.gap > 0 and a.latest_bound != "lower"]
     short.sort(key=scorecard.attention_rank)
+    if ended or missed:
+        listed = str(w["sentence_sep"]).join(gap_sentence(a, lang) for a in missed[:_MAX_LISTED]) if missed else str(w["n_none_missed"])
+        out.append(str(w["n_missed_lead"]) + listed + stop)
     if short:
         out.append(str(w["n_short_lead"]) + str(w["sentence_sep"]).join(gap_sentence(a, lang) for a in short[:_MAX_LISTED]) + stop)
     # What is still awaited, and where it was last published.
@@ -119,18 +128,29 @@ def chapter_narrative(
         out.append(str(w["n_pending_running"]).format(n=len(pending), names=_names(pending, lang)))
     elif pending:
         s = str(w["n_pending_lead"]).format(n=len(pending))
-        if needs:
-            final_year = max(a.target_year for a in pending)
-            awaited = [a for a in pending if any(y == a.target_year for y, _, _ in needs.get(a.target_id, []))]
-            if awaited:
-                s += str(w["n_pending_who"]).format(names=_names(awaited, lang), y=final_year)
+        final_year = max(a.target_year for a in pending)
+        held = [a for a in pending if a.latest_year is not None]
+        due = [a for a in held if release_state(a.indicator_id, a.target_year) == DUE]
+        not_yet = [a for a in held if a not in due]
+        if due:
+            s += str(w["n_pending_who"]).format(names=_names(due, lang), y=final_year)
+        if not_yet:
+            s += str(w["n_pending_not_yet"]).format(names=_names(not_yet, lang), y=final_year)
+        if none := [a for a in pending if a.latest_year is None]:
+            s += str(w["n_pending_none"]).format(n=len(none), names=_names(none, lang))
         out.append(s + str(w["n_pending_ask"]))
+    if ended and (said := [st for a in items for st in statements(a.target_id, a.as_of)]):
+        st = said[-1]
+        out.append(
+            str(w["n_statement"]).format(
+                speaker=st.speaker, quote=st.quote, published=st.published, label=st.label(lang), kind=w["statement_kinds"][st.assertion]
+            )
+        )
     if midterm:
         changes = view_changes(list(midterm.values()), items)
         worse_ids = sorted({c.target_id for c in changes if c.direction < 0 and c.judgement == "overall_status"})
         named = {a.target_id: a for a in items}
         worse = str(w["n_worse"]).format(names=_names([named[t] for t in worse_ids], lang)) if worse_ids else ""
-        scored = list(scores or ())
-        called = [s for s in scored if s.hit is not None]
-        out.append(str(w["n_midterm"]).format(y=mid_year, n=len(scored), c=len(called), h=sum(1 for s in called if s.hit), worse=worse))
+        tally = scorecard.midterm_tally(list(scores or ()))
+        out.append(str(w["n_midterm"]).format(y=mid_year, **(tally | {"worse": worse})))
     return list(dict.fromkeys(out))
