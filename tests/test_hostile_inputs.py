@@ -1227,17 +1227,26 @@ def _encrypted(dst: Path) -> Path:
 
 # (case, how the workbook is made, the expected cell or location, a fragment of the message)
 QUESTIONNAIRE_REFUSED: list[tuple[str, Callable[[Filler, Path], Path], str, str]] = [
-    ("C01", lambda f, p: (f.statement(2, source_url="javascript:alert(document.domain)"), f.save(p))[1], "官方表述!K2", "not an http(s)"),
+    (
+        "C01",
+        lambda f, p: (f.statement(2, source_url="javascript:alert(document.domain)"), f.save(p))[1],
+        f"{QSTMT}!{_qcol('source_url', True)}2",
+        "not an http(s)",
+    ),
     (
         "C01-data",
         lambda f, p: (f.statement(2, source_url="data:text/html,<script>alert(1)</script>"), f.save(p))[1],
-        "官方表述!K2",
+        f"{QSTMT}!{_qcol('source_url', True)}2",
         "http(s)",
     ),
     (
         "C14",
-        lambda f, p: (f.figure(11, 33.5, source=None), f.put(f"O{f.row(11)}", EVIL_FORMULA, formula=True), f.save(p))[2],
-        "!O",
+        lambda f, p: (
+            f.figure(11, 33.5, source=None),
+            f.put(f"{_qcol('source_document')}{f.row(11)}", EVIL_FORMULA, formula=True),
+            f.save(p),
+        )[2],
+        f"!{_qcol('source_document')}",
         "missing",
     ),
     ("C19", lambda f, p: (p.write_bytes(b"a,b\n1,2\n"), p)[1], "", "not a readable .xlsx workbook"),
@@ -1254,52 +1263,77 @@ QUESTIONNAIRE_REFUSED: list[tuple[str, Callable[[Filler, Path], Path], str, str]
     ("C30", lambda f, p: (f.data.insert_rows(1), f.save(p))[1], "请填写数据!row 1", "missing column"),
     (
         "C32",
-        lambda f, p: (f.figure(8, 34.0), f.figure(9, 33.0), f.data.merge_cells(f"M{f.row(8)}:M{f.row(9)}"), f.save(p))[3],
-        "!M",
+        lambda f, p: (
+            f.figure(8, 34.0),
+            f.figure(9, 33.0),
+            f.data.merge_cells(f"{_qcol('value')}{f.row(8)}:{_qcol('value')}{f.row(9)}"),
+            f.save(p),
+        )[3],
+        f"!{_qcol('value')}",
         "no value",
     ),
     (
         "C33",
-        lambda f, p: (f.figure(8, 34.0), f.figure(9, 33.0), f.data.merge_cells(f"O{f.row(8)}:O{f.row(9)}"), f.save(p))[3],
-        "!O",
+        lambda f, p: (
+            f.figure(8, 34.0),
+            f.figure(9, 33.0),
+            f.data.merge_cells(f"{_qcol('source_document')}{f.row(8)}:{_qcol('source_document')}{f.row(9)}"),
+            f.save(p),
+        )[3],
+        f"!{_qcol('source_document')}",
         "source",
     ),
-    ("C35", lambda f, p: (f.figure(11, "=30+3.5", formula=True), f.save(p))[1], "!M", "formula =30+3.5 without a saved result"),
+    (
+        "C35",
+        lambda f, p: (f.figure(11, "=30+3.5", formula=True), f.save(p))[1],
+        f"!{_qcol('value')}",
+        "formula =30+3.5 without a saved result",
+    ),
     (
         "C36",
         lambda f, p: (f.figure(11, "=30+3.5", formula=True, status=None, source=None), f.figure(8, 34.0), f.save(p))[2],
-        "!M",
+        f"!{_qcol('value')}",
         "formula",
     ),
-    ("C37", lambda f, p: (f.figure(11, __import__("datetime").datetime(2025, 3, 31)), f.save(p))[1], "!M", "is not a number"),
-    ("C38", lambda f, p: (f.figure(11, "３１．５"), f.save(p))[1], "!M", "is not a number"),
-    ("C40", lambda f, p: (f.figure(11, "31.5%"), f.save(p))[1], "!M", "is not a number"),
-    ("C41", lambda f, p: (f.figure(11, "约31.5"), f.save(p))[1], "!M", "is not a number"),
+    (
+        "C37",
+        lambda f, p: (f.figure(11, __import__("datetime").datetime(2025, 3, 31)), f.save(p))[1],
+        f"!{_qcol('value')}",
+        "is not a number",
+    ),
+    ("C38", lambda f, p: (f.figure(11, "３１．５"), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
+    ("C40", lambda f, p: (f.figure(11, "31.5%"), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
+    ("C41", lambda f, p: (f.figure(11, "约31.5"), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
     (
         "C42",
         lambda f, p: (f.figure(22, "15,000"), f.save(p))[1],
-        "!M",
+        f"!{_qcol('value')}",
         "15000 is more than 10× outside every value held",
     ),  # read as 15000; implausible for 45–67 firms
-    ("C43", lambda f, p: (f.figure(122, "1,5"), f.save(p))[1], "!M", "a comma where a decimal point may be meant"),
-    ("C43-groups", lambda f, p: (f.figure(22, "21,00"), f.save(p))[1], "!M", "thousands separators out of place"),
-    ("C45", lambda f, p: (f.figure(11, "1.5万"), f.save(p))[1], "!M", "is not a number"),
-    ("C47", lambda f, p: (f.figure(11, "33.5\u200b"), f.save(p))[1], "!M", "is not a number"),
-    ("C48", lambda f, p: (f.figure(11, "3_3.5"), f.save(p))[1], "!M", "underscore"),
-    ("C49-sep", lambda f, p: (f.figure(11, "٣٣٫٥"), f.save(p))[1], "!M", "is not a number"),
-    ("C50-bool", lambda f, p: (f.figure(11, True), f.save(p))[1], "!M", "is not a number"),
-    ("C50-hex", lambda f, p: (f.figure(11, "0x21"), f.save(p))[1], "!M", "is not a number"),
-    ("C54", lambda f, p: (f.figure(11, 3.35, note="联系人已核对"), f.save(p))[1], "!M", "确认无误"),
-    ("C55", lambda f, p: (f.figure(122, 80_000_000), f.save(p))[1], "!M", "more than any such figure can be"),
-    ("C55-share", lambda f, p: (f.figure(16, 0.25), f.save(p))[1], "!M", "outside every value held"),
-    ("C56", lambda f, p: (f.figure(11, None, unit=33.5), f.save(p))[1], "!M", "no value"),
+    ("C43", lambda f, p: (f.figure(122, "1,5"), f.save(p))[1], f"!{_qcol('value')}", "a comma where a decimal point may be meant"),
+    ("C43-groups", lambda f, p: (f.figure(22, "21,00"), f.save(p))[1], f"!{_qcol('value')}", "thousands separators out of place"),
+    ("C45", lambda f, p: (f.figure(11, "1.5万"), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
+    ("C47", lambda f, p: (f.figure(11, "33.5\u200b"), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
+    ("C48", lambda f, p: (f.figure(11, "3_3.5"), f.save(p))[1], f"!{_qcol('value')}", "underscore"),
+    ("C49-sep", lambda f, p: (f.figure(11, "٣٣٫٥"), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
+    ("C50-bool", lambda f, p: (f.figure(11, True), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
+    ("C50-hex", lambda f, p: (f.figure(11, "0x21"), f.save(p))[1], f"!{_qcol('value')}", "is not a number"),
+    ("C54", lambda f, p: (f.figure(11, 3.35, note="联系人已核对"), f.save(p))[1], f"!{_qcol('value')}", "确认无误"),
+    ("C55", lambda f, p: (f.figure(122, 80_000_000), f.save(p))[1], f"!{_qcol('value')}", "more than any such figure can be"),
+    ("C55-share", lambda f, p: (f.figure(16, 0.25), f.save(p))[1], f"!{_qcol('value')}", "outside every value held"),
+    ("C56", lambda f, p: (f.figure(11, None, unit=33.5), f.save(p))[1], f"!{_qcol('value')}", "no value"),
     (
         "C59",
         lambda f, p: (f.put(f"A{f.row(11)}", "manufacturing_va_share_gdp|China|2025"), f.figure(11, 12), f.save(p))[2],
         "!A",
         "region 'China'",
     ),
-    ("C108-future", lambda f, p: (f.statement(2, published="2099-01-01"), f.save(p))[1], "官方表述!I2", "in the future"),
+    (
+        "C108-future",
+        lambda f, p: (f.statement(2, published="2099-01-01"), f.save(p))[1],
+        f"{QSTMT}!{_qcol('published', True)}2",
+        "in the future",
+    ),
     (
         "C108-contradiction",
         lambda f, p: (
@@ -1308,7 +1342,7 @@ QUESTIONNAIRE_REFUSED: list[tuple[str, Callable[[Filler, Path], Path], str, str]
             f.statement(63, target_id=f.stmt["B2"].value, year=f.stmt["C2"].value, assertion="未完成"),
             f.save(p),
         )[3],
-        "官方表述!G63",
+        f"{QSTMT}!{_qcol('assertion', True)}63",
         "contradicts row 2",
     ),
 ]
@@ -1632,7 +1666,7 @@ def test_C10_libreoffice_shows_the_formula_as_text(hostile_request: Path, tmp_pa
             f"-env:UserInstallation={profile}",
             "--headless",
             "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",  # every sheet, one file each
             "--outdir",
             str(tmp_path),
             str(hostile_request),
@@ -1642,9 +1676,9 @@ def test_C10_libreoffice_shows_the_formula_as_text(hostile_request: Path, tmp_pa
         timeout=300,
         check=False,
     )
-    out = tmp_path / "request_zh.csv"
-    assert proc.returncode == 0 and out.is_file(), proc.stderr
-    text = out.read_text(encoding="utf-8")
+    sheets = sorted(tmp_path.glob("request_zh*.csv"))
+    assert proc.returncode == 0 and len(sheets) >= 2, proc.stderr  # the cover, the figures, the statements …
+    text = "".join(s.read_text(encoding="utf-8") for s in sheets)
     assert EVIL_FORMULA.replace('"', '""') in text or EVIL_FORMULA in text  # shown literally, never evaluated
     assert "#NAME" not in text and "Err:" not in text
 
@@ -1675,8 +1709,26 @@ def test_every_writer_neutralises_hostile_text(
     for frame in (today, mid):
         for i, col in enumerate(("name_zh", "name_en", "target_text", "notes", "disputes")):
             frame[col] = HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)]
-    if writer.endswith(".xlsx"):
-        path = write_workbook(tmp_path / "a.xlsx", today, mid, 2023, get_plan(), "en" if "_en" in writer else "zh")
+    if writer.endswith(".xlsx"):  # the workbook is the overview report in another form: hostile text in its rows
+        from dataclasses import replace
+
+        from fjdata.assess.prepare import prepare
+        from fjdata.assess.view import View
+        from fjdata.report import scorecard
+        from fjdata.report.chapter_report import ChapterReport
+
+        real_rows, n = scorecard.rows, len(HOSTILE_TEXTS)
+
+        def hostile_rows(*args: Any, **kwargs: Any) -> list[scorecard.Row]:
+            rows = real_rows(*args, **kwargs)
+            return [
+                replace(r, name=HOSTILE_TEXTS[i % n], target=HOSTILE_TEXTS[(i + 1) % n], detail=HOSTILE_TEXTS[(i + 2) % n])
+                for i, r in enumerate(rows)
+            ]
+
+        monkeypatch.setattr(scorecard, "rows", hostile_rows)
+        report = ChapterReport.from_prepared(prepare(View.of(get_plan().plan_id), "all"), "en" if "_en" in writer else "zh")
+        path = write_workbook(tmp_path / "a.xlsx", report)
         assert _live_cells(path) == []
         import openpyxl
 

@@ -89,7 +89,8 @@ def test_the_result_is_nested_and_its_flat_columns_are_paths_into_it(chapter2: l
 
 
 def test_to_frame_is_what_assess_returns(chapter2: list[Assessment]) -> None:
-    pd.testing.assert_frame_equal(to_frame(chapter2), fjdata.assess(chapter=2))
+    # assess() adds one column to_frame() cannot know: which rows rest on hypothetical values (none here).
+    pd.testing.assert_frame_equal(to_frame(chapter2).assign(what_if=""), fjdata.assess(chapter=2))
 
 
 def test_replace_takes_field_or_flat_names_and_leaves_the_original(chapter2: list[Assessment]) -> None:
