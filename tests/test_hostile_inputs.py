@@ -2100,7 +2100,7 @@ def test_a_hostile_department_workbook_leaves_nothing_live_in_any_output(request
     questionnaire, one chapter report and the index): no page links anything but http(s) or the
     run's own files, no script tag from the data, no workbook cell is a formula, no CSV field live."""
     f = Filler(*request_xlsx)
-    f.figure(11, 33.5, source=EVIL_FORMULA, contact="<script>alert(1)</script>", note="+cmd|' /C calc'!A0")
+    f.figure(11, 33.5, status="初步", source=EVIL_FORMULA, contact="<script>alert(1)</script>", note="+cmd|' /C calc'!A0")  # still asked
     f.figure(16, 27.5, source="<img src=x onerror=alert(1)>闽统〔2026〕1号", note="@SUM(1)")
     f.statement(2, speaker="<script>alert('sp')</script>", quote=EVIL_FORMULA, source_url="https://www.gov.cn/ok.htm")
     user = tmp_path / "user"
@@ -2143,7 +2143,18 @@ def test_a_hostile_department_workbook_leaves_nothing_live_in_any_output(request
         assert _live_cells(book) == [], book.name
     for table in sorted(folder.rglob("*.csv")):
         assert _live_csv_fields(table.read_text(encoding="utf-8-sig")) == [], table.name
-    assert EVIL_FORMULA.replace('"', '""') in (folder / "assessment.csv").read_text(encoding="utf-8-sig") or True
+    import openpyxl
+
+    held = [
+        c
+        for ws in openpyxl.load_workbook(folder / "request_zh.xlsx").worksheets
+        for r in ws.iter_rows()
+        for c in r
+        if str(c.value).startswith(EVIL_FORMULA)
+    ]
+    assert held and all(c.data_type == "s" for c in held)  # the hostile text did reach a workbook, as text
+    assert "=HYPERLINK(&#34;http://evil.example" in (folder / "chapter_2_zh.html").read_text(encoding="utf-8")  # and a page, escaped
+    assert "&lt;script&gt;alert(&#39;sp&#39;)" in (folder / "coverage.html").read_text(encoding="utf-8")
 
 
 # --- the count ------------------------------------------------------------------------------
