@@ -2092,6 +2092,22 @@ def test_draft_files_are_read_within_bounds_or_refused_naming_the_file(
     assert str(path) in str(err.value) and fragment in str(err.value), str(err.value)
 
 
+def test_C01_C108_a_statements_csv_with_a_script_link_or_a_future_date_is_refused(tmp_path: Path) -> None:
+    from fjdata.inputs.registry import registry
+    from fjdata.inputs.statements import read_statements
+
+    tid = registry()[0].target_id
+    head = "target_id,year,assertion,speaker,published,source_title,source_url,quote,note\n"
+    path = tmp_path / "s.csv"
+    path.write_text(head + f"{tid},2025,completed,s,2099-01-01,t,javascript:alert(1),q,\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        read_statements(path)
+    assert {(p[1], p[2].split("'")[-1].strip()) for p in err.value.problems} >= {
+        ("published", "is in the future"),
+        ("source_url", "is not an http(s) URL; give the web address, or none and a 文号"),
+    }
+
+
 # --- end to end: a hostile department workbook through import, nightly and every output ----
 
 
