@@ -2144,6 +2144,22 @@ def test_draft_files_are_read_within_bounds_or_refused_naming_the_file(
     assert str(path) in str(err.value) and fragment in str(err.value), str(err.value)
 
 
+def test_C01_C108_a_statements_csv_with_a_script_link_or_a_future_date_is_refused(tmp_path: Path) -> None:
+    from fjdata.inputs.registry import registry
+    from fjdata.inputs.statements import read_statements
+
+    tid = registry()[0].target_id
+    head = "target_id,year,assertion,speaker,published,source_title,source_url,quote,note\n"
+    path = tmp_path / "s.csv"
+    path.write_text(head + f"{tid},2025,completed,s,2099-01-01,t,javascript:alert(1),q,\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        read_statements(path)
+    assert {(p[1], p[2].split("'")[-1].strip()) for p in err.value.problems} >= {
+        ("published", "is in the future"),
+        ("source_url", "is not an http(s) URL; give the web address, or none and a 文号"),
+    }
+
+
 # --- end to end: a hostile department workbook through import, nightly and every output ----
 
 
@@ -2152,7 +2168,7 @@ def test_a_hostile_department_workbook_leaves_nothing_live_in_any_output(request
     questionnaire, one chapter report and the index): no page links anything but http(s) or the
     run's own files, no script tag from the data, no workbook cell is a formula, no CSV field live."""
     f = Filler(*request_xlsx)
-    f.figure(11, 33.5, source=EVIL_FORMULA, contact="<script>alert(1)</script>", note="+cmd|' /C calc'!A0")
+    f.figure(11, 33.5, status="初步", source=EVIL_FORMULA, contact="<script>alert(1)</script>", note="+cmd|' /C calc'!A0")  # still asked
     f.figure(16, 27.5, source="<img src=x onerror=alert(1)>闽统〔2026〕1号", note="@SUM(1)")
     f.statement(2, speaker="<script>alert('sp')</script>", quote=EVIL_FORMULA, source_url="https://www.gov.cn/ok.htm")
     user = tmp_path / "user"
@@ -2195,7 +2211,18 @@ def test_a_hostile_department_workbook_leaves_nothing_live_in_any_output(request
         assert _live_cells(book) == [], book.name
     for table in sorted(folder.rglob("*.csv")):
         assert _live_csv_fields(table.read_text(encoding="utf-8-sig")) == [], table.name
-    assert EVIL_FORMULA.replace('"', '""') in (folder / "assessment.csv").read_text(encoding="utf-8-sig") or True
+    import openpyxl
+
+    held = [
+        c
+        for ws in openpyxl.load_workbook(folder / "request_zh.xlsx").worksheets
+        for r in ws.iter_rows()
+        for c in r
+        if str(c.value).startswith(EVIL_FORMULA)
+    ]
+    assert held and all(c.data_type == "s" for c in held)  # the hostile text did reach a workbook, as text
+    assert "=HYPERLINK(&#34;http://evil.example" in (folder / "chapter_2_zh.html").read_text(encoding="utf-8")  # and a page, escaped
+    assert "&lt;script&gt;alert(&#39;sp&#39;)" in (folder / "coverage.html").read_text(encoding="utf-8")
 
 
 # --- the count ------------------------------------------------------------------------------

@@ -99,7 +99,8 @@ def _validate(path: Path, rows: list[dict[str, str]]) -> list[tuple[int, str, st
             if not row.get(name, "").strip():
                 problems.append((line, name, "missing"))
         try:
-            published_date(row.get("published", ""))
+            if published_date(row.get("published", "")) > date.today():
+                problems.append((line, "published", f"{row.get('published', '')!r} is in the future"))
         except ValueError as exc:
             problems.append((line, "published", str(exc)))
         url = row.get("source_url", "").strip()
