@@ -229,8 +229,9 @@ def _nightly(args: argparse.Namespace) -> int:
     if run.latest_updated:
         print("latest -> this run")
     else:
-        print("latest NOT updated (" + ("some reports failed" if not run.ok else "not the whole batch, or the tables failed") + ")")
-    return 0 if run.ok else 1
+        why = "some reports failed" if not run.ok else "not the whole batch, the tables failed, or the data changed during the run"
+        print(f"latest NOT updated ({why})")
+    return 0 if run.ok and not run.extra.get("data_changed") else 1
 
 
 def _workers(text: str) -> int:

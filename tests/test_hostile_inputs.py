@@ -27,6 +27,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from fjdata.batch import nightly, params
 from fjdata.core import cache, config
 from fjdata.core.errors import ArgumentError, DataValidationError, FjdataError, ParamsError
 from fjdata.inputs.observations import COLUMNS, MAX_FILE_BYTES, all_observations, check_file, data_fingerprint, read_csv
-from tests.conftest import ROOT, plan_text_file
+from tests.conftest import ROOT, obs_row, plan_text_file, write_csv
 
 PY = sys.executable
 HEADER = ",".join(COLUMNS)
@@ -2348,4 +2349,46 @@ def _review_2_covered() -> set[str]:
 
 def test_the_second_catalogue_covers_the_review_2_cases() -> None:
     missing = sorted(set(REVIEW_2_CASES) - _review_2_covered(), key=lambda c: int(c[1:]))
-    assert len(REVIEW_2_CASES) == 101 and missing == ["C62", "C112"], missing
+    assert len(REVIEW_2_CASES) == 101 and missing == [], missing
+
+
+def test_C62_data_imported_during_the_run_is_detected_and_latest_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A figure imported while the reports run may reach some of them and not others: the manifest
+    records the data both at the start and at the end, the index says so at the top, ``latest``
+    stays where it was and the exit code is 1."""
+    from fjdata.batch.run_result import ReportResult, ReportStatus
+
+    user = tmp_path / "user"
+    user.mkdir()
+    monkeypatch.setenv("FJDATA_USER_DATA", str(user))
+
+    def execute(specs: list[Any], staging: Path, *args: Any) -> Any:
+        write_csv(user / "imported_meanwhile.csv", [obs_row(year=2025, value=33)])  # a department import lands mid-run
+        done = {s.name: ReportResult(s.name, ReportStatus.SUCCESS, 0.1, str(s.params_file), s.notebook.name, s.parameters) for s in specs}
+        return nightly._Executed(done, [], None, {}, "")
+
+    monkeypatch.setattr(nightly, "_warm_up", lambda loaded, data_hash: list(loaded.specs))
+    monkeypatch.setattr(nightly, "_execute_all", execute)
+    start = data_fingerprint()
+    assert cli.main(["nightly", "--outputs", str(tmp_path / "out")]) == 1
+    assert "data changed during the run" in capsys.readouterr().out
+    (folder,) = [p for p in (tmp_path / "out").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert m["data_hash"] == start and m["data_hash_at_end"] == data_fingerprint() != start and m["data_changed_during_run"] is True
+    assert m["ok"] is True and m["complete_batch"] is False and not (tmp_path / "out" / "latest").exists()
+    assert "本次运行期间数据有变动" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_C112_a_mid_term_year_ahead_of_the_data_leaves_the_tables_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables step writes today's view alone when the default plan's mid-term year is still to come."""
+    from fjdata.inputs.plan import get_plan
+
+    plan = get_plan("china-15th-fyp")
+    assert plan.mid_term_year >= date.today().year  # its mid-term view does not exist yet
+    monkeypatch.setenv("FJDATA_PLAN", plan.plan_id)
+    written = nightly._write_tables(tmp_path)
+    assert {"assessment.csv", "assessment.xlsx", "assessment_en.xlsx"} <= set(written)
+    table = pd.read_csv(tmp_path / "assessment.csv", encoding="utf-8-sig")
+    assert set(table["view"]) == {"latest"} and len(table) == len(__import__("fjdata").targets(plan=plan.plan_id))

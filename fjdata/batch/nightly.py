@@ -189,22 +189,21 @@ def _write_tables(folder: Path) -> list[str]:
     import pandas as pd
 
     from fjdata.assess.assessment import assess
-    from fjdata.batch.workbook import write_workbook
-    from fjdata.inputs.plan import get_plan
-
-    plan = get_plan()  # the tables are the default plan's
-    today = assess().assign(view="latest")
-    mid_year = plan.mid_term_year
-    mid = assess(as_of=mid_year).assign(view=f"as_of_{mid_year}")
-    table = pd.concat([today, mid], ignore_index=True)
-    # Every column for machines, without float noise (133.82255776000002).
-    atomic_write_bytes(folder / "assessment.csv", inert_frame(table).to_csv(index=False, float_format="%.10g").encode("utf-8-sig"))
-    # The workbooks are the overview report in another form: the same prepare() the report calls.
     from fjdata.assess.prepare import prepare
     from fjdata.assess.view import View
+    from fjdata.batch.workbook import write_workbook
+    from fjdata.inputs.plan import get_plan
     from fjdata.report.chapter_report import ChapterReport
 
-    prepared = prepare(View.of(plan), "all", mid_year)
+    plan = get_plan()  # the tables are the default plan's
+    # The workbooks are the overview report in another form: the same prepare() the report calls.
+    prepared = prepare(View.of(plan), "all", plan.mid_term_year)
+    tables = [assess().assign(view="latest")]
+    if prepared.midterm:  # C112: a mid-term year still ahead of the data has no view yet
+        tables.append(assess(as_of=prepared.mid_year).assign(view=f"as_of_{prepared.mid_year}"))
+    table = pd.concat(tables, ignore_index=True)
+    # Every column for machines, without float noise (133.82255776000002).
+    atomic_write_bytes(folder / "assessment.csv", inert_frame(table).to_csv(index=False, float_format="%.10g").encode("utf-8-sig"))
     write_workbook(folder / "assessment.xlsx", ChapterReport.from_prepared(prepared, "zh"))
     write_workbook(folder / "assessment_en.xlsx", ChapterReport.from_prepared(prepared, "en"))
     from fjdata.report.coverage_page import write_coverage_outputs  # coverage.html + the department questionnaire (issue 12)
@@ -471,6 +470,8 @@ def _manifest(run: RunResult, batch: BatchSpec, n_workers: int) -> dict[str, Any
         "started": run.started,
         "finished": run.finished,
         "data_hash": run.data_hash,
+        "data_hash_at_end": extra["data_hash_at_end"],
+        "data_changed_during_run": extra["data_changed"],
         "batch_file": str(batch.file),
         "workers": n_workers,
         "timeout_s": batch.timeout,
@@ -539,8 +540,13 @@ def run_nightly(
     bar.close()
     results = {**loaded.results, **executed.results}
     ordered = tuple(results[name] for name in loaded.order)
-    complete = not only and executed.tables_error is None and len(ordered) == len(batch.reports)
+    # C62: data imported while the reports ran may have reached some of them and not others.
+    data_at_end = data_fingerprint()
+    changed = data_at_end != data_hash
+    complete = not only and executed.tables_error is None and len(ordered) == len(batch.reports) and not changed
     extra = {
+        "data_hash_at_end": data_at_end,
+        "data_changed": changed,
         "tables": executed.tables,
         "tables_error": executed.tables_error,
         "complete": complete,

@@ -111,5 +111,6 @@ def index_html(run: RunResult, folder_name: str) -> str:
         colours=_COLOUR,
         tables=list(run.extra.get("tables", [])),
         pdf_note=str(run.extra.get("pdf_note") or ""),
+        data_changed=bool(run.extra.get("data_changed")),
         stack=run.extra.get("stack"),
     )
