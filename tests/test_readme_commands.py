@@ -53,14 +53,14 @@ def _argv(command: str, folder: Path) -> list[str]:
     """The command with its placeholders replaced by real files in ``folder``."""
     figures = write_csv(folder / "my_figures.csv", [obs_row()])
     words = command.split()
+    draft = str(ROOT / "drafts" / "fujian-manufacturing-2030-example.yaml")
     replace = {
-        "FILE": str(figures),
+        "FILE": draft if words[1] in ("draft", "feasibility") else str(figures),
         "my_figures.csv": str(figures),
-        "DRAFTS.yaml": str(ROOT / "drafts" / "fujian-manufacturing-2030-example.yaml"),
-        "drafts/fujian-manufacturing-2030-example.yaml": str(ROOT / "drafts" / "fujian-manufacturing-2030-example.yaml"),
-        "notebooks/chapter_report.ipynb": str(ROOT / "notebooks" / "chapter_report.ipynb"),
+        "DRAFTS.yaml": draft,
     }
-    words = [replace.get(w, w) for w in words]
+    # Paths into the checkout (drafts/…, notebooks/…) as the README gives them, from the repository root.
+    words = [replace.get(w, str(ROOT / w) if w.startswith(("drafts/", "notebooks/")) else w) for w in words]
     if words[0] == "papermill":
         return [str(Path(sys.executable).with_name("papermill")), *words[1:]]
     return [*FJDATA, *words[1:]]
