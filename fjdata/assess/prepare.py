@@ -123,7 +123,8 @@ def prepare_exploration(
 
     def fit() -> tuple[list[Forecast], dict[str, str]]:
         # The same backtest-calibrated intervals the assessment uses.
-        return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), dict(auto_policy(as_of).factors))
+        policy = auto_policy(as_of)
+        return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), policy.factors, policy.scales)
 
     key = {"indicator": indicator_id, "plan": the_plan.plan_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
     fits, skipped = cached("explore", key, fit)

@@ -31,6 +31,7 @@ from fjdata.core.cache import cached
 from fjdata.core.parallel import ordered_map
 from fjdata.forecast.models import (
     METHODS,
+    REGISTRY,
     Forecast,
     MethodUnavailable,
     combine,
@@ -44,7 +45,7 @@ from fjdata.forecast.models import (
     save_fits,
     t_or_normal_ppf,
 )
-from fjdata.forecast.projection import AutoPolicy, JudgedSeries, judged_series
+from fjdata.forecast.projection import JUDGED, LEVEL, AutoPolicy, JudgedSeries, judged_series, variant_scale
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import series_fingerprint
 from fjdata.inputs.registry import registry
@@ -79,7 +80,7 @@ def _event_rate(indicator_id: str) -> tuple[float, bool]:
 
 
 Rows = list[dict[str, object]]
-Fitted = list[tuple[int, dict[str, Forecast], "Context"]]
+Fitted = list[tuple[int, dict[tuple[str, str], Forecast], "Context"]]
 # One unit of work: a series, the training lengths (origin indices) to fit and score, the longest
 # horizon and the as-of year. A long series is cut into several, so two cores share the work evenly.
 Task = tuple[str, tuple[int, ...], int, int | None]
@@ -96,9 +97,44 @@ def _training(judged: JudgedSeries) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(judged.years, dtype=int), judged.values.to_numpy(dtype=float)
 
 
+def method_variants(judged_scale: str) -> list[tuple[str, str, str]]:
+    """(method, variant, scale) the backtest scores: every method on the judged scale and, for a
+    series judged on logs, every method whose fit differs on levels also on the natural scale."""
+    out = []
+    for m in METHODS:
+        out.append((m, JUDGED, judged_scale))
+        level = variant_scale(LEVEL, judged_scale)
+        fitter = REGISTRY[m]
+        if level != judged_scale and fitter.level_variant and fitter.model_scale(level) != fitter.model_scale(judged_scale):
+            out.append((m, LEVEL, level))
+    return out
+
+
 def _origin_keys(judged: JudgedSeries, k: int, max_h: int) -> list[str]:
     years, values = _training(judged)
-    return [fit_key(m, years[:k], values[:k], int(years[k - 1]) + max_h, judged.scale, judged.bounds) for m in METHODS]
+    to_year = int(years[k - 1]) + max_h
+    return [fit_key(m, years[:k], values[:k], to_year, sc, judged.bounds) for m, _v, sc in method_variants(judged.scale)]
+
+
+def score_origins(
+    ctx: Context, years: np.ndarray, values: np.ndarray, scale: str, bounds: tuple[float, float] | None, ks: Sequence[int], max_h: int
+) -> tuple[Rows, Fitted]:
+    """Every method (and scale variant) fitted on the first k values for each k in ``ks`` (fits
+    remembered by content) and scored on the values after it, up to ``max_h`` years ahead."""
+    rows: Rows = []
+    fitted: Fitted = []
+    for k in ks:
+        origin = int(years[k - 1])
+        fits: dict[tuple[str, str], Forecast] = {}
+        for method, variant, sc in method_variants(scale):
+            try:
+                fits[(method, variant)] = fit_cached(method, years[:k], values[:k], origin + max_h, sc, bounds)
+            except MethodUnavailable:
+                continue
+        for (method, variant), fc in fits.items():
+            rows += [{**r, "variant": variant} for r in _score(ctx, origin, method, fc, max_h, float(values[k - 1]))]
+        fitted.append((origin, fits, ctx))
+    return rows, fitted
 
 
 def _fit_and_score(task: Task) -> tuple[Rows, Fitted, set[str]]:
@@ -107,21 +143,8 @@ def _fit_and_score(task: Task) -> tuple[Rows, Fitted, set[str]]:
     judged = judged_series(indicator_id, as_of=as_of)
     years, values = _training(judged)
     ctx = _context(indicator_id, years, values)
-    rows: Rows = []
-    fitted: Fitted = []
-    used: set[str] = set()
-    for k in ks:
-        origin = int(years[k - 1])
-        fits: dict[str, Forecast] = {}
-        used.update(_origin_keys(judged, k, max_h))
-        for method in METHODS:
-            try:
-                fits[method] = fit_cached(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds)
-            except MethodUnavailable:
-                continue
-        for method, fc in fits.items():
-            rows += _score(ctx, origin, method, fc, max_h, float(values[k - 1]))
-        fitted.append((origin, fits, ctx))
+    used = {key for k in ks for key in _origin_keys(judged, k, max_h)}
+    rows, fitted = score_origins(ctx, years, values, judged.scale, judged.bounds, ks, max_h)
     return rows, fitted, used
 
 
@@ -227,16 +250,37 @@ def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True
             save_fits(f"backtest:{iid}", stored[iid] | used, use_cache)
     if not rows:
         return pd.DataFrame()
-    errors = pd.DataFrame(rows)
-    # Second pass: the auto combination, pooled from the members chosen on the first pass.
+    return with_combination(pd.DataFrame(rows), fitted, int(sim["draws"]), int(sim["seed"]), max_h)
+
+
+def with_combination(scored: pd.DataFrame, fitted: Fitted, draws: int, seed: int, max_h: int) -> pd.DataFrame:
+    """The scored table at each method's chosen scale variant, plus the auto combination pooled
+    from the members chosen on it (second pass)."""
+    variants = choose_variants(scored)
+    errors = scored[scored["variant"] == scored["method"].map(variants)]
     members = _members_from(errors)
     combo_rows: list[dict[str, object]] = []
     if len(members) >= 2:
         for origin, fits, ctx in fitted:
-            if all(m in fits for m in members):
-                combo = combine([fits[m] for m in members], int(sim["draws"]), int(sim["seed"]))
-                combo_rows += _score(ctx, origin, "combination", combo, int(bt["max_horizon"]), ctx.actual[origin])
+            chosen = [fits.get((m, variants[m])) for m in members]
+            if all(fc is not None for fc in chosen):
+                combo = combine([fc for fc in chosen if fc is not None], draws, seed)
+                combo_rows += _score(ctx, origin, "combination", combo, max_h, ctx.actual[origin])
     return pd.concat([errors, pd.DataFrame(combo_rows)], ignore_index=True)
+
+
+def choose_variants(scored: pd.DataFrame) -> dict[str, str]:
+    """Per method, the scale variant with the lower MASE on the forecasts both variants produced
+    (the judged scale where there is no other, or on a tie)."""
+    keys = ["indicator_id", "origin", "horizon"]
+    out: dict[str, str] = {}
+    for method, grp in scored.groupby("method"):
+        judged = grp[grp["variant"] == JUDGED].set_index(keys)["scaled_error"]
+        level = grp[grp["variant"] == LEVEL].set_index(keys)["scaled_error"]
+        common = judged.index.intersection(level.index)
+        better = len(common) and float(level.loc[common].mean()) < float(judged.loc[common].mean())
+        out[str(method)] = LEVEL if better else JUDGED
+    return out
 
 
 def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
@@ -373,6 +417,13 @@ def auto_policy(as_of: int | None = None, calibrated: bool = True, use_cache: bo
     >>> auto_policy(calibrated=False).factors
     {}
     """
-    errors = backtest_errors(None, use_cache, as_of)
-    members = _members_from(errors) if not errors.empty else [BASELINE]
-    return AutoPolicy(tuple(members), calibration_from(errors) if calibrated else {})
+    return policy_from(backtest_errors(None, use_cache, as_of), calibrated)
+
+
+def policy_from(errors: pd.DataFrame, calibrated: bool = True) -> AutoPolicy:
+    """The policy a scored table (:func:`with_combination`) implies: members that beat drift, each
+    method's scale variant and, if ``calibrated``, its interval factor."""
+    if errors.empty:
+        return AutoPolicy((BASELINE,))
+    scales = {str(m): str(v) for m, v in errors.dropna(subset=["variant"]).groupby("method")["variant"].first().items() if v == LEVEL}
+    return AutoPolicy(tuple(_members_from(errors)), calibration_from(errors) if calibrated else {}, scales)

@@ -130,15 +130,62 @@ def _arima(y: np.ndarray, h: int, order: tuple[int, int, int], trend: str | None
     res = ARIMA(y, order=order, trend=trend).fit(cov_type="none")
     fc = res.get_forecast(h)
     params = {str(k): float(v) for k, v in zip(res.model.param_names, np.atleast_1d(res.params), strict=True)}
-    params["aicc"] = float(res.aicc) if np.isfinite(res.aicc) else float("nan")
-    return np.asarray(fc.predicted_mean, float), np.asarray(fc.se_mean, float), float(res.aicc), params
+    aicc = float(res.aicc) if np.isfinite(res.aicc) else float("inf")
+    params["aicc"] = aicc
+    return np.asarray(fc.predicted_mean, float), np.asarray(fc.se_mean, float), aicc, params
 
 
-def _arima_small(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
-    fits = [_arima(y, h, order, "t") for order in ((1, 1, 0), (0, 1, 1))]
-    loc, sd, _aicc, params = min(fits, key=lambda f: f[2] if np.isfinite(f[2]) else np.inf)
-    params = {**params, "order": 1.0 if "ar.L1" in params else 2.0}
-    return loc, sd, None, params
+def _differences(y: np.ndarray, max_d: int = 2) -> int:
+    """How many differences make ``y`` level-stationary: KPSS at 5 % on the series and its
+    differences in turn, as Hyndman & Khandakar's auto.arima does (JSS 27(3), 2008, §3.2)."""
+    from statsmodels.tsa.stattools import kpss
+
+    d, z = 0, y
+    while d < max_d and len(z) > 3:
+        if np.ptp(z) == 0:
+            break
+        _stat, p, *_ = kpss(z, regression="c", nlags="legacy")
+        if p >= 0.05:
+            break
+        d, z = d + 1, np.diff(z)
+    return d
+
+
+# The largest AR / MA order the search visits: yearly series of 8–40 points support little more.
+ARIMA_MAX_PQ = 2
+
+
+def _arima_search(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    """ARIMA(p,d,q) by AICc: d from KPSS, then Hyndman & Khandakar's stepwise search over p, q ≤ 2
+    and the constant (drift where d = 1; none where d = 2), starting from (0,d,0), (1,d,0)
+    and (0,d,1) and moving to a neighbour (p ± 1 or q ± 1, or the constant toggled) while AICc falls."""
+    d = _differences(y)
+    constants = (True, False) if d < 2 else (False,)
+    seen: dict[tuple[int, int, bool], tuple[np.ndarray, np.ndarray, float, dict[str, float]]] = {}
+
+    def visit(p: int, q: int, c: bool) -> float:
+        if not (0 <= p <= ARIMA_MAX_PQ and 0 <= q <= ARIMA_MAX_PQ) or c not in constants or p + q + d + c + 2 >= len(y):
+            return float("inf")
+        if (p, q, c) not in seen:
+            trend = ("c" if d == 0 else "t") if c else None
+            try:
+                seen[(p, q, c)] = _arima(y, h, (p, d, q), trend)
+            except (ValueError, np.linalg.LinAlgError):
+                return float("inf")
+        return seen[(p, q, c)][2]
+
+    for p, q in ((0, 0), (1, 0), (0, 1)):
+        visit(p, q, constants[0])
+    while True:
+        best = min(seen, key=lambda k: seen[k][2]) if seen else None
+        if best is None:
+            raise MethodUnavailable("no ARIMA order could be fitted")
+        p, q, c = best
+        steps = [(p - 1, q, c), (p + 1, q, c), (p, q - 1, c), (p, q + 1, c), (p, q, not c)]
+        if not any(visit(*s) < seen[best][2] for s in steps):
+            break
+    loc, sd, _aicc, params = seen[best]
+    return loc, sd, None, {**params, "p": float(p), "d": float(d), "q": float(q), "drift": float(c)}
 
 
 def _ols_trend(x: np.ndarray, y: np.ndarray, x_new: np.ndarray) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
@@ -152,35 +199,104 @@ def _ols_trend(x: np.ndarray, y: np.ndarray, x_new: np.ndarray) -> tuple[np.ndar
     return np.asarray(pred.predicted_mean, float), np.asarray(se_obs, float), float(res.df_resid), params
 
 
+def theta_residuals(y: np.ndarray, alpha: float, drift: float) -> np.ndarray:
+    """One-step in-sample errors of simple exponential smoothing with drift, the model the Theta
+    method (θ = 2) is (Hyndman & Billah 2003, "Unmasking the Theta method", IJF 19(2)): the level
+    starts at the first value, ŷₜ = ℓₜ₋₁ + b, ℓₜ = α·yₜ + (1 − α)·ŷₜ, with b half the OLS slope.
+
+    >>> theta_residuals(np.array([1.0, 2.0, 3.0]), 1.0, 0.5).tolist()
+    [0.5, 0.5]
+    """
+    level = float(y[0])
+    errors = np.empty(len(y) - 1)
+    for t in range(1, len(y)):
+        pred = level + drift
+        errors[t - 1] = y[t] - pred
+        level = alpha * y[t] + (1 - alpha) * pred
+    return errors
+
+
 def _theta(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
     from statsmodels.tsa.forecasting.theta import ThetaModel
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     res = ThetaModel(y, period=1, deseasonalize=False).fit(use_mle=False)
     loc = np.asarray(res.forecast(h, theta=2), float)
-    # The forecast variance statsmodels' ThetaModelResults.prediction_intervals uses,
-    # σ²·(1 + (h−1)·(1 + (α−1)²)), with σ² from the same ARIMA(0,1,1)-with-constant fit it makes,
-    # fitted here without the parameter covariance it would also compute and not use.
-    sigma2 = float(np.asarray(SARIMAX(y, order=(0, 1, 1), trend="c").fit(disp=False, cov_type="none").params)[-1])
     alpha = float(res.params["alpha"])
-    sd = np.sqrt((1 + np.arange(h) * (1 + (alpha - 1) ** 2)) * sigma2)
-    params = {"b0": float(res.params["b0"]), "alpha": alpha, "sigma2": sigma2}
-    return loc, sd, None, params
+    b0 = float(res.params["b0"])
+    # The variance from the method's own one-step errors (no second, ARIMA, fit), and the h-step
+    # variance of simple exponential smoothing, σ²·(1 + α²(h − 1)) (FPP3 §5.5, table of h-step
+    # standard deviations; Hyndman & Billah 2003 for the SES-with-drift form).
+    resid = theta_residuals(y, alpha, b0 / 2)
+    sigma2 = float(np.mean(resid**2))
+    sd = np.sqrt((1 + alpha**2 * np.arange(h)) * sigma2)
+    return loc, sd, None, {"b0": b0, "alpha": alpha, "sigma2": sigma2}
 
 
-def _ets_damped(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+ETS_FORMS: tuple[tuple[str, str | None, bool], ...] = (
+    ("add", None, False),
+    ("add", "add", False),
+    ("add", "add", True),
+    ("mul", None, False),
+    ("mul", "add", False),
+    ("mul", "add", True),
+)
+
+
+def _ets_fit(y: np.ndarray, error: str, trend: str | None, damped: bool):  # type: ignore[no-untyped-def]
     import pandas as pd
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    # get_prediction needs an index on the endog; a RangeIndex carries no frequency warnings.
+    # A RangeIndex on the endog: get_prediction needs an index, and it carries no frequency warnings.
     model = ETSModel(
-        pd.Series(y, index=pd.RangeIndex(len(y))), error="add", trend="add", damped_trend=True, initialization_method="estimated"
+        pd.Series(y, index=pd.RangeIndex(len(y))), error=error, trend=trend, damped_trend=damped, initialization_method="estimated"
     )
-    res = model.fit(disp=False)
-    frame = res.get_prediction(start=len(y), end=len(y) + h - 1).summary_frame(alpha=0.05)
-    loc = frame["mean"].to_numpy(float)
-    sd = (frame["pi_upper"].to_numpy(float) - frame["pi_lower"].to_numpy(float)) / (2 * Z95)
+    return model.fit(disp=False)
+
+
+def _class2_sd(res, mean: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """h-step standard deviations of a multiplicative-error ETS without seasonality (Hyndman et al.,
+    *Forecasting with Exponential Smoothing*, 2008, §6.3, class 2): θ₁ = μ₁², θₕ = μₕ² + σ²·Σⱼ cⱼ²·θₕ₋ⱼ,
+    vₕ = (1 + σ²)·θₕ − μₕ², with cⱼ = α + β·φ(1 − φʲ)/(1 − φ) (φ = 1: α + βj; no trend: α)."""
+    alpha = float(res.smoothing_level)
+    beta = float(res.smoothing_trend) if res.model.has_trend else 0.0
+    phi = float(res.damping_trend) if res.model.damped_trend else 1.0
+    sigma2 = float(np.mean(np.asarray(res.resid, float) ** 2))
+    h = len(mean)
+    j = np.arange(1, h)
+    trend_part = j if phi == 1.0 else phi * (1 - phi**j) / (1 - phi)
+    c2 = (alpha + beta * trend_part) ** 2
+    theta = np.empty(h)
+    for k in range(h):
+        theta[k] = mean[k] ** 2 + sigma2 * float(np.sum(c2[:k] * theta[:k][::-1]))
+    var = (1 + sigma2) * theta - mean**2
+    return np.sqrt(np.maximum(var, 0.0))
+
+
+def _ets_auto(
+    y: np.ndarray, h: int, forms: Sequence[tuple[str, str | None, bool]]
+) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+    """The ETS form with the lowest AICc among ``forms`` (error, trend, damped), its point forecast
+    and analytic h-step spread: statsmodels' formulas for additive errors, class 2 for multiplicative."""
+    fits = []
+    for error, trend, damped in forms:
+        try:
+            res = _ets_fit(y, error, trend, damped)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        if np.isfinite(res.aicc):
+            fits.append((float(res.aicc), error, trend, damped, res))
+    if not fits:
+        raise MethodUnavailable("no ETS form could be fitted")
+    aicc, error, trend, damped, res = min(fits, key=lambda f: f[0])
+    if error == "add":
+        frame = res.get_prediction(start=len(y), end=len(y) + h - 1).summary_frame(alpha=0.05)
+        loc = frame["mean"].to_numpy(float)
+        sd = (frame["pi_upper"].to_numpy(float) - frame["pi_lower"].to_numpy(float)) / (2 * Z95)
+    else:
+        loc = np.asarray(res.forecast(h), float)
+        sd = _class2_sd(res, loc)
     params = {str(k): float(v) for k, v in zip(res.param_names, res.params, strict=True)}
+    params.update({"aicc": aicc, "error_mul": float(error == "mul"), "trend": float(trend is not None), "damped": float(damped)})
     return loc, sd, None, params
 
 
@@ -191,7 +307,7 @@ def import_fitters() -> None:
     from statsmodels.tsa.arima.model import ARIMA  # noqa: F401
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
     from statsmodels.tsa.forecasting.theta import ThetaModel  # noqa: F401
-    from statsmodels.tsa.statespace.sarimax import SARIMAX  # noqa: F401
+    from statsmodels.tsa.stattools import kpss  # noqa: F401
 
 
 def contiguous_tail(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -216,6 +332,8 @@ class ForecastMethod(ABC):
     min_obs: ClassVar[int]
     # State-space methods need consecutive years; a regression on the year takes gaps in its stride.
     uses_gaps: ClassVar[bool] = False
+    # Whether the backtest also scores the method on the levels of a series judged on logs.
+    level_variant: ClassVar[bool] = True
 
     def model_scale(self, scale: str) -> str:
         """The scale this method fits on when the series' judged scale is ``scale``."""
@@ -224,6 +342,12 @@ class ForecastMethod(ABC):
     @abstractmethod
     def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
         """(location, spread, Student-t df or None, parameters) on the model scale for the years after the last one."""
+
+    def predict_on(
+        self, years: np.ndarray, z: np.ndarray, to_year: int, scale: str
+    ) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        """:meth:`predict`, told the model scale (a method whose model space depends on it overrides this)."""
+        return self.predict(years, z, to_year)
 
     def fit(
         self,
@@ -254,7 +378,7 @@ class ForecastMethod(ABC):
             raise MethodUnavailable(f"nothing to forecast: last observation {last} ≥ {to_year}")
         z = to_model_scale(vals, scale, bounds)
         try:
-            loc, sd, df, params, msgs = _captured(lambda: self.predict(yrs, z, to_year))
+            loc, sd, df, params, msgs = _captured(lambda: self.predict_on(yrs, z, to_year, scale))
         except MethodUnavailable:
             raise
         except Exception as exc:  # statsmodels raises many types on degenerate input
@@ -345,29 +469,44 @@ class Theta(ForecastMethod):
         return _theta(z, to_year - int(years[-1]))
 
 
-class EtsDamped(ForecastMethod):
-    """Exponential smoothing with a damped additive trend, additive errors."""
+class Ets(ForecastMethod):
+    """Exponential smoothing, the form chosen by AICc among additive or multiplicative errors and
+    no, additive or damped additive trend (Hyndman et al. 2002, "A state space framework for
+    automatic forecasting using exponential smoothing methods", IJF 18(3)); multiplicative errors
+    only on the natural scale of a positive series."""
 
-    name = "ets_damped"
+    name = "ets"
     min_obs = 8
 
     def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
-        return _ets_damped(z, to_year - int(years[-1]))
+        return _ets_auto(z, to_year - int(years[-1]), tuple(f for f in ETS_FORMS if f[0] == "add"))
+
+    def predict_on(
+        self, years: np.ndarray, z: np.ndarray, to_year: int, scale: str
+    ) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
+        # Multiplicative errors need a positive series on its natural scale, well away from zero.
+        if scale == "natural" and float(np.min(z)) > 1e-3 * float(np.max(z)) > 0:
+            return _ets_auto(z, to_year - int(years[-1]), ETS_FORMS)
+        return self.predict(years, z, to_year)
 
 
 class Arima(ForecastMethod):
-    """ARIMA(1,1,0) or (0,1,1) with drift, whichever has the lower AICc."""
+    """ARIMA(p,d,q) chosen by AICc: d by KPSS, then a stepwise search over p, q ≤ 2 with or without drift.
+
+    Fitted on the judged scale only: it chooses its own differencing, and a level variant would
+    double the costliest fits of the backtest."""
 
     name = "arima"
     min_obs = 8
+    level_variant = False
 
     def predict(self, years: np.ndarray, z: np.ndarray, to_year: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
-        return _arima_small(z, to_year - int(years[-1]))
+        return _arima_search(z, to_year - int(years[-1]))
 
 
 # The methods by name, in the order tables list them. Minimum observations are deliberate (module docstring).
 REGISTRY: Mapping[str, ForecastMethod] = MappingProxyType(
-    {m.name: m for m in (Naive(), Drift(), Linear(), LogLinear(), Theta(), EtsDamped(), Arima())}
+    {m.name: m for m in (Naive(), Drift(), Linear(), LogLinear(), Theta(), Ets(), Arima())}
 )
 METHODS: tuple[str, ...] = tuple(REGISTRY)
 MIN_OBS: Mapping[str, int] = MappingProxyType({name: m.min_obs for name, m in REGISTRY.items()})
