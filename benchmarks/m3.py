@@ -62,7 +62,9 @@ def read(path: Path, n: int | None) -> list[Series]:
     for name, grp in frame.groupby("series", sort=False):
         grp = grp.sort_values("year")
         out.append(
-            Series(str(name), grp.loc[grp["part"] == "train", "value"].to_numpy(float), grp.loc[grp["part"] == "test", "value"].to_numpy(float))
+            Series(
+                str(name), grp.loc[grp["part"] == "train", "value"].to_numpy(float), grp.loc[grp["part"] == "test", "value"].to_numpy(float)
+            )
         )
     return out[:n] if n else out
 

@@ -420,6 +420,26 @@ def auto_policy(as_of: int | None = None, calibrated: bool = True, use_cache: bo
     return policy_from(backtest_errors(None, use_cache, as_of), calibrated)
 
 
+def method_note(lang: str, as_of: int | None = None, use_cache: bool = True) -> str:
+    """One sentence for a report's method note: which models ``auto`` combined and how well the
+    combination (or the single method) did in the backtest — MASE relative to drift and calibrated
+    80 % coverage (wording: ``method_note`` / ``method_note_single``).
+
+    >>> "drift" in method_note("en")
+    True
+    """
+    from fjdata.core.wording import words
+
+    errors = backtest_errors(None, use_cache, as_of)
+    policy = policy_from(errors)
+    table = summarise(errors).set_index("method")
+    row = "combination" if len(policy.members) >= 2 and "combination" in table.index else policy.members[0]
+    key = "method_note" if row == "combination" else "method_note_single"
+    w = words(lang)
+    rel, cov = table.loc[row, ["relative_to_drift", "coverage80_calibrated"]].astype(float)
+    return str(w[key]).format(members=str(w["list_sep"]).join(policy.members), rel=f"{rel:.2f}", cov=f"{cov:.0%}")
+
+
 def policy_from(errors: pd.DataFrame, calibrated: bool = True) -> AutoPolicy:
     """The policy a scored table (:func:`with_combination`) implies: members that beat drift, each
     method's scale variant and, if ``calibrated``, its interval factor."""
