@@ -1,7 +1,7 @@
 """Benchmark (not a test): fjdata's methods and its ``auto`` policy on the M3 yearly series, beside
 statsforecast's AutoETS, AutoTheta, AutoARIMA and their equal-weight combination when it is installed.
 
-    .venv/bin/python benchmarks/m3.py [PATH] [--series N] [--workers W] [--origins K]
+    .venv/bin/python benchmarks/m3.py [PATH] [--series N] [--workers W] [--origins K] [--no-peers]
 
 PATH defaults to ``../shared/benchmarks/m3_yearly.csv`` (from the repository root). Each series is
 split as the competition did: train = all but the last 6 values, test = the last 6. Everything our
@@ -176,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--series", type=int, default=None, help="take the first N series")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--origins", type=int, default=3, help="backtest origins per training part (the last K)")
+    parser.add_argument("--origins", type=int, default=2, help="backtest origins per training part (the last K)")
+    parser.add_argument("--no-peers", action="store_true", help="skip statsforecast even if it is installed")
     args = parser.parse_args(argv)
     series = read(args.path, args.series)
 
@@ -215,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import statsforecast  # noqa: F401
     except ImportError:
         print("statsforecast is not installed: our methods only")
-    else:
+    if "statsforecast" in sys.modules and not args.no_peers:
         statsforecast_one(series[0])  # numba compiles on first use: not counted
         theirs = _map(statsforecast_one, series, args.workers)
         for label in theirs[0]:  # type: ignore[attr-defined]

@@ -52,6 +52,7 @@ from fjdata.inputs.registry import registry
 from fjdata.inputs.transforms import cagr, transform_value
 
 BASELINE = "drift"
+ANY = "any"  # the variant label of a forecast whose method has no level variant on its series
 
 
 def headline_ids() -> list[str]:
@@ -123,6 +124,7 @@ def score_origins(
     remembered by content) and scored on the values after it, up to ``max_h`` years ahead."""
     rows: Rows = []
     fitted: Fitted = []
+    variants = {(m, v) for m, v, _sc in method_variants(scale)}
     for k in ks:
         origin = int(years[k - 1])
         fits: dict[tuple[str, str], Forecast] = {}
@@ -132,7 +134,9 @@ def score_origins(
             except MethodUnavailable:
                 continue
         for (method, variant), fc in fits.items():
-            rows += [{**r, "variant": variant} for r in _score(ctx, origin, method, fc, max_h, float(values[k - 1]))]
+            # A method with no level variant on this series counts under either choice.
+            label = variant if (method, LEVEL) in variants else ANY
+            rows += [{**r, "variant": label} for r in _score(ctx, origin, method, fc, max_h, float(values[k - 1]))]
         fitted.append((origin, fits, ctx))
     return rows, fitted
 
@@ -257,7 +261,7 @@ def with_combination(scored: pd.DataFrame, fitted: Fitted, draws: int, seed: int
     """The scored table at each method's chosen scale variant, plus the auto combination pooled
     from the members chosen on it (second pass)."""
     variants = choose_variants(scored)
-    errors = scored[scored["variant"] == scored["method"].map(variants)]
+    errors = scored[(scored["variant"] == scored["method"].map(variants)) | (scored["variant"] == ANY)]
     members = _members_from(errors)
     combo_rows: list[dict[str, object]] = []
     if len(members) >= 2:
@@ -445,5 +449,5 @@ def policy_from(errors: pd.DataFrame, calibrated: bool = True) -> AutoPolicy:
     method's scale variant and, if ``calibrated``, its interval factor."""
     if errors.empty:
         return AutoPolicy((BASELINE,))
-    scales = {str(m): str(v) for m, v in errors.dropna(subset=["variant"]).groupby("method")["variant"].first().items() if v == LEVEL}
+    scales = {str(m): LEVEL for m in errors.loc[errors["variant"] == LEVEL, "method"].unique()}
     return AutoPolicy(tuple(_members_from(errors)), calibration_from(errors) if calibrated else {}, scales)
