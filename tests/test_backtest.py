@@ -93,3 +93,32 @@ def test_mid_term_backtest_uses_only_data_known_then() -> None:
 
     assert auto_members(as_of=2022) == _members_from(errors)  # chosen on the 2022 errors, not today's
     assert len(errors) < len(backtest_errors())  # fewer origins were possible then
+
+
+def test_each_method_keeps_the_scale_with_the_lower_mase_and_series_without_a_choice_count_for_both() -> None:
+    from fjdata.forecast.backtest import ANY, choose_variants, policy_from
+
+    def rows(series: str, method: str, variant: str, errors: list[float]) -> list[dict[str, object]]:
+        return [
+            {"indicator_id": series, "origin": 2015, "horizon": h, "method": method, "variant": variant, "scaled_error": e,
+             "forecast": 1.0, "in80": True, "in95": True, "z80": 0.5, "z95": 0.4, "predicted_meet": True, "came_true": True}
+            for h, e in enumerate(errors, start=1)
+        ]  # fmt: skip
+
+    scored = pd.DataFrame(
+        rows("a", "drift", "judged", [2.0, 2.0])
+        + rows("a", "drift", "level", [1.0, 1.0])
+        + rows("a", "theta", "judged", [1.0, 1.0])
+        + rows("a", "theta", "level", [1.5, 0.6])  # mean 1.05 > 1.0: stays on logs
+        + rows("b", "drift", ANY, [3.0])  # a share: no level variant, kept whatever the choice
+        + rows("b", "theta", ANY, [3.0])
+    )
+    assert choose_variants(scored) == {"drift": "level", "theta": "judged"}
+    from fjdata.forecast.backtest import with_combination
+
+    errors = with_combination(scored, [], draws=100, seed=1, max_h=2)
+    assert sorted(zip(errors["indicator_id"], errors["method"], errors["variant"], strict=True)) == [
+        ("a", "drift", "level"), ("a", "drift", "level"), ("a", "theta", "judged"), ("a", "theta", "judged"),
+        ("b", "drift", ANY), ("b", "theta", ANY),
+    ]  # fmt: skip
+    assert policy_from(errors).scales == {"drift": "level"}

@@ -12,7 +12,10 @@ For every headline series (on its judged scale) and every origin ``o`` with at l
   be on the right side of a constant-rate path (the plan's required rate where a target uses
   the series, otherwise "no deterioration") and we check whether that came true.
 
-``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
+For a series judged on logs every method whose fit differs on levels is scored on both scales,
+and each method keeps the scale with the lower MASE on the forecasts both produced
+(:func:`choose_variants`): the log scale compounds growth and overshoots after a slowdown, so the
+choice is left to the evidence. ``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
 MASE beats drift's on the forecasts both produced, combined with equal weights (drift alone if
 none does). MASE is scaled once per series by the in-sample naive error of the whole series, as
 Hyndman recommends for rolling origins (https://stats.stackexchange.com/questions/237585).

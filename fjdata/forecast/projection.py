@@ -10,6 +10,9 @@ The judged scale depends on what the series is (see :func:`judged_series`):
   stay inside 0–100;
 - positive levels and counts are projected on logs, anything else on the natural scale.
 
+Where the judged scale is the log, a method may instead be fitted to the levels when the backtest
+found it forecasts better there (the policy's ``scales``, see :func:`variant_scale`).
+
 ``method="auto"`` is the equal-weight combination of the methods an :class:`AutoPolicy` names;
 the policy (and every method's interval calibration) is passed in, never looked up here: the
 backtest computes it (:func:`fjdata.forecast.backtest.auto_policy`) and
