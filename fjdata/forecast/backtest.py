@@ -15,14 +15,14 @@ For every headline series (on its judged scale) and every origin ``o`` with at l
 For a series judged on logs every method whose fit differs on levels is scored on both scales,
 and each method keeps the scale with the lower MASE on the forecasts both produced
 (:func:`choose_variants`): the log scale compounds growth and overshoots after a slowdown, so the
-choice is left to the evidence. ``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
-MASE beats drift's on the forecasts both produced, combined with equal weights (drift alone if
-none does). MASE is scaled once per series by the in-sample naive error of the whole series, as
-Hyndman recommends for rolling origins (https://stats.stackexchange.com/questions/237585).
+choice is left to the evidence. ``auto_members`` turns the table into the rule behind ``method="auto"``: the set of up to four
+methods whose equal-weight mean forecast has the lowest MASE on the forecasts all produced.
+MASE is scaled once per series by the in-sample naive error of the whole series, as Hyndman recommends for rolling origins (https://stats.stackexchange.com/questions/237585).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -199,6 +199,7 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
                 "forecast": fc.mean[i],
                 "abs_error": abs(y - fc.mean[i]),
                 "scaled_error": abs(y - fc.mean[i]) / ctx.q if ctx.q > 0 else np.nan,
+                "scale": ctx.q,
                 "in80": fc.lo80[i] <= y <= fc.hi80[i],
                 "in95": fc.lo95[i] <= y <= fc.hi95[i],
                 "z80": z80,
@@ -300,7 +301,39 @@ def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_
     return cached("backtest", key, lambda: _run(ids, as_of, use_cache), use_cache)
 
 
+# The largest number of methods ``auto`` combines, and the fewest common forecasts on which a
+# combination is chosen (fewer: the methods that beat drift, or drift alone).
+MAX_MEMBERS = 4
+MIN_COMMON_FORECASTS = 20
+
+
 def _members_from(errors: pd.DataFrame) -> list[str]:
+    """The equal-weight combination (of up to :data:`MAX_MEMBERS` methods, each on its chosen scale)
+    whose mean point forecast has the lowest MASE on the forecasts every method produced; a smaller
+    set wins a tie. Combinations usually beat their best member (Makridakis & Hibon 2000; Petropoulos
+    & Svetunkov 2020, "A simple combination of univariate models"), so the set is chosen, not one model.
+    Too few common forecasts: the methods whose MASE beats drift's, or drift alone."""
+    own = errors[errors["method"].isin(METHODS)]
+    keys = ["indicator_id", "origin", "horizon"]
+    wide = own.pivot_table(index=keys, columns="method", values="forecast", aggfunc="first").dropna()
+    if len(wide) < MIN_COMMON_FORECASTS or "scale" not in own:
+        return _beats_drift(errors)
+    first = own.groupby(keys)[["actual", "scale"]].first().loc[wide.index]
+    actual, scale = first["actual"].to_numpy(float), first["scale"].to_numpy(float)
+    ok = scale > 0
+    methods = [m for m in METHODS if m in wide.columns]
+    forecasts = wide[methods].to_numpy(float)[ok]
+    best: tuple[float, int, tuple[str, ...]] | None = None
+    for size in range(1, min(MAX_MEMBERS, len(methods)) + 1):
+        for subset in itertools.combinations(range(len(methods)), size):
+            mase = float(np.mean(np.abs(actual[ok] - forecasts[:, subset].mean(axis=1)) / scale[ok]))
+            cand = (mase, size, tuple(methods[i] for i in subset))
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+    return list(best[2]) if best else _beats_drift(errors)
+
+
+def _beats_drift(errors: pd.DataFrame) -> list[str]:
     """Methods whose MASE beats drift's on the forecasts both produced (same series, origins, horizons)."""
     keys = ["indicator_id", "origin", "horizon"]
     drift = errors[errors["method"] == BASELINE].set_index(keys)["scaled_error"]
@@ -448,7 +481,7 @@ def method_note(lang: str, as_of: int | None = None, use_cache: bool = True) -> 
 
 
 def policy_from(errors: pd.DataFrame, calibrated: bool = True) -> AutoPolicy:
-    """The policy a scored table (:func:`with_combination`) implies: members that beat drift, each
+    """The policy a scored table (:func:`with_combination`) implies: the members of ``auto``, each
     method's scale variant and, if ``calibrated``, its interval factor."""
     if errors.empty:
         return AutoPolicy((BASELINE,))

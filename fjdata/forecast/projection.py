@@ -144,8 +144,8 @@ def fit_methods(
 class AutoPolicy:
     """What ``method="auto"`` means and how wide intervals are, decided elsewhere and passed in.
 
-    ``members`` — the methods ``auto`` combines with equal weights (the backtest picks those that
-    beat drift, see :func:`fjdata.forecast.backtest.auto_policy`); ``factors`` — per method (and
+    ``members`` — the methods ``auto`` combines with equal weights (the backtest picks the set
+    whose mean forecast erred least, see :func:`fjdata.forecast.backtest.auto_policy`); ``factors`` — per method (and
     ``"combination"``), the factor on the predictive spread that calibrates its intervals (1 when
     absent); ``scales`` — per method, ``"level"`` where the backtest found it better fitted to the
     levels of a series judged on logs (the judged scale when absent). Projection never looks these
