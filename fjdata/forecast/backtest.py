@@ -304,14 +304,16 @@ def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_
 # The largest number of methods ``auto`` combines, and the fewest common forecasts on which a
 # combination is chosen (fewer: the methods that beat drift, or drift alone).
 MAX_MEMBERS = 4
+CANDIDATE_SLACK = 1.25
 MIN_COMMON_FORECASTS = 20
 
 
 def _members_from(errors: pd.DataFrame) -> list[str]:
-    """The equal-weight combination (of up to :data:`MAX_MEMBERS` methods, each on its chosen scale)
-    whose mean point forecast has the lowest MASE on the forecasts every method produced; a smaller
-    set wins a tie. Combinations usually beat their best member (Makridakis & Hibon 2000; Petropoulos
-    & Svetunkov 2020, "A simple combination of univariate models"), so the set is chosen, not one model.
+    """The equal-weight combination (of up to :data:`MAX_MEMBERS` methods, each on its chosen scale,
+    among those whose own MASE is within :data:`CANDIDATE_SLACK` of the best method's) whose mean
+    point forecast has the lowest MASE on the forecasts every method produced; a smaller set wins a
+    tie. Combinations usually beat their best member (Makridakis & Hibon 2000; Petropoulos &
+    Svetunkov 2020, "A simple combination of univariate models"), so the set is chosen, not one model.
     Too few common forecasts: the methods whose MASE beats drift's, or drift alone."""
     own = errors[errors["method"].isin(METHODS)]
     keys = ["indicator_id", "origin", "horizon"]
@@ -321,7 +323,10 @@ def _members_from(errors: pd.DataFrame) -> list[str]:
     first = own.groupby(keys)[["actual", "scale"]].first().loc[wide.index]
     actual, scale = first["actual"].to_numpy(float), first["scale"].to_numpy(float)
     ok = scale > 0
-    methods = [m for m in METHODS if m in wide.columns]
+    # Candidates: methods whose own MASE is within CANDIDATE_SLACK of the best one's, so that two poor
+    # methods whose errors happen to cancel on a small sample are not paired.
+    single = {m: float(np.mean(np.abs(actual[ok] - wide[m].to_numpy(float)[ok]) / scale[ok])) for m in METHODS if m in wide.columns}
+    methods = [m for m in single if single[m] <= CANDIDATE_SLACK * min(single.values())]
     forecasts = wide[methods].to_numpy(float)[ok]
     best: tuple[float, int, tuple[str, ...]] | None = None
     for size in range(1, min(MAX_MEMBERS, len(methods)) + 1):
