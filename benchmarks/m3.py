@@ -7,7 +7,7 @@ PATH defaults to ``../shared/benchmarks/m3_yearly.csv`` (from the repository roo
 split as the competition did: train = all but the last 6 values, test = the last 6. Everything our
 engine decides is estimated on the training parts only, by the same rolling-origin backtest the
 product runs on its own series (:func:`fjdata.forecast.backtest.score_origins`): the last ``K``
-origins of each training part, scored up to 6 years ahead inside it, give each method's scale
+origins of each training part that leave 6 years inside it to score, give each method's scale
 (judged log or level), the members of ``auto`` (those that beat drift) and the interval
 calibration factors. The test values are used only for scoring.
 
@@ -83,7 +83,9 @@ def backtest_one(s: Series, origins: int) -> tuple[list[dict[str, object]], list
 
     start = time.process_time()
     years, values = s.years, s.train
-    ks = [k for k in range(len(values) - origins, len(values)) if k >= MIN_TRAIN]
+    # Origins early enough that all 6 horizons are scored inside the training part (later origins
+    # would judge the methods on 1–2-year forecasts only).
+    ks = [k for k in range(len(values) - H - origins + 1, len(values) - H + 1) if k >= MIN_TRAIN]
     ctx = Context(s.name, dict(zip(years.tolist(), values.tolist(), strict=True)), s.scale, 0.0, True)
     judged = _judged(s)
     with warnings.catch_warnings():
@@ -176,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--series", type=int, default=None, help="take the first N series")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--origins", type=int, default=2, help="backtest origins per training part (the last K)")
+    parser.add_argument("--origins", type=int, default=2, help="backtest origins per training part (the last K with 6 years after them)")
     parser.add_argument("--no-peers", action="store_true", help="skip statsforecast even if it is installed")
     args = parser.parse_args(argv)
     series = read(args.path, args.series)
