@@ -270,7 +270,8 @@ def with_combination(scored: pd.DataFrame, fitted: Fitted, draws: int, seed: int
     combo_rows: list[dict[str, object]] = []
     if len(members) >= 2:
         for origin, fits, ctx in fitted:
-            chosen = [fits.get((m, variants[m])) for m in members]
+            # A series with no level variant (judged on logit or natural scale) has the judged fit only.
+            chosen = [fits.get((m, variants[m]), fits.get((m, JUDGED))) for m in members]
             if all(fc is not None for fc in chosen):
                 combo = combine([fc for fc in chosen if fc is not None], draws, seed)
                 combo_rows += _score(ctx, origin, "combination", combo, max_h, ctx.actual[origin])
