@@ -137,25 +137,37 @@ def summary_table_html(report: DraftReport, lang: str = "zh") -> str:
     for e in report.items:
         f, d = e.feasibility, e.target
         last = e.last_time[0] if e.last_time else None
-        latest = "—" if f.last_year is None else latest_text(f, lang) + words(lang)["years_paren"].format(y=f.last_year)
+        candidate, latest, *evidence = _candidate_cells(f, lang)
         cells = [
             d.name,
-            f"{d.target_year}: {d.target_op}{value_text(f, d.target_value, lang)}",
+            candidate,
             last.target_text if last else "—",
             f"{_outcome(last, lang)} · {last.status.label(lang)}" if last else "—",
             latest,
-            rate_text(f.required_rate, f.rate_unit, lang),
-            rate_text(f.achieved_rate_5y, f.rate_unit, lang),
-            rate_text(f.achieved_rate_10y, f.rate_unit, lang),
-            probability_band(f.probability, lang),
-            value_text(f, f.value_p50, lang),
-            value_text(f, f.value_p75, lang),
-            value_text(f, f.value_p90, lang),
+            *evidence,
             _consistency_cell(e, lang),
         ]
         rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     table = f"<table class='fj-draft'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     return f"<div class='fj'><div class='scroll'>{table}</div></div>"
+
+
+def _candidate_cells(f: Feasibility, lang: str) -> list[str]:
+    """The cells both tables share, in order: the candidate, the latest figure with its year, growth
+    required and achieved over 5 and 10 years, the chance as a band, the values met at 50/75/90 %."""
+    d = f.target
+    latest = "—" if f.last_year is None else latest_text(f, lang) + words(lang)["years_paren"].format(y=f.last_year)
+    return [
+        f"{d.target_year}: {d.target_op}{value_text(f, d.target_value, lang)}",
+        latest,
+        rate_text(f.required_rate, f.rate_unit, lang),
+        rate_text(f.achieved_rate_5y, f.rate_unit, lang),
+        rate_text(f.achieved_rate_10y, f.rate_unit, lang),
+        probability_band(f.probability, lang),
+        value_text(f, f.value_p50, lang),
+        value_text(f, f.value_p75, lang),
+        value_text(f, f.value_p90, lang),
+    ]
 
 
 def header_html(report: DraftReport, lang: str = "zh", as_of: int | None = None) -> str:
@@ -193,20 +205,7 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
     rows = []
     for f in results:
         d = f.target
-        latest = "—" if f.last_year is None else latest_text(f, lang) + words(lang)["years_paren"].format(y=f.last_year)
-        cells = [
-            d.name,
-            f"{d.target_year}: {d.target_op}{value_text(f, d.target_value, lang)}",
-            latest,
-            rate_text(f.required_rate, f.rate_unit, lang),
-            rate_text(f.achieved_rate_5y, f.rate_unit, lang),
-            rate_text(f.achieved_rate_10y, f.rate_unit, lang),
-            probability_band(f.probability, lang),
-            value_text(f, f.value_p50, lang),
-            value_text(f, f.value_p75, lang),
-            value_text(f, f.value_p90, lang),
-            note_text(f.note, lang),
-        ]
+        cells = [d.name, *_candidate_cells(f, lang), note_text(f.note, lang)]
         rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     table = f"<table class='fj-feasibility'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     return f"<div class='fj'><div class='scroll'>{table}</div></div>"
