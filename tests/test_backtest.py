@@ -8,6 +8,7 @@ import pytest
 
 import fjdata
 from fjdata.forecast.backtest import BASELINE, _naive_mae, auto_members, backtest_errors, summarise
+from fjdata.forecast.models import METHODS
 
 
 def test_mase_scale_is_the_in_sample_naive_error_over_consecutive_years() -> None:
@@ -42,15 +43,24 @@ def test_backtest_table_and_the_auto_rule() -> None:
     assert BASELINE in set(table["method"])
     members = auto_members()
     errors = backtest_errors()
-    keys = ["indicator_id", "origin", "horizon"]
-    drift = errors[errors["method"] == BASELINE].set_index(keys)["scaled_error"]
-    expected = []
-    for m in ("naive", "linear", "loglinear", "theta", "ets_damped", "arima"):
-        own = errors[errors["method"] == m].set_index(keys)["scaled_error"]
-        common = own.index.intersection(drift.index)  # compared on the forecasts both produced
-        if own.loc[common].mean() < drift.loc[common].mean():
-            expected.append(m)
-    assert members == (expected or [BASELINE])
+    # By brute force: every set of up to four methods, the MASE of its mean point forecast on the
+    # forecasts all methods produced (scale = |error| ÷ scaled error of a row); smaller sets win ties.
+    own = errors[errors["method"].isin(METHODS)]
+    wide = own.pivot_table(index=["indicator_id", "origin", "horizon"], columns="method", values="forecast").dropna()
+    first = own.groupby(["indicator_id", "origin", "horizon"])[["actual", "abs_error", "scaled_error"]].first().loc[wide.index]
+    q = (first["abs_error"] / first["scaled_error"]).to_numpy()
+    import itertools
+
+    scores = {}
+    single = {m: float(np.nanmean(np.abs(first["actual"].to_numpy() - wide[m].to_numpy()) / q)) for m in METHODS if m in wide}
+    candidates = [m for m in single if single[m] <= 1.25 * min(single.values())]  # within 25 % of the best method
+    for size in range(1, 5):
+        for subset in itertools.combinations(candidates, size):
+            err = np.abs(first["actual"].to_numpy() - wide[list(subset)].mean(axis=1).to_numpy()) / q
+            scores[subset] = float(np.nanmean(err))
+    best = min(scores, key=lambda k: (round(scores[k], 12), len(k)))
+    assert tuple(members) == best
+    assert scores[best] < min(scores[(m,)] for m in METHODS if (m,) in scores) or len(best) == 1
     if len(members) >= 2:
         assert "combination" in set(table["method"])
     assert table["n"].min() >= 20
@@ -92,3 +102,32 @@ def test_mid_term_backtest_uses_only_data_known_then() -> None:
 
     assert auto_members(as_of=2022) == _members_from(errors)  # chosen on the 2022 errors, not today's
     assert len(errors) < len(backtest_errors())  # fewer origins were possible then
+
+
+def test_each_method_keeps_the_scale_with_the_lower_mase_and_series_without_a_choice_count_for_both() -> None:
+    from fjdata.forecast.backtest import ANY, choose_variants, policy_from
+
+    def rows(series: str, method: str, variant: str, errors: list[float]) -> list[dict[str, object]]:
+        return [
+            {"indicator_id": series, "origin": 2015, "horizon": h, "method": method, "variant": variant, "scaled_error": e,
+             "forecast": 1.0, "in80": True, "in95": True, "z80": 0.5, "z95": 0.4, "predicted_meet": True, "came_true": True}
+            for h, e in enumerate(errors, start=1)
+        ]  # fmt: skip
+
+    scored = pd.DataFrame(
+        rows("a", "drift", "judged", [2.0, 2.0])
+        + rows("a", "drift", "level", [1.0, 1.0])
+        + rows("a", "theta", "judged", [1.0, 1.0])
+        + rows("a", "theta", "level", [1.5, 0.6])  # mean 1.05 > 1.0: stays on logs
+        + rows("b", "drift", ANY, [3.0])  # a share: no level variant, kept whatever the choice
+        + rows("b", "theta", ANY, [3.0])
+    )
+    assert choose_variants(scored) == {"drift": "level", "theta": "judged"}
+    from fjdata.forecast.backtest import with_combination
+
+    errors = with_combination(scored, [], draws=100, seed=1, max_h=2)
+    assert sorted(zip(errors["indicator_id"], errors["method"], errors["variant"], strict=True)) == [
+        ("a", "drift", "level"), ("a", "drift", "level"), ("a", "theta", "judged"), ("a", "theta", "judged"),
+        ("b", "drift", ANY), ("b", "theta", ANY),
+    ]  # fmt: skip
+    assert policy_from(errors).scales == {"drift": "level"}

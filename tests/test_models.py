@@ -62,13 +62,13 @@ def test_gaps_use_the_consecutive_tail_for_state_space_methods() -> None:
     assert fit_method("drift", years, values, 2020).fit_years == (2010, 2015)
     assert fit_method("linear", years, values, 2020).fit_years == (2005, 2015)  # OLS regresses on the year
     with pytest.raises(MethodUnavailable, match="consecutive"):
-        fit_method("ets_damped", years, values, 2020)
+        fit_method("ets", years, values, 2020)
 
 
 def test_share_near_its_bound_stays_inside() -> None:
     years = list(range(2012, 2021))
     share = [90.0, 92.0, 94.0, 95.5, 96.8, 97.6, 98.3, 98.8, 99.2]
-    for method in ("drift", "linear", "theta", "ets_damped", "arima"):
+    for method in ("drift", "linear", "theta", "ets", "arima"):
         fc = fit_method(method, years, share, 2025, scale="logit", bounds=(0.0, 100.0))
         assert max(fc.hi95) < 100.0 and min(fc.lo95) > 0.0, method
         assert fc.probability(2025, 99.0, higher=True) > 0.5

@@ -19,7 +19,7 @@ from fjdata.assess.assessment import Assessment, TargetResult, results
 from fjdata.assess.view import View
 from fjdata.core.cache import cached
 from fjdata.forecast.auto import context_forecast
-from fjdata.forecast.backtest import auto_policy, backtest_errors
+from fjdata.forecast.backtest import AutoRecord, auto_policy, auto_record, backtest_errors
 from fjdata.forecast.models import METHODS, Forecast
 from fjdata.forecast.projection import ExtraData, JudgedSeries, fit_methods, judged_series
 from fjdata.inputs.chapters import chapter_context
@@ -47,6 +47,7 @@ class Prepared:
     items: tuple[TargetResult, ...]  # the view
     midterm: tuple[TargetResult, ...]  # the mid-term view; empty until that year is past
     contexts: tuple[ContextSeries, ...]  # the chapter's context indicators, in the plan's order
+    auto: AutoRecord | None = None  # what method="auto" combined and how it did (None for other methods)
 
     @property
     def plan(self) -> Plan:
@@ -85,7 +86,8 @@ def prepare(view: View | None = None, chapter: int | str | None = None, mid_year
         judged = judged_series(iid, the_plan.base_year, region=the_plan.region, as_of=view.as_of, extra_data=view.extra)
         forecast = context_forecast(judged, view.method, view.as_of, view.extra, the_plan.end_year) if len(judged.values) else None
         contexts.append(ContextSeries(iid, judged, forecast))
-    return Prepared(view, key_chapter, mid, items, midterm, tuple(contexts))
+    auto = auto_record(view.as_of) if view.method == "auto" else None
+    return Prepared(view, key_chapter, mid, items, midterm, tuple(contexts), auto)
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,7 +125,8 @@ def prepare_exploration(
 
     def fit() -> tuple[list[Forecast], dict[str, str]]:
         # The same backtest-calibrated intervals the assessment uses.
-        return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), dict(auto_policy(as_of).factors))
+        policy = auto_policy(as_of)
+        return fit_methods(judged, chosen, max(the_plan.end_year, last + 1), policy.factors, policy.scales)
 
     key = {"indicator": indicator_id, "plan": the_plan.plan_id, "methods": chosen, "as_of": as_of, "data": data_fingerprint(extra_data)}
     fits, skipped = cached("explore", key, fit)

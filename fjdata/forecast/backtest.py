@@ -12,14 +12,17 @@ For every headline series (on its judged scale) and every origin ``o`` with at l
   be on the right side of a constant-rate path (the plan's required rate where a target uses
   the series, otherwise "no deterioration") and we check whether that came true.
 
-``auto_members`` turns the table into the rule behind ``method="auto"``: the methods whose
-MASE beats drift's on the forecasts both produced, combined with equal weights (drift alone if
-none does). MASE is scaled once per series by the in-sample naive error of the whole series, as
-Hyndman recommends for rolling origins (https://stats.stackexchange.com/questions/237585).
+For a series judged on logs every method whose fit differs on levels is scored on both scales,
+and each method keeps the scale with the lower MASE on the forecasts both produced
+(:func:`choose_variants`): the log scale compounds growth and overshoots after a slowdown, so the
+choice is left to the evidence. ``auto_members`` turns the table into the rule behind ``method="auto"``: the set of up to four
+methods whose equal-weight mean forecast has the lowest MASE on the forecasts all produced.
+MASE is scaled once per series by the in-sample naive error of the whole series, as Hyndman recommends for rolling origins (https://stats.stackexchange.com/questions/237585).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +34,7 @@ from fjdata.core.cache import cached
 from fjdata.core.parallel import ordered_map
 from fjdata.forecast.models import (
     METHODS,
+    REGISTRY,
     Forecast,
     MethodUnavailable,
     combine,
@@ -44,13 +48,14 @@ from fjdata.forecast.models import (
     save_fits,
     t_or_normal_ppf,
 )
-from fjdata.forecast.projection import AutoPolicy, JudgedSeries, judged_series
+from fjdata.forecast.projection import JUDGED, LEVEL, AutoPolicy, JudgedSeries, judged_series, variant_scale
 from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import series_fingerprint
 from fjdata.inputs.registry import registry
 from fjdata.inputs.transforms import cagr, transform_value
 
 BASELINE = "drift"
+ANY = "any"  # the variant label of a forecast whose method has no level variant on its series
 
 
 def headline_ids() -> list[str]:
@@ -79,7 +84,7 @@ def _event_rate(indicator_id: str) -> tuple[float, bool]:
 
 
 Rows = list[dict[str, object]]
-Fitted = list[tuple[int, dict[str, Forecast], "Context"]]
+Fitted = list[tuple[int, dict[tuple[str, str], Forecast], "Context"]]
 # One unit of work: a series, the training lengths (origin indices) to fit and score, the longest
 # horizon and the as-of year. A long series is cut into several, so two cores share the work evenly.
 Task = tuple[str, tuple[int, ...], int, int | None]
@@ -96,9 +101,47 @@ def _training(judged: JudgedSeries) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(judged.years, dtype=int), judged.values.to_numpy(dtype=float)
 
 
+def method_variants(judged_scale: str) -> list[tuple[str, str, str]]:
+    """(method, variant, scale) the backtest scores: every method on the judged scale and, for a
+    series judged on logs, every method whose fit differs on levels also on the natural scale."""
+    out = []
+    for m in METHODS:
+        out.append((m, JUDGED, judged_scale))
+        level = variant_scale(LEVEL, judged_scale)
+        fitter = REGISTRY[m]
+        if level != judged_scale and fitter.level_variant and fitter.model_scale(level) != fitter.model_scale(judged_scale):
+            out.append((m, LEVEL, level))
+    return out
+
+
 def _origin_keys(judged: JudgedSeries, k: int, max_h: int) -> list[str]:
     years, values = _training(judged)
-    return [fit_key(m, years[:k], values[:k], int(years[k - 1]) + max_h, judged.scale, judged.bounds) for m in METHODS]
+    to_year = int(years[k - 1]) + max_h
+    return [fit_key(m, years[:k], values[:k], to_year, sc, judged.bounds) for m, _v, sc in method_variants(judged.scale)]
+
+
+def score_origins(
+    ctx: Context, years: np.ndarray, values: np.ndarray, scale: str, bounds: tuple[float, float] | None, ks: Sequence[int], max_h: int
+) -> tuple[Rows, Fitted]:
+    """Every method (and scale variant) fitted on the first k values for each k in ``ks`` (fits
+    remembered by content) and scored on the values after it, up to ``max_h`` years ahead."""
+    rows: Rows = []
+    fitted: Fitted = []
+    variants = {(m, v) for m, v, _sc in method_variants(scale)}
+    for k in ks:
+        origin = int(years[k - 1])
+        fits: dict[tuple[str, str], Forecast] = {}
+        for method, variant, sc in method_variants(scale):
+            try:
+                fits[(method, variant)] = fit_cached(method, years[:k], values[:k], origin + max_h, sc, bounds)
+            except MethodUnavailable:
+                continue
+        for (method, variant), fc in fits.items():
+            # A method with no level variant on this series counts under either choice.
+            label = variant if (method, LEVEL) in variants else ANY
+            rows += [{**r, "variant": label} for r in _score(ctx, origin, method, fc, max_h, float(values[k - 1]))]
+        fitted.append((origin, fits, ctx))
+    return rows, fitted
 
 
 def _fit_and_score(task: Task) -> tuple[Rows, Fitted, set[str]]:
@@ -107,21 +150,8 @@ def _fit_and_score(task: Task) -> tuple[Rows, Fitted, set[str]]:
     judged = judged_series(indicator_id, as_of=as_of)
     years, values = _training(judged)
     ctx = _context(indicator_id, years, values)
-    rows: Rows = []
-    fitted: Fitted = []
-    used: set[str] = set()
-    for k in ks:
-        origin = int(years[k - 1])
-        fits: dict[str, Forecast] = {}
-        used.update(_origin_keys(judged, k, max_h))
-        for method in METHODS:
-            try:
-                fits[method] = fit_cached(method, years[:k], values[:k], origin + max_h, judged.scale, judged.bounds)
-            except MethodUnavailable:
-                continue
-        for method, fc in fits.items():
-            rows += _score(ctx, origin, method, fc, max_h, float(values[k - 1]))
-        fitted.append((origin, fits, ctx))
+    used = {key for k in ks for key in _origin_keys(judged, k, max_h)}
+    rows, fitted = score_origins(ctx, years, values, judged.scale, judged.bounds, ks, max_h)
     return rows, fitted, used
 
 
@@ -169,6 +199,7 @@ def _score(ctx: Context, origin: int, method: str, fc: Forecast, max_h: int, las
                 "forecast": fc.mean[i],
                 "abs_error": abs(y - fc.mean[i]),
                 "scaled_error": abs(y - fc.mean[i]) / ctx.q if ctx.q > 0 else np.nan,
+                "scale": ctx.q,
                 "in80": fc.lo80[i] <= y <= fc.hi80[i],
                 "in95": fc.lo95[i] <= y <= fc.hi95[i],
                 "z80": z80,
@@ -227,16 +258,42 @@ def _run(indicator_ids: Sequence[str], as_of: int | None, use_cache: bool = True
             save_fits(f"backtest:{iid}", stored[iid] | used, use_cache)
     if not rows:
         return pd.DataFrame()
-    errors = pd.DataFrame(rows)
-    # Second pass: the auto combination, pooled from the members chosen on the first pass.
+    return with_combination(pd.DataFrame(rows), fitted, int(sim["draws"]), int(sim["seed"]), max_h)
+
+
+def with_combination(scored: pd.DataFrame, fitted: Fitted, draws: int, seed: int, max_h: int) -> pd.DataFrame:
+    """The scored table at each method's chosen scale variant, plus the auto combination pooled
+    from the members chosen on it (second pass)."""
+    variants = choose_variants(scored)
+    errors = scored[(scored["variant"] == scored["method"].map(variants)) | (scored["variant"] == ANY)]
     members = _members_from(errors)
     combo_rows: list[dict[str, object]] = []
     if len(members) >= 2:
         for origin, fits, ctx in fitted:
-            if all(m in fits for m in members):
-                combo = combine([fits[m] for m in members], int(sim["draws"]), int(sim["seed"]))
-                combo_rows += _score(ctx, origin, "combination", combo, int(bt["max_horizon"]), ctx.actual[origin])
+            # A series with no level variant (judged on logit or natural scale) has the judged fit only.
+            chosen = [fits.get((m, variants[m]), fits.get((m, JUDGED))) for m in members]
+            if all(fc is not None for fc in chosen):
+                combo = combine([fc for fc in chosen if fc is not None], draws, seed)
+                combo_rows += _score(ctx, origin, "combination", combo, max_h, ctx.actual[origin])
     return pd.concat([errors, pd.DataFrame(combo_rows)], ignore_index=True)
+
+
+TIE = 1e-9  # relative MASE difference below which two scale variants count as equal
+
+
+def choose_variants(scored: pd.DataFrame) -> dict[str, str]:
+    """Per method, the scale variant with the lower MASE on the forecasts both variants produced
+    (the judged scale where there is no other, or on a tie: the level variant must be lower by more
+    than rounding, :data:`TIE`)."""
+    keys = ["indicator_id", "origin", "horizon"]
+    out: dict[str, str] = {}
+    for method, grp in scored.groupby("method"):
+        judged = grp[grp["variant"] == JUDGED].set_index(keys)["scaled_error"]
+        level = grp[grp["variant"] == LEVEL].set_index(keys)["scaled_error"]
+        common = judged.index.intersection(level.index)
+        better = len(common) and float(level.loc[common].mean()) < float(judged.loc[common].mean()) * (1 - TIE)
+        out[str(method)] = LEVEL if better else JUDGED
+    return out
 
 
 def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_of: int | None = None) -> pd.DataFrame:
@@ -249,7 +306,44 @@ def backtest_errors(indicator_id: str | None = None, use_cache: bool = True, as_
     return cached("backtest", key, lambda: _run(ids, as_of, use_cache), use_cache)
 
 
+# The largest number of methods ``auto`` combines, and the fewest common forecasts on which a
+# combination is chosen (fewer: the methods that beat drift, or drift alone).
+MAX_MEMBERS = 4
+CANDIDATE_SLACK = 1.25
+MIN_COMMON_FORECASTS = 20
+
+
 def _members_from(errors: pd.DataFrame) -> list[str]:
+    """The equal-weight combination (of up to :data:`MAX_MEMBERS` methods, each on its chosen scale,
+    among those whose own MASE is within :data:`CANDIDATE_SLACK` of the best method's) whose mean
+    point forecast has the lowest MASE on the forecasts every method produced; a smaller set wins a
+    tie. Combinations usually beat their best member (Makridakis & Hibon 2000; Petropoulos &
+    Svetunkov 2020, "A simple combination of univariate models"), so the set is chosen, not one model.
+    Too few common forecasts: the methods whose MASE beats drift's, or drift alone."""
+    own = errors[errors["method"].isin(METHODS)]
+    keys = ["indicator_id", "origin", "horizon"]
+    wide = own.pivot_table(index=keys, columns="method", values="forecast", aggfunc="first").dropna()
+    if len(wide) < MIN_COMMON_FORECASTS or "scale" not in own:
+        return _beats_drift(errors)
+    first = own.groupby(keys)[["actual", "scale"]].first().loc[wide.index]
+    actual, scale = first["actual"].to_numpy(float), first["scale"].to_numpy(float)
+    ok = scale > 0
+    # Candidates: methods whose own MASE is within CANDIDATE_SLACK of the best one's, so that two poor
+    # methods whose errors happen to cancel on a small sample are not paired.
+    single = {m: float(np.mean(np.abs(actual[ok] - wide[m].to_numpy(float)[ok]) / scale[ok])) for m in METHODS if m in wide.columns}
+    methods = [m for m in single if single[m] <= CANDIDATE_SLACK * min(single.values())]
+    forecasts = wide[methods].to_numpy(float)[ok]
+    best: tuple[float, int, tuple[str, ...]] | None = None
+    for size in range(1, min(MAX_MEMBERS, len(methods)) + 1):
+        for subset in itertools.combinations(range(len(methods)), size):
+            mase = float(np.mean(np.abs(actual[ok] - forecasts[:, subset].mean(axis=1)) / scale[ok]))
+            cand = (mase, size, tuple(methods[i] for i in subset))
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+    return list(best[2]) if best else _beats_drift(errors)
+
+
+def _beats_drift(errors: pd.DataFrame) -> list[str]:
     """Methods whose MASE beats drift's on the forecasts both produced (same series, origins, horizons)."""
     keys = ["indicator_id", "origin", "horizon"]
     drift = errors[errors["method"] == BASELINE].set_index(keys)["scaled_error"]
@@ -373,6 +467,44 @@ def auto_policy(as_of: int | None = None, calibrated: bool = True, use_cache: bo
     >>> auto_policy(calibrated=False).factors
     {}
     """
+    return policy_from(backtest_errors(None, use_cache, as_of), calibrated)
+
+
+@dataclass(frozen=True)
+class AutoRecord:
+    """What ``auto`` is and how it did, for a report's method note: its members (``levels``: those
+    fitted to the levels of log-judged series) and, in the rolling-origin backtest, the MASE of the
+    combination (or single method) relative to drift and its calibrated 80 % coverage."""
+
+    members: tuple[str, ...]
+    levels: tuple[str, ...]
+    relative_to_drift: float
+    coverage80: float
+    n: int
+
+
+def auto_record(as_of: int | None = None, use_cache: bool = True) -> AutoRecord:
+    """The :class:`AutoRecord` of the backtest on data as of ``as_of``.
+
+    >>> r = auto_record()
+    >>> 0 < r.relative_to_drift < 2 and 0 <= r.coverage80 <= 1 and len(r.members) >= 1
+    True
+    """
     errors = backtest_errors(None, use_cache, as_of)
-    members = _members_from(errors) if not errors.empty else [BASELINE]
-    return AutoPolicy(tuple(members), calibration_from(errors) if calibrated else {})
+    policy = policy_from(errors)
+    if errors.empty:
+        return AutoRecord(policy.members, (), float("nan"), float("nan"), 0)
+    table = summarise(errors).set_index("method")
+    row = "combination" if len(policy.members) >= 2 and "combination" in table.index else policy.members[0]
+    levels = tuple(m for m in policy.members if policy.scales.get(m) == LEVEL)
+    rel, cov, n = table.loc[row, ["relative_to_drift", "coverage80_calibrated", "n"]].to_numpy(dtype=float)
+    return AutoRecord(policy.members, levels, float(rel), float(cov), int(n))
+
+
+def policy_from(errors: pd.DataFrame, calibrated: bool = True) -> AutoPolicy:
+    """The policy a scored table (:func:`with_combination`) implies: the members of ``auto``, each
+    method's scale variant and, if ``calibrated``, its interval factor."""
+    if errors.empty:
+        return AutoPolicy((BASELINE,))
+    scales = {str(m): LEVEL for m in errors.loc[errors["variant"] == LEVEL, "method"].unique()}
+    return AutoPolicy(tuple(_members_from(errors)), calibration_from(errors) if calibrated else {}, scales)

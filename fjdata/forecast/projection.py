@@ -10,6 +10,9 @@ The judged scale depends on what the series is (see :func:`judged_series`):
   stay inside 0–100;
 - positive levels and counts are projected on logs, anything else on the natural scale.
 
+Where the judged scale is the log, a method may instead be fitted to the levels when the backtest
+found it forecasts better there (the policy's ``scales``, see :func:`variant_scale`).
+
 ``method="auto"`` is the equal-weight combination of the methods an :class:`AutoPolicy` names;
 the policy (and every method's interval calibration) is passed in, never looked up here: the
 backtest computes it (:func:`fjdata.forecast.backtest.auto_policy`) and
@@ -100,17 +103,37 @@ class Projection:
         return pd.DataFrame({"year": f.years, "mean": f.mean, "lo80": f.lo80, "hi80": f.hi80, "lo95": f.lo95, "hi95": f.hi95})
 
 
+def variant_scale(variant: str | None, judged_scale: str) -> str:
+    """The scale a method fits on: the judged one, or the natural scale where the backtest found
+    that a method fitted to the levels of a log-judged series forecasts better (``"level"``).
+
+    >>> variant_scale("level", "log"), variant_scale("level", "logit"), variant_scale(None, "log")
+    ('natural', 'logit', 'log')
+    """
+    return "natural" if variant == LEVEL and judged_scale == "log" else judged_scale
+
+
+LEVEL = "level"  # the variant of a method fitted to the levels of a series judged on logs
+JUDGED = "judged"  # ... fitted on the judged scale
+
+
 def fit_methods(
-    judged: JudgedSeries, methods: Sequence[str], to_year: int, factors: dict[str, float] | None = None
+    judged: JudgedSeries,
+    methods: Sequence[str],
+    to_year: int,
+    factors: Mapping[str, float] | None = None,
+    scales: Mapping[str, str] | None = None,
 ) -> tuple[list[Forecast], dict[str, str]]:
-    """Fit each method; ``factors`` (method → spread factor) calibrate the intervals."""
+    """Fit each method; ``factors`` (method → spread factor) calibrate the intervals and ``scales``
+    (method → variant, see :func:`variant_scale`) say on which scale each is fitted."""
     fits: list[Forecast] = []
     skipped: dict[str, str] = {}
     years = judged.years
     values = judged.values.to_numpy(dtype=float)
     for method in methods:
+        scale = variant_scale((scales or {}).get(method), judged.scale)
         try:
-            fc = fit_cached(method, years, values, to_year, judged.scale, judged.bounds)
+            fc = fit_cached(method, years, values, to_year, scale, judged.bounds)
             fits.append(calibrate(fc, factors.get(method, 1.0)) if factors else fc)
         except MethodUnavailable as exc:
             skipped[method] = str(exc)
@@ -121,10 +144,12 @@ def fit_methods(
 class AutoPolicy:
     """What ``method="auto"`` means and how wide intervals are, decided elsewhere and passed in.
 
-    ``members`` — the methods ``auto`` combines with equal weights (the backtest picks those that
-    beat drift, see :func:`fjdata.forecast.backtest.auto_policy`); ``factors`` — per method (and
+    ``members`` — the methods ``auto`` combines with equal weights (the backtest picks the set
+    whose mean forecast erred least, see :func:`fjdata.forecast.backtest.auto_policy`); ``factors`` — per method (and
     ``"combination"``), the factor on the predictive spread that calibrates its intervals (1 when
-    absent). Projection never looks these up, so it cannot depend on the backtest that sets them.
+    absent); ``scales`` — per method, ``"level"`` where the backtest found it better fitted to the
+    levels of a series judged on logs (the judged scale when absent). Projection never looks these
+    up, so it cannot depend on the backtest that sets them.
 
     >>> AutoPolicy(("drift",)).factor("theta")
     1.0
@@ -132,17 +157,19 @@ class AutoPolicy:
 
     members: tuple[str, ...] = ("drift",)
     factors: Mapping[str, float] = field(default_factory=dict)
+    scales: Mapping[str, str] = field(default_factory=dict)
 
     def factor(self, method: str) -> float:
         return float(self.factors.get(method, 1.0))
 
     def uncalibrated(self) -> AutoPolicy:
         """The same members with the model-based interval widths (every factor 1)."""
-        return AutoPolicy(self.members)
+        return AutoPolicy(self.members, scales=self.scales)
 
     def key(self) -> dict[str, object]:
         """A cache-key form of the policy (JSON-able, order-stable)."""
-        return {"members": list(self.members), "calibration": dict(sorted(self.factors.items()))}
+        calibration, scales = dict(sorted(self.factors.items())), dict(sorted(self.scales.items()))
+        return {"members": list(self.members), "calibration": calibration, "scales": scales}
 
 
 def project_judged(judged: JudgedSeries, method: str | Sequence[str], to_year: int, policy: AutoPolicy) -> Projection:
@@ -155,10 +182,10 @@ def project_judged(judged: JudgedSeries, method: str | Sequence[str], to_year: i
     assert isinstance(sim, dict)
     factors = dict(policy.factors)
     if isinstance(method, str) and method not in ("auto", "combination"):
-        fits, skipped = fit_methods(judged, [method], to_year, factors)
+        fits, skipped = fit_methods(judged, [method], to_year, factors, policy.scales)
         return Projection(judged.indicator_id, judged, fits[0] if fits else None, tuple(fits), skipped)
     members: Sequence[str] = policy.members if isinstance(method, str) else list(method)
-    raw, skipped = fit_methods(judged, members, to_year)
+    raw, skipped = fit_methods(judged, members, to_year, None, policy.scales)
     fits = [calibrate(f, factors.get(f.method, 1.0)) for f in raw]
     if len(raw) >= 2:
         # The combination pools the raw members and is calibrated as a whole (its own backtest factor).
@@ -168,7 +195,7 @@ def project_judged(judged: JudgedSeries, method: str | Sequence[str], to_year: i
         return Projection(judged.indicator_id, judged, fits[0], tuple(fits), skipped)
     # Too short for every member: fall back to the simplest methods that still apply.
     for fallback in ("drift", "linear", "naive"):  # linear regresses on the year, so gaps are fine
-        more, why = fit_methods(judged, [fallback], to_year, factors)
+        more, why = fit_methods(judged, [fallback], to_year, factors, policy.scales)
         skipped.update(why)
         if more:
             return Projection(judged.indicator_id, judged, more[0], tuple(more), skipped)

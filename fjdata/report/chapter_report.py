@@ -30,6 +30,7 @@ from fjdata.core.inert import inert_frame, safe_link
 from fjdata.core.version import __version__
 from fjdata.core.wording import words
 from fjdata.department.data_needs import data_needs
+from fjdata.forecast.backtest import AutoRecord
 from fjdata.forecast.projection import ExtraData
 from fjdata.inputs.chapters import chapter_title
 from fjdata.inputs.indicators import catalogue, indicator
@@ -179,6 +180,18 @@ def keypoints(paragraphs: Sequence[str], lang: str) -> list[dict[str, object]]:
     return out
 
 
+def method_note(record: AutoRecord, lang: str) -> str:
+    """One sentence on which models ``auto`` combined and how well they did in the backtest
+    (wording: ``method_note`` for a combination, ``method_note_single`` for one method)."""
+    w = words(lang)
+    names = w["method_names"]
+    assert isinstance(names, dict)
+    levels = str(w["method_on_levels"])
+    members = str(w["list_sep"]).join(str(names.get(m, m)) + (levels if m in record.levels else "") for m in record.members)
+    key = "method_note" if len(record.members) >= 2 else "method_note_single"
+    return str(w[key]).format(members=members, rel=f"{record.relative_to_drift:.2f}", cov=fmt.share(record.coverage80))
+
+
 def has_chart(r: TargetResult) -> bool:
     return len(r.history) >= 1
 
@@ -254,6 +267,7 @@ class ChapterReport:
     fingerprint: str
     plan: Plan
     contexts: tuple[ContextSeries, ...] = ()  # precomputed by prepare(): a report never fits a model
+    auto: AutoRecord | None = None  # what method="auto" combined and how it did in the backtest
 
     @classmethod
     def build(
@@ -293,6 +307,7 @@ class ChapterReport:
             data_fingerprint(view.extra),
             view.plan,
             p.contexts,
+            p.auto,
         )
 
     @property
@@ -427,6 +442,8 @@ class ChapterReport:
         w = words(self.lang)
         rows = scorecard.rows(self.items, self.plan, self.lang, confidence=self.confidence)
         intro = str(w["detail_intro"]).format(d=fmt.share(self.tolerance))
+        if self.auto is not None:
+            intro += method_note(self.auto, self.lang)
         return render("detail.html.j2", w=w, rows=rows, intro=intro)
 
     def midterm_scores(self) -> list[scorecard.MidtermScore]:
