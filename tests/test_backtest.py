@@ -131,3 +131,33 @@ def test_each_method_keeps_the_scale_with_the_lower_mase_and_series_without_a_ch
         ("b", "drift", ANY), ("b", "theta", ANY),
     ]  # fmt: skip
     assert policy_from(errors).scales == {"drift": "level"}
+
+
+def test_the_detail_table_says_which_models_auto_combined_and_how_they_did() -> None:
+    """The method note under the detail table names the members the backtest chose (in the reader's
+    language, "fitted to levels" where the policy says so) and the combination's own backtest MASE
+    relative to drift and its calibrated 80 % coverage, as summarise() computes them."""
+    from fjdata.forecast.backtest import auto_policy, auto_record
+    from fjdata.report.chapter_report import ChapterReport
+
+    policy, record = auto_policy(), auto_record()
+    assert record.members == policy.members and len(record.members) >= 2
+    row = summarise(backtest_errors()).set_index("method").loc["combination"]
+    assert record.relative_to_drift == pytest.approx(float(row["relative_to_drift"]))
+    assert record.coverage80 == pytest.approx(float(row["coverage80_calibrated"]))
+    assert set(record.levels) == {m for m in policy.members if policy.scales.get(m) == "level"}
+    zh, en = (ChapterReport.build(chapter=2, lang=lang).detail_html() for lang in ("zh", "en"))
+    words_zh = {
+        "theta": "带漂移的指数平滑法",
+        "arima": "自回归积分滑动平均模型",
+        "ets": "指数平滑状态空间模型",
+        "drift": "带漂移随机游走",
+        "naive": "随机游走",
+    }
+    for m in record.members:
+        assert words_zh[m] + ("（按原值拟合）" if m in record.levels else "") in zh
+    assert f"平均误差为带漂移随机游走的{record.relative_to_drift:.2f}倍" in zh
+    assert f"80%预测区间覆盖了{record.coverage80 * 100:.1f}%的实际值" in zh
+    assert "equal-weight combination of" in en and f"was {record.relative_to_drift:.2f} times" in en
+    # A method the user chose is not "chosen by the backtest": no note.
+    assert "滚动回测选出" not in ChapterReport.build(chapter=2, methods="drift").detail_html()

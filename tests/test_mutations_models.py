@@ -158,18 +158,24 @@ def _ets_forms(y: np.ndarray) -> dict[tuple[str, str | None, bool], object]:
     return out
 
 
-@pytest.mark.parametrize("scale", ["log", "natural"])
-def test_ets_is_the_additive_error_form_with_the_lowest_aicc(scale: str) -> None:
+# Growth slowing towards a ceiling: the damped trend has the lowest AICc here (additive trend on Y).
+SLOWING = np.array([100.3, 109.8, 118.1, 124.1, 129.72, 133.62, 136.79, 139.76, 141.41, 143.39])
+
+
+@pytest.mark.parametrize(("series", "scale", "damped"), [("Y", "log", False), ("Y", "natural", False), ("slowing", "natural", True)])
+def test_ets_is_the_additive_error_form_with_the_lowest_aicc(series: str, scale: str, damped: bool) -> None:
     """Additive errors, trend none / additive / damped: the forecast is statsmodels' for the AICc winner."""
+    y = Y if series == "Y" else SLOWING
     f = np.log if scale == "log" else np.asarray
     back = np.exp if scale == "log" else np.asarray
-    fits = _ets_forms(f(Y))
+    fits = _ets_forms(f(y))
     best = min(fits, key=lambda k: fits[k].aicc)  # type: ignore[attr-defined]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pred = fits[best].get_prediction(start=len(Y), end=len(Y) + H - 1)  # type: ignore[attr-defined]
+        pred = fits[best].get_prediction(start=len(y), end=len(y) + H - 1)  # type: ignore[attr-defined]
         f80, f95 = pred.summary_frame(alpha=0.20), pred.summary_frame(alpha=0.05)
-    fc = fit_method("ets", YEARS, Y, 2023, scale=scale)
+    assert best[2] == damped
+    fc = fit_method("ets", YEARS, y, 2023, scale=scale)
     assert fc.params["aicc"] == pytest.approx(fits[best].aicc, rel=1e-6)  # type: ignore[attr-defined]
     assert (fc.params["trend"], fc.params["damped"]) == (float(best[1] is not None), float(best[2]))
     _check(fc, *[back(c.to_numpy()) for c in (f80["mean"], f80["pi_lower"], f80["pi_upper"], f95["pi_lower"], f95["pi_upper"])])
