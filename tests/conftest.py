@@ -126,3 +126,24 @@ def shipped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Co
     folders = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
     assert len(folders) == 1, (proc.stdout[-3000:], proc.stderr[-3000:])
     return proc, folders[0]
+
+
+_RUNS: dict[tuple[str, ...], tuple[subprocess.CompletedProcess[str], Path]] = {}
+
+
+def run_once(argv: list[str], folder: Path, before: list[str] | None = None) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``argv`` run in the empty ``folder`` (after ``before``, if given): the finished process and the
+    folder it ran in, which may be the folder of an earlier test that typed the same command line.
+
+    The same command line in an empty folder gives the same result, so it runs once per session and
+    every test that types it checks that run: the README types some commands twice (``fjdata
+    feasibility DRAFTS.yaml`` is ``… drafts/fujian-manufacturing-2030-example.yaml``), the
+    defaults test types others as the README does (``fjdata data coverage``, ``fjdata backtest``),
+    and the README's plain papermill command is the one tests/test_nightly.py checks the output of.
+    Nothing may change the folder afterwards."""
+    key = tuple(a.replace(str(folder), "{folder}") for a in [*(before or []), "&&", *argv])
+    if key not in _RUNS:
+        if before:
+            subprocess.run(before, cwd=folder, check=True, capture_output=True, timeout=300)
+        _RUNS[key] = subprocess.run(argv, cwd=folder, check=False, capture_output=True, text=True, timeout=600), folder
+    return _RUNS[key]

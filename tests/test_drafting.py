@@ -3,6 +3,7 @@ the CLI (`fjdata draft`), the notebook and the example draft."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,20 +125,19 @@ def test_cli_draft(small: Path, capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_draft_notebook_runs_on_the_example(tmp_path: Path) -> None:
-    import nbformat
-    import papermill as pm
+def test_draft_notebook_runs_on_the_example(shipped_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """The draft notebook as papermill ran it on the example in the session's nightly (conftest
+    ``shipped_run``, from ``params/draft_15th_example.yaml``): no second kernel for the same run."""
+    import json
 
-    out = tmp_path / "draft.ipynb"
-    pm.execute_notebook(
-        str(config.notebooks_dir() / "draft.ipynb"),
-        str(out),
-        kernel_name=config.KERNEL_NAME,
-        parameters={"drafts": str(EXAMPLE), "lang": "zh"},
-        cwd=str(config.notebooks_dir()),
-        progress_bar=False,
-    )
-    nb = nbformat.read(out, as_version=4)
+    import nbformat
+
+    _, folder = shipped_run
+    reports = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["reports"]
+    report = next(r for r in reports if r["notebook"] == "draft.ipynb")
+    assert report["status"] == "success" and report["parameters"]["lang"] == "zh"
+    assert Path(report["parameters"]["drafts"]).read_bytes() == EXAMPLE.read_bytes()  # the example (the run's copy of it)
+    nb = nbformat.read(folder / report["executed"], as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "福建省“十五五”制造业主要指标目标测算（示例草案）" in html and "示例，不是建议" in html
     assert html.count("<img") == len(read_draft_file(EXAMPLE).targets) and "fj-draft" in html

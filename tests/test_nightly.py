@@ -23,7 +23,7 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_notebook
 
-from tests.conftest import ROOT, obs_row, write_csv
+from tests.conftest import ROOT, obs_row, run_once, write_csv
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "outputs" / "test-artifacts"
@@ -136,28 +136,11 @@ def test_html_is_self_contained_with_code_hidden(full_run: tuple[subprocess.Comp
 
 
 def test_each_notebook_runs_with_plain_papermill(tmp_path: Path) -> None:
-    out = tmp_path / "ch3.ipynb"
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "papermill"),
-            str(ROOT / "notebooks" / "chapter_report.ipynb"),
-            str(out),
-            "-k",
-            "fjdata",
-            "-p",
-            "chapter",
-            "3",
-            "-p",
-            "lang",
-            "en",
-            "--no-progress-bar",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # The README's command, as typed there (tests/test_readme_commands.py runs the same line: one run).
+    argv = [str(Path(sys.executable).parent / "papermill"), str(ROOT / "notebooks" / "chapter_report.ipynb"), "out.ipynb"]
+    proc, folder = run_once([*argv, "-k", "fjdata", "-p", "chapter", "3", "-p", "lang", "en"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    nb = nbformat.read(out, as_version=4)
+    nb = nbformat.read(folder / "out.ipynb", as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "Chapter 3" in html and "fj-scorecard" in html
 
@@ -260,15 +243,28 @@ def _dated(outputs: Path) -> list[Path]:
     return sorted(p for p in outputs.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
 
 
-def test_faults_are_recorded_and_never_stop_the_others(tmp_path: Path, optional_browser: Any | None) -> None:
+def yesterdays_run(outputs: Path, shipped: Path) -> Path:
+    """``outputs`` as a clean run leaves it: a copy of the session's shipped run (whose own folder and
+    ``latest`` link test_nightly_writes_every_report_tables_manifest_and_index checks) under its dated
+    name, with ``latest`` pointing at it the way the batch links it."""
+    outputs.mkdir(parents=True)
+    yesterday = outputs / shipped.name
+    shutil.copytree(shipped, yesterday, symlinks=True)
+    (outputs / "latest").symlink_to(yesterday.name, target_is_directory=True)
+    return yesterday
+
+
+def test_faults_are_recorded_and_never_stop_the_others(
+    tmp_path: Path, optional_browser: Any | None, shipped_run: tuple[subprocess.CompletedProcess[str], Path]
+) -> None:
     """The fault drill runs everywhere; only its in-browser checks need Chromium."""
     home = make_home(tmp_path / "home")
     outputs = home / "outputs"
     good = _params(home, "good", "chapter_report.ipynb", {"chapter": "3", "lang": "zh"})
-    # 1. yesterday: a clean run
-    first = nightly(home, "--batch", str(_batch(home, [good])))
-    assert first.returncode == 0, first.stdout + first.stderr
-    (yesterday,) = _dated(outputs)
+    # 1. yesterday: a clean run (the session's nightly on the shipped data, copied: no second clean batch)
+    assert shipped_run[0].returncode == 0, shipped_run[0].stdout[-2000:] + shipped_run[0].stderr[-4000:]
+    yesterday = yesterdays_run(outputs, shipped_run[1])
+    assert _dated(outputs) == [yesterday]
     before = snapshot(yesterday)
     assert (outputs / "latest").resolve() == yesterday.resolve()
 
@@ -293,9 +289,9 @@ def test_faults_are_recorded_and_never_stop_the_others(tmp_path: Path, optional_
         ],
     )
     reports = [
+        _params(home, "slow", "slow.ipynb", {"lang": "zh"}),  # first: its timeout runs beside the others on the second worker
         good,
         _params(home, "boom", "boom.ipynb", {"lang": "zh"}),
-        _params(home, "slow", "slow.ipynb", {"lang": "zh"}),
         _params(home, "bad_params", "chapter_report.ipynb", {"chapter": "2", "langg": "zh"}),
         _params(home, "bad_data", "chapter_report.ipynb", {"chapter": "2", "extra_data": str(bad_csv)}),
         _params(home, "xss", "chapter_report.ipynb", {"chapter": "2", "extra_data": str(xss_csv)}),
@@ -344,8 +340,11 @@ def test_faults_are_recorded_and_never_stop_the_others(tmp_path: Path, optional_
     assert snapshot(yesterday) == before and snapshot(tonight[0]) == failed_run
 
     # 4. a partial run (--only) succeeds but never becomes `latest`: it is not the whole batch
-    partial = nightly(home, "--batch", str(_batch(home, reports, timeout=15)), "--only", "good")
+    # (the fixed one-cell notebook: what is checked is the batch, not what the report shows)
+    partial = nightly(home, "--batch", str(_batch(home, reports, timeout=15)), "--only", "boom")
     assert partial.returncode == 0 and "latest NOT updated" in partial.stdout
+    (only,) = [p for p in _dated(outputs) if p not in (yesterday, tonight[0], newest[0])]
+    assert manifest(only)["ok"] is True and manifest(only)["complete_batch"] is False
     assert (outputs / "latest").resolve() == newest[0].resolve()
 
 

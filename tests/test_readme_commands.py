@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, obs_row, write_csv
+from tests.conftest import ROOT, obs_row, run_once, write_csv
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FJDATA = [sys.executable, "-m", "fjdata.cli"]
@@ -70,15 +70,13 @@ def _argv(command: str, folder: Path) -> list[str]:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_each_documented_command_runs(command: str, tmp_path: Path) -> None:
     if "FILE.xlsx" in command or "filled.xlsx" in command:  # import needs a returned questionnaire: our own, unfilled
-        subprocess.run([*FJDATA, "data", "request", "-o", "filled.xlsx"], cwd=tmp_path, check=True, capture_output=True, timeout=300)
-        done = subprocess.run(
-            [*FJDATA, "data", "import", "filled.xlsx"], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=300
-        )
+        request = [*FJDATA, "data", "request", "-o", "filled.xlsx"]
+        done, _ = run_once([*FJDATA, "data", "import", "filled.xlsx"], tmp_path, before=request)
         assert done.returncode == 2 and "nothing is filled in" in done.stderr and "Traceback" not in done.stderr, done.stderr
         return
-    done = subprocess.run(_argv(command, tmp_path), cwd=tmp_path, check=False, capture_output=True, text=True, timeout=600)
+    done, folder = run_once(_argv(command, tmp_path), tmp_path)
     assert done.returncode == 0 and "Traceback" not in done.stderr, f"{command}\n{done.stderr[-3000:]}"
-    assert done.stdout.strip() or list(tmp_path.iterdir()), f"{command} printed and wrote nothing"
+    assert done.stdout.strip() or list(folder.iterdir()), f"{command} printed and wrote nothing"
 
 
 def _subcommands() -> list[list[str]]:
@@ -97,10 +95,21 @@ def _subcommands() -> list[list[str]]:
     return paths
 
 
+def test_fjdata_help_runs_as_typed() -> None:
+    done = subprocess.run([*FJDATA, "--help"], check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("usage: fjdata"), done.stderr
+
+
 @pytest.mark.parametrize("path", _subcommands(), ids=lambda p: " ".join(p) or "fjdata")
-def test_every_command_has_help(path: list[str]) -> None:
-    done = subprocess.run([*FJDATA, *path, "--help"], check=False, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and done.stdout.startswith("usage: "), done.stderr
+def test_every_command_has_help(path: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """The help of every command, from the parser the console script runs, in this process (the
+    script's own start is the test above's, and the commands below run as typed)."""
+    from fjdata.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main([*path, "--help"])
+    out = capsys.readouterr()
+    assert done.value.code == 0 and out.out.startswith("usage: "), out.err
 
 
 def _runs_with_defaults(path: list[str]) -> bool:
@@ -119,7 +128,7 @@ def _runs_with_defaults(path: list[str]) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", [p for p in _subcommands() if _runs_with_defaults(p)], ids=" ".join)
 def test_every_command_runs_with_its_defaults(path: list[str], tmp_path: Path) -> None:
-    done = subprocess.run([*FJDATA, *path], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=600)
+    done, _ = run_once([*FJDATA, *path], tmp_path)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
 
 
