@@ -288,6 +288,19 @@ class NightlyTerminated(SystemExit):
     """SIGTERM (a cron ``timeout``) received: the run is abandoned cleanly."""
 
 
+def _interruptible() -> Any:
+    """A batch started in the background (``fjdata nightly &``, cron wrappers) inherits SIGINT
+    ignored, and Python keeps it so; Ctrl-C and ``kill -INT`` then stop it as in the foreground:
+    workers forked after this inherit the handler and their kernels start with the default.
+    Returns the disposition to restore (None: nothing changed)."""
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            return signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    return None
+
+
 def _on_sigterm_raise() -> Any:
     def handler(signum: int, frame: Any) -> None:
         raise NightlyTerminated(128 + signum)
@@ -425,6 +438,7 @@ def _execute_all(
     kernels and the staging folder goes, so no orphan keeps running or keeps a disk full (F01/F02/F12)."""
     # fork: workers inherit the imported libraries and the warmed state; no kernel runs in the parent.
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    ignored_int = _interruptible()
     pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
     previous = _on_sigterm_raise()
     printer = PdfPrinter(staging)  # its browser starts after every worker is forked
@@ -456,6 +470,8 @@ def _execute_all(
         printer.close()
         with contextlib.suppress(ValueError, TypeError):  # not the main thread, or a C-level handler
             signal.signal(signal.SIGTERM, previous)
+            if ignored_int is not None:
+                signal.signal(signal.SIGINT, ignored_int)
     if printer.note:
         print(f"[fjdata nightly] {printer.note}", file=sys.stderr, flush=True)
     return _Executed(results, tables, tables_error, printer.done, printer.note)
