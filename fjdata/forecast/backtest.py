@@ -15,9 +15,11 @@ For every headline series (on its judged scale) and every origin ``o`` with at l
 For a series judged on logs every method whose fit differs on levels is scored on both scales,
 and each method keeps the scale with the lower MASE on the forecasts both produced
 (:func:`choose_variants`): the log scale compounds growth and overshoots after a slowdown, so the
-choice is left to the evidence. ``auto_members`` turns the table into the rule behind ``method="auto"``: the set of up to four
-methods whose equal-weight mean forecast has the lowest MASE on the forecasts all produced.
-MASE is scaled once per series by the in-sample naive error of the whole series, as Hyndman recommends for rolling origins (https://stats.stackexchange.com/questions/237585).
+choice is left to the evidence. ``auto_members`` turns the table into the rule behind
+``method="auto"``: among the methods within 25 % of the best one's MASE, the set of up to four
+whose equal-weight mean forecast has the lowest MASE on the forecasts all produced. MASE is scaled
+once per series by the in-sample naive error of the whole series, as Hyndman recommends for
+rolling origins (https://stats.stackexchange.com/questions/237585).
 """
 
 from __future__ import annotations
