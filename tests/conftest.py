@@ -7,6 +7,7 @@ import ast
 import contextlib
 import csv
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,6 +113,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped and os.environ.get("CI", "").lower() in ("1", "true") and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where .ci/run installs everything the tests need: {report.longrepr}"
+
+
+def soffice() -> str:
+    """LibreOffice's command: a failure in CI (.ci/run installs it), a skip elsewhere."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the LibreOffice tests: soffice not found (apt-get install libreoffice-calc-nogui; .ci/run does)")
+        pytest.skip("LibreOffice (soffice) not found; apt-get install libreoffice-calc-nogui — skipped outside CI")
+    return found
+
+
+def libreoffice_convert(src: Path, target: str, outdir: Path) -> subprocess.CompletedProcess[str]:
+    """``src`` converted by headless LibreOffice to ``target`` (an extension, or a filter such as
+    ``csv:…``) into ``outdir``, with its own profile so parallel runs share no lock."""
+    profile = (outdir / "lo-profile").as_uri()
+    return subprocess.run(
+        [soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir", str(outdir), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def shipped_reports(shipped_run: tuple[subprocess.CompletedProcess[str], Path], names: tuple[str, ...]) -> Path:
+    """The session's shipped run folder, once each of ``names`` is in it as HTML."""
+    proc, folder = shipped_run  # the session's one nightly on the shipped data
+    for name in names:
+        assert (folder / f"{name}.html").is_file(), (name, proc.stdout[-3000:], proc.stderr[-3000:])
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,7 @@ tests with a reason; under CI (``CI`` set) it is a failure.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +23,7 @@ from fjdata.inputs.indicators import catalogue
 from fjdata.inputs.observations import read_csv
 from fjdata.inputs.registry import registry, target
 from fjdata.inputs.statements import read_statements
-from tests.conftest import obs_row, write_csv
+from tests.conftest import libreoffice_convert, obs_row, write_csv
 
 DATA, STMT = "请填写数据", "官方表述"
 JUMP_HINT = "correct it, or if it is right write 确认无误 / confirmed in the note"
@@ -35,26 +32,10 @@ STATEMENT_FIELDS = ("assertion", "speaker", "published", "source_document", "sou
 SA, SS, SP, SD, SU, SQ = (letter(STATEMENT_COLUMNS, f) for f in STATEMENT_FIELDS)
 
 
-def soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the LibreOffice tests: soffice not found (apt-get install libreoffice-calc-nogui; .ci/run does)")
-        pytest.skip("LibreOffice (soffice) not found; apt-get install libreoffice-calc-nogui — skipped outside CI")
-    return found
-
-
 def convert(src: Path, fmt: str, outdir: Path) -> Path:
     """Convert with headless LibreOffice (own profile, so parallel runs do not share a lock)."""
     outdir.mkdir(parents=True, exist_ok=True)
-    profile = (outdir / "lo-profile").as_uri()
-    proc = subprocess.run(
-        [soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(src)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = libreoffice_convert(src, fmt, outdir)
     out = outdir / f"{src.stem}.{fmt}"
     assert proc.returncode == 0 and out.is_file(), (proc.stdout, proc.stderr)
     return out

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from fjdata.core.wording import words
+from tests.conftest import libreoffice_convert
 from tests.test_nightly import ARTIFACTS, CHROMIUM_ARGS, chromium_path, manifest
 
 pytestmark = pytest.mark.slow
@@ -257,27 +258,9 @@ def test_the_workbook_and_the_html_of_one_run_agree_on_every_count_label_and_rou
 
 def _libreoffice_csv(path: Path, tmp_path: Path) -> dict[str, list[list[str]]]:
     """Every sheet as LibreOffice shows it (UTF-8, formatted values), by sheet name."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) not found")
     out = tmp_path / "lo"
     filt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"  # UTF-8, as shown, every sheet
-    proc = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            filt,
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = libreoffice_convert(path, filt, out)
     assert proc.returncode == 0, proc.stderr
     prefix = path.stem + "-"
     return {f.stem[len(prefix) :]: list(csv.reader(f.read_text(encoding="utf-8").splitlines())) for f in sorted(out.glob("*.csv"))}

@@ -39,7 +39,7 @@ from fjdata.batch import nightly, params
 from fjdata.core import cache, config
 from fjdata.core.errors import ArgumentError, DataValidationError, FjdataError, ParamsError
 from fjdata.inputs.observations import COLUMNS, MAX_FILE_BYTES, all_observations, check_file, data_fingerprint, read_csv
-from tests.conftest import ROOT, obs_row, plan_text_file, write_csv
+from tests.conftest import ROOT, libreoffice_convert, obs_row, plan_text_file, write_csv
 
 PY = sys.executable
 HEADER = ",".join(COLUMNS)
@@ -1226,6 +1226,14 @@ def _encrypted(dst: Path) -> Path:
     return dst
 
 
+def _two_figures_merged(f: Filler, dst: Path, field: str) -> Path:
+    """C32/C33: two rows filled, then their ``field`` cells merged into one."""
+    f.figure(8, 34.0)
+    f.figure(9, 33.0)
+    f.data.merge_cells(f"{_qcol(field)}{f.row(8)}:{_qcol(field)}{f.row(9)}")
+    return f.save(dst)
+
+
 # (case, how the workbook is made, the expected cell or location, a fragment of the message)
 QUESTIONNAIRE_REFUSED: list[tuple[str, Callable[[Filler, Path], Path], str, str]] = [
     (
@@ -1264,23 +1272,13 @@ QUESTIONNAIRE_REFUSED: list[tuple[str, Callable[[Filler, Path], Path], str, str]
     ("C30", lambda f, p: (f.data.insert_rows(1), f.save(p))[1], "请填写数据!row 1", "missing column"),
     (
         "C32",
-        lambda f, p: (
-            f.figure(8, 34.0),
-            f.figure(9, 33.0),
-            f.data.merge_cells(f"{_qcol('value')}{f.row(8)}:{_qcol('value')}{f.row(9)}"),
-            f.save(p),
-        )[3],
+        lambda f, p: _two_figures_merged(f, p, "value"),
         f"!{_qcol('value')}",
         "no value",
     ),
     (
         "C33",
-        lambda f, p: (
-            f.figure(8, 34.0),
-            f.figure(9, 33.0),
-            f.data.merge_cells(f"{_qcol('source_document')}{f.row(8)}:{_qcol('source_document')}{f.row(9)}"),
-            f.save(p),
-        )[3],
+        lambda f, p: _two_figures_merged(f, p, "source_document"),
         f"!{_qcol('source_document')}",
         "source",
     ),
@@ -1658,25 +1656,8 @@ def test_C10_C11_the_questionnaire_never_carries_a_formula_from_a_users_file(hos
 
 
 def test_C10_libreoffice_shows_the_formula_as_text(hostile_request: Path, tmp_path: Path) -> None:
-    from tests.test_department import soffice
-
-    profile = (tmp_path / "lo-profile").as_uri()
-    proc = subprocess.run(
-        [
-            soffice(),
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",  # every sheet, one file each
-            "--outdir",
-            str(tmp_path),
-            str(hostile_request),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    filt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"  # every sheet, one file each
+    proc = libreoffice_convert(hostile_request, filt, tmp_path)
     sheets = sorted(tmp_path.glob("request_zh*.csv"))
     assert proc.returncode == 0 and len(sheets) >= 2, proc.stderr  # the cover, the figures, the statements …
     text = "".join(s.read_text(encoding="utf-8") for s in sheets)

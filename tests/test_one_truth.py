@@ -26,6 +26,7 @@ from fjdata.assess import verdicts
 from fjdata.core.wording import words
 from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import registry
+from tests.conftest import shipped_reports
 
 REPORTS = (
     "overview_zh",
@@ -49,10 +50,7 @@ NOT_PUBLISHED = re.compile(r"待公布|尚未公布|未公布|not (?:yet )?publi
 
 @pytest.fixture
 def run(shipped_run: tuple[subprocess.CompletedProcess[str], Path]) -> Path:
-    proc, folder = shipped_run  # the session's one nightly on the shipped data (conftest)
-    for name in REPORTS:
-        assert (folder / f"{name}.html").is_file(), (name, proc.stdout[-3000:], proc.stderr[-3000:])
-    return folder
+    return shipped_reports(shipped_run, REPORTS)
 
 
 def reader_text(path: Path) -> str:

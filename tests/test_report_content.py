@@ -26,6 +26,7 @@ from fjdata.inputs.plan import get_plan
 from fjdata.inputs.registry import load_targets, registry
 from fjdata.report import formatting as fmt
 from fjdata.report import scorecard
+from tests.conftest import shipped_reports
 
 REPORTS = ("overview_zh", "chapter_2_zh", "overview_en")
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
@@ -36,10 +37,7 @@ ALLOWED_LATIN = {"GDP", "fjdata"}  # the indicator's own abbreviation and the to
 
 @pytest.fixture
 def run_folder(shipped_run: tuple[subprocess.CompletedProcess[str], Path]) -> Path:
-    proc, folder = shipped_run  # the session's one nightly on the shipped data (conftest)
-    for name in REPORTS:
-        assert (folder / f"{name}.html").is_file(), (name, proc.stdout[-3000:], proc.stderr[-3000:])
-    return folder
+    return shipped_reports(shipped_run, REPORTS)
 
 
 def soup(path: Path) -> BeautifulSoup:

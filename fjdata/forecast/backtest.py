@@ -129,11 +129,12 @@ def score_origins(
     remembered by content) and scored on the values after it, up to ``max_h`` years ahead."""
     rows: Rows = []
     fitted: Fitted = []
-    variants = {(m, v) for m, v, _sc in method_variants(scale)}
+    planned = method_variants(scale)
+    variants = {(m, v) for m, v, _sc in planned}
     for k in ks:
         origin = int(years[k - 1])
         fits: dict[tuple[str, str], Forecast] = {}
-        for method, variant, sc in method_variants(scale):
+        for method, variant, sc in planned:
             try:
                 fits[(method, variant)] = fit_cached(method, years[:k], values[:k], origin + max_h, sc, bounds)
             except MethodUnavailable:
