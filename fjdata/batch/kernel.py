@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 
+from fjdata.batch import kernel_fork
 from fjdata.core.errors import FjdataError
 
 
@@ -33,8 +35,42 @@ def ipc_dir() -> Path:
     return path
 
 
+class ForkedProvisioner(LocalProvisioner):
+    """Starts the kernel through this process's fork server (:mod:`fjdata.batch.kernel_fork`) and
+    manages it as the local provisioner manages a ``Popen``; the usual start if the server fails."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        server, args = kernel_fork.server(), kernel_fork.kernel_arguments(cmd)
+        if server is None or args is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        env = {**kwargs.get("env", os.environ), "JPY_PARENT_PID": str(os.getpid())}
+        cwd = str(kwargs.get("cwd") or Path.cwd())
+        try:
+            pid = server.launch(args, env, cwd)
+        except OSError:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = kernel_fork.AdoptedKernel(pid)  # type: ignore[assignment]  # Popen-like
+        self.pid = pid
+        try:
+            group = os.getpgid(pid)
+        except OSError:
+            group = None
+        # Signals go to the kernel's group; never to this process's own (it would stop the batch).
+        self.pgid = group if group != os.getpgid(0) else None
+        self.cwd = cwd
+        return self.connection_info
+
+
 class IPCKernelManager(AsyncKernelManager):
+    """IPC sockets, and a forked kernel where this process runs a fork server (a nightly worker)."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.transport = "ipc"
         self.ip = str(ipc_dir() / uuid.uuid4().hex)  # a path prefix; jupyter_client removes the sockets
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None and kernel_fork.server() is not None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)

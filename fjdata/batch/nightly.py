@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fjdata.batch import kernel_fork
 from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report, notebook_parameters
 from fjdata.batch.pdf import PdfPrinter
 from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
@@ -261,7 +262,8 @@ def _prepare_outputs(outputs: Path) -> Path:
 
 def _worker_init() -> None:
     """Pool worker set-up: die with the parent (F01: a kill -9 of the batch leaves no orphan
-    finishing queued notebooks) and use one BLAS thread."""
+    finishing queued notebooks), use one BLAS thread, and start the server its report kernels
+    are forked from (:mod:`fjdata.batch.kernel_fork`)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -271,6 +273,7 @@ def _worker_init() -> None:
             os._exit(1)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     limit_this_process()
+    kernel_fork.start_server()  # before any kernel manager opens a socket: kernels are forked from it
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
