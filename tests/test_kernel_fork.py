@@ -33,7 +33,7 @@ print(json.dumps({
     "argv0": os.path.basename(sys.argv[0]), "argv_rest": sys.argv[1:2], "path": sys.path,
     "parent_env": os.environ.get("JPY_PARENT_PID"), "probe_env": os.environ.get("FJDATA_PROBE"),
     "blas": sorted({p["num_threads"] for p in threadpool_info()}),
-    "sigint": repr(signal.getsignal(signal.SIGINT)), "sigterm": repr(signal.getsignal(signal.SIGTERM)),
+    "signals": {s.name: repr(signal.getsignal(s)) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD, signal.SIGHUP)},
     "main": sys.modules["__main__"].__name__, "preloaded": "fjdata.report.chapter_report" in sys.modules,
 }))
 """
@@ -111,7 +111,7 @@ def test_a_forked_kernel_is_set_up_as_a_kernel_started_from_scratch(tmp_path: Pa
         assert facts["ppid"] == run["me"] and facts["parent_env"] == str(run["me"])
         assert facts["pgid"] != run["pgid"]
     assert forked["probe_env"] == "fork" and fresh["probe_env"] == "fresh"  # the environment the manager passed
-    same = ("cwd", "argv0", "argv_rest", "path", "blas", "sigint", "sigterm", "main")
+    same = ("cwd", "argv0", "argv_rest", "path", "blas", "signals", "main")
     assert {k: forked[k] for k in same} == {k: fresh[k] for k in same}
     assert forked["cwd"] == str(tmp_path) and forked["blas"] == [1]
 

@@ -202,15 +202,16 @@ def _run_kernel(args: list[str], env: dict[str, str], cwd: str, owner: int) -> N
         if os.getppid() != owner:
             raise OSError("the kernel was not adopted by the worker")
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the worker
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
-            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+        # The dispositions a new Python starts with (SIGPIPE stays ignored, as Python sets it).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
-        gc.unfreeze()
         from ipykernel import kernelapp
 
         # As ``python -m ipykernel_launcher`` starts: its name in argv, and no script folder first on
