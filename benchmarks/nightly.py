@@ -7,7 +7,9 @@
     CLI call per report, in sequence;
 (c) the floor: as many notebooks as (a) runs, each only importing the libraries the reports
     import, executed with papermill with the same parallelism as (a) — launched as a command, as
-    (a) is, so that both include starting Python and importing papermill once.
+    (a) is, so that both include starting Python and importing papermill once. Its kernels start
+    from scratch, as papermill starts them; (a)'s are forked from a warm fork server
+    (fjdata/batch/kernel_fork.py), so (a) can come close to (c) or beat it.
 
 A warm-up run of (a) comes first and is reported as "cold": all three then see the same warm
 fjdata cache (model fits, charts), which is the nightly steady state when data did not change.
@@ -81,7 +83,15 @@ def run_b(work: Path) -> None:
 def _floor_one(path: str) -> None:
     import papermill as pm
 
-    pm.execute_notebook(path, path.replace(".ipynb", ".out.ipynb"), kernel_name=KERNEL_NAME, progress_bar=False)
+    # Over IPC as (a)'s kernels are: parallel TCP kernels can race for a port (papermill #511) and
+    # fail the run. Kernels start from scratch here: no fork server runs in this pool.
+    pm.execute_notebook(
+        path,
+        path.replace(".ipynb", ".out.ipynb"),
+        kernel_name=KERNEL_NAME,
+        progress_bar=False,
+        kernel_manager_class="fjdata.batch.kernel.IPCKernelManager",
+    )
 
 
 def run_c(work: Path, n: int, workers: int) -> None:
