@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -202,8 +203,26 @@ def _shipped_nightly(factory: pytest.TempPathFactory, environ: dict[str, str]) -
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _warm_cache(tmp_path_factory: pytest.TempPathFactory, _isolated_env: None) -> None:
+    """Under xdist, the session cache is filled with what ``fjdata.assess()`` computes (the backtest,
+    the fits, every target) before the first test, by one worker while the others wait: otherwise
+    every worker's first test that assesses computes it at the same time on the same cores. Run
+    serially, the first test that needs it computes it, as before. Tests with their own cache
+    folder (cold-cache tests) are not affected."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+
+    def warm(_: Path) -> dict[str, object]:
+        code = "import fjdata; fjdata.assess()"
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+        return {"returncode": done.returncode, "stderr": done.stderr[-3000:]}
+
+    once_per_session(tmp_path_factory, "warm-cache", warm)  # a failure here shows again in the tests that assess
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _shipped_run_started(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _isolated_env: None
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _warm_cache: None
 ) -> Iterator[Future[dict[str, object]] | None]:
     """When a collected test needs ``shipped_run``, its nightly starts with the session, in a thread
     that waits on the batch's processes, so the tests before the first one that reads it run
