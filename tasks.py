@@ -116,8 +116,11 @@ def lock() -> int:
 
 
 # The suite runs on pytest-xdist workers (further -n/--dist arguments override these). Many tests wait
-# on a subprocess (papermill kernels, headless Chromium, LibreOffice), so more workers than cores pay:
-# measured on the 2-core machine: MEASURED_PLACEHOLDER
+# on a subprocess (papermill kernels, headless Chromium, LibreOffice), so a third worker on 2 cores
+# pays; a fourth adds contention. Measured on the shared 2-core machine (whole suite, test time):
+# one process 391 s (quiet); -n 3 --dist load 310 s; -n 4 --dist load 324 s (others' load higher).
+# "load" (test by test) rather than loadfile/loadscope/loadgroup: tests/test_hostile_inputs.py alone is
+# ~30 % of the suite's work (216 of 695 worker-seconds at -n 3) and would keep one worker busy to the end.
 TEST_WORKERS = ["-n", "3", "--dist", "load"]
 
 DEFAULT_MUTMUT_TARGET = "judgements"
