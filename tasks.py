@@ -2,7 +2,7 @@
 """Set-up and entry points that need nothing but Python ≥ 3.11 and pip.
 
     python3 tasks.py report   # install into .venv, then run the nightly batch on the shipped data
-    python3 tasks.py test     # install into .venv (with test tools), then run the whole test suite
+    python3 tasks.py test     # install into .venv (with test tools), then run the whole test suite (xdist workers)
     python3 tasks.py install  # only install (what the two above do first)
     python3 tasks.py golden   # rewrite tests/golden/*.csv, the published numbers the tests compare with
     python3 tasks.py lock     # re-resolve requirements/*.lock from pyproject.toml (then test, and note it in CHANGELOG.md)
@@ -115,6 +115,14 @@ def lock() -> int:
     return 0
 
 
+# The suite runs on pytest-xdist workers (further -n/--dist arguments override these). Many tests wait
+# on a subprocess (papermill kernels, headless Chromium, LibreOffice), so a third worker on 2 cores
+# pays; a fourth adds contention. Measured on the shared 2-core machine (whole suite, test time):
+# one process 391 s (quiet); -n 3 --dist load 310 s; -n 4 --dist load 324 s (others' load higher).
+# "load" (test by test) rather than loadfile/loadscope/loadgroup: tests/test_hostile_inputs.py alone is
+# ~30 % of the suite's work (216 of 695 worker-seconds at -n 3) and would keep one worker busy to the end.
+TEST_WORKERS = ["-n", "3", "--dist", "load"]
+
 DEFAULT_MUTMUT_TARGET = "judgements"
 
 
@@ -192,7 +200,7 @@ def main(argv: list[str]) -> int:
         return subprocess.run([str(BIN / "fjdata"), "nightly", *rest], cwd=ROOT, check=False).returncode
     if task == "test":
         install("[test]")
-        return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT, check=False).returncode
+        return subprocess.run([str(PY), "-m", "pytest", *TEST_WORKERS, *rest], cwd=ROOT, check=False).returncode
     if task == "mutmut":
         # Optional and slow (not in CI): see [tool.mutmut] in pyproject.toml for what is mutated.
         targets = mutmut_targets()

@@ -6,10 +6,15 @@ from __future__ import annotations
 import ast
 import contextlib
 import csv
+import fcntl
+import hashlib
+import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -31,11 +36,48 @@ with contextlib.suppress(ImportError):
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def session_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder this test session's processes share: the base temporary folder, or under
+    pytest-xdist (``-n``) the folder that holds every worker's own base (``PYTEST_XDIST_WORKER``
+    is set in the workers only), so what one worker computed there the others find."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once_per_session(factory: pytest.TempPathFactory, name: str, compute: Callable[[Path], dict[str, object]]) -> dict[str, object]:
+    """``compute(folder)`` run once per test session, across all xdist workers: the first worker to
+    ask runs it in ``folder`` (new, in the shared session folder) holding a lock, the others wait for
+    the lock and read what it returned (JSON, kept beside ``folder``). Callers must not change ``folder``."""
+    shared = session_folder(factory)
+    done = shared / f"{name}.json"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.is_file():
+            folder = shared / name
+            shutil.rmtree(folder, ignore_errors=True)  # left by a worker whose run failed: start again
+            folder.mkdir()
+            result = compute(folder)
+            tmp = done.with_suffix(".tmp")
+            tmp.write_text(json.dumps(result), encoding="utf-8")
+            tmp.replace(done)
+    return dict(json.loads(done.read_text(encoding="utf-8")))
+
+
+def _process(result: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    return subprocess.CompletedProcess(result["args"], int(str(result["returncode"])), str(result["stdout"]), str(result["stderr"]))
+
+
+def _finished(proc: subprocess.CompletedProcess[str], folder: Path) -> dict[str, object]:
+    return {"args": proc.args, "returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "folder": str(folder)}
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each worker its own outputs and (absent) user data; one cache for the whole session, so a
+    backtest one worker computed is read by the others (entries are written atomically)."""
     base = tmp_path_factory.mktemp("fjdata-env")
     saved = {k: os.environ.get(k) for k in ("FJDATA_CACHE", "FJDATA_USER_DATA", "FJDATA_EXTRA_DATA", "FJDATA_OUTPUTS")}
-    os.environ["FJDATA_CACHE"] = str(base / "cache")
+    os.environ["FJDATA_CACHE"] = str(session_folder(tmp_path_factory) / "fjdata-cache")
     os.environ["FJDATA_USER_DATA"] = str(base / "user")  # does not exist: no user files
     os.environ.pop("FJDATA_EXTRA_DATA", None)
     os.environ["FJDATA_OUTPUTS"] = str(base / "outputs")
@@ -104,6 +146,19 @@ def docstring_ids(tree: ast.AST) -> set[int]:
     return ids
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first, quick ones next, the readers of the session's shipped nightly last (their
+    slow ones first): the nightly, started in the background with the session, is done by the time
+    its readers run, and no xdist worker is left alone with a long test at the end (order within
+    each group kept, so every worker collects the same order)."""
+
+    def rank(item: pytest.Item) -> int:
+        slow = item.get_closest_marker("slow") is None
+        return 2 * ("shipped_run" in getattr(item, "fixturenames", ())) + slow
+
+    items.sort(key=rank)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """In CI (``CI=true``, as .ci/run is started) a skipped test is a failure: .ci/run installs
@@ -146,21 +201,72 @@ def shipped_reports(shipped_run: tuple[subprocess.CompletedProcess[str], Path], 
     return folder
 
 
-@pytest.fixture(scope="session")
-def shipped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """One whole nightly on the shipped data, in a throwaway project root, shared by every test that
-    reads its outputs (the reports, PDFs, workbooks, index): the batch runs once per test session.
-    Tests read it and never change it."""
+def _shipped_nightly(factory: pytest.TempPathFactory, environ: dict[str, str]) -> dict[str, object]:
+    """The session's one nightly on the shipped data (see :func:`shipped_run`), as :func:`once_per_session` keeps it."""
     from tests.test_nightly import make_home, nightly
 
-    home = make_home(tmp_path_factory.mktemp("shipped-run"))
-    proc = nightly(home)
-    folders = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
-    assert len(folders) == 1, (proc.stdout[-3000:], proc.stderr[-3000:])
-    return proc, folders[0]
+    def run(folder: Path) -> dict[str, object]:
+        home = make_home(folder)
+        proc = nightly(home, environ=environ, cwd=ROOT)
+        folders = [p for p in (home / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "latest"]
+        assert len(folders) == 1, (proc.stdout[-3000:], proc.stderr[-3000:])
+        return _finished(proc, folders[0])
+
+    return once_per_session(factory, "shipped-run", run)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _warm_cache(tmp_path_factory: pytest.TempPathFactory, _isolated_env: None) -> None:
+    """Under xdist, the session cache is filled with what ``fjdata.assess()`` computes (the backtest,
+    the fits, every target) before the first test, by one worker while the others wait: otherwise
+    every worker's first test that assesses computes it at the same time on the same cores. Run
+    serially, the first test that needs it computes it, as before. Tests with their own cache
+    folder (cold-cache tests) are not affected."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+
+    def warm(_: Path) -> dict[str, object]:
+        code = "import fjdata; fjdata.assess()"
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+        return {"returncode": done.returncode, "stderr": done.stderr[-3000:]}
+
+    once_per_session(tmp_path_factory, "warm-cache", warm)  # a failure here shows again in the tests that assess
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shipped_run_started(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _warm_cache: None
+) -> Iterator[Future[dict[str, object]] | None]:
+    """When a collected test needs ``shipped_run``, its nightly starts with the session, in a thread
+    that waits on the batch's processes, so the tests before the first one that reads it run
+    meanwhile (with xdist: one worker's thread runs it, the others' threads wait for its lock). The
+    environment is the session's as it is now, not what a test running meanwhile has patched."""
+    if not any("shipped_run" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        yield None
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shipped-run") as pool:
+        yield pool.submit(_shipped_nightly, tmp_path_factory, dict(os.environ))
+
+
+@pytest.fixture(scope="session")
+def shipped_run(_shipped_run_started: Future[dict[str, object]] | None) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One whole nightly on the shipped data, in a throwaway project root, shared by every test that
+    reads its outputs (the reports, PDFs, workbooks, index): the batch runs once per test session.
+    Under xdist one worker runs it and the others read it (:func:`once_per_session`).
+    Tests read it and never change it (a test that needs to change it copies it)."""
+    assert _shipped_run_started is not None  # started for every session that collected a test using it
+    result = _shipped_run_started.result()
+    return _process(result), Path(str(result["folder"]))
 
 
 _RUNS: dict[tuple[str, ...], tuple[subprocess.CompletedProcess[str], Path]] = {}
+_RUN_FACTORY: list[pytest.TempPathFactory] = []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_once_shared(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Lets :func:`run_once` share its runs with the other xdist workers."""
+    _RUN_FACTORY[:] = [tmp_path_factory]
 
 
 def run_once(argv: list[str], folder: Path, before: list[str] | None = None) -> tuple[subprocess.CompletedProcess[str], Path]:
@@ -172,10 +278,17 @@ def run_once(argv: list[str], folder: Path, before: list[str] | None = None) -> 
     feasibility DRAFTS.yaml`` is ``… drafts/fujian-manufacturing-2030-example.yaml``), the
     defaults test types others as the README does (``fjdata data coverage``, ``fjdata backtest``),
     and the README's plain papermill command is the one tests/test_nightly.py checks the output of.
-    Nothing may change the folder afterwards."""
+    Nothing may change the folder afterwards. Under xdist the first worker to type a command line
+    runs it and the others read its result (:func:`once_per_session`); its folder stays where it ran."""
     key = tuple(a.replace(str(folder), "{folder}") for a in [*(before or []), "&&", *argv])
     if key not in _RUNS:
-        if before:
-            subprocess.run(before, cwd=folder, check=True, capture_output=True, timeout=300)
-        _RUNS[key] = subprocess.run(argv, cwd=folder, check=False, capture_output=True, text=True, timeout=600), folder
+
+        def run(_: Path) -> dict[str, object]:
+            if before:
+                subprocess.run(before, cwd=folder, check=True, capture_output=True, timeout=300)
+            return _finished(subprocess.run(argv, cwd=folder, check=False, capture_output=True, text=True, timeout=600), folder)
+
+        name = "run-once-" + hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
+        result = once_per_session(_RUN_FACTORY[0], name, run)
+        _RUNS[key] = _process(result), Path(str(result["folder"]))
     return _RUNS[key]

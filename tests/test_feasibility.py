@@ -152,6 +152,8 @@ def test_feasibility_notebook_runs_with_papermill(tmp_path: Path) -> None:
         str(config.notebooks_dir() / "feasibility.ipynb"),
         str(out),
         kernel_name=config.KERNEL_NAME,
+        # over IPC as the nightly runs kernels: TCP ports picked by parallel test workers can race (papermill #511)
+        kernel_manager_class="fjdata.batch.kernel.IPCKernelManager",
         parameters={"drafts": str(EXAMPLE), "lang": "en"},
         cwd=str(config.notebooks_dir()),
         progress_bar=False,

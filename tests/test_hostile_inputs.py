@@ -2145,6 +2145,7 @@ def test_C01_C108_a_statements_csv_with_a_script_link_or_a_future_date_is_refuse
 # --- end to end: a hostile department workbook through import, nightly and every output ----
 
 
+@pytest.mark.slow
 def test_a_hostile_department_workbook_leaves_nothing_live_in_any_output(request_xlsx: tuple[Path, dict[int, int]], tmp_path: Path) -> None:
     """Import (hostile texts that are accepted), then a real nightly (tables, coverage page,
     questionnaire, one chapter report and the index): no page links anything but http(s) or the

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +54,19 @@ def make_home(base: Path) -> Path:
     return base
 
 
-def nightly(home: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs")}
+def nightly(
+    home: Path, *args: str, timeout: int = 900, environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``fjdata nightly`` on ``home``, in ``environ`` (default: this process's) and ``cwd`` (default: this process's)."""
+    env = {**(os.environ if environ is None else environ), "FJDATA_HOME": str(home), "FJDATA_OUTPUTS": str(home / "outputs")}
     return subprocess.run(
-        [sys.executable, "-m", "fjdata.cli", "nightly", *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+        [sys.executable, "-m", "fjdata.cli", "nightly", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
     )
 
 
