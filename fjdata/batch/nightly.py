@@ -37,6 +37,7 @@ from typing import Any
 from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report, notebook_parameters
 from fjdata.batch.pdf import PdfPrinter
 from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
+from fjdata.batch.schedule import in_schedule_order, previous_durations
 from fjdata.core import config
 from fjdata.core.cache import atomic_write_bytes
 from fjdata.core.errors import FjdataError, ParamsError
@@ -549,6 +550,8 @@ def run_nightly(
     data_hash = data_fingerprint()
     loaded = load_reports(batch, only, data_hash)
     specs = _warm_up(loaded, data_hash)
+    # Longest report first (by last run's durations), so no core idles at the end; results stay in batch order.
+    specs = in_schedule_order(specs, [s.name for s in specs], previous_durations(outputs))
     show = sys.stderr.isatty() if progress is None else progress
     bar = _Progress(len(specs), show)
     staging = _open_staging(outputs)
