@@ -150,13 +150,39 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[-1] if text else ''}"
 
 
+# Notebooks that read a draft file, and what each computes from it (the rest call prepare()).
+DRAFT_NOTEBOOKS = {"draft.ipynb": "draft", "feasibility.ipynb": "feasibility"}
+
+
+def _warm_drafts(spec: ReportSpec) -> None:
+    """What a draft notebook computes, with its parameters: :func:`fjdata.draft` (target-setting
+    report) or :func:`~fjdata.assess.feasibility.assess_drafts` (feasibility). Both are stored on the
+    draft's content and the data, so the kernel only reads them; a failure here is the kernel's."""
+    from fjdata.assess.drafting import draft_report
+    from fjdata.assess.feasibility import assess_drafts, read_draft_file
+
+    p = spec.parameters
+    defaults = notebook_parameters(spec.notebook)
+    path = config.project_root() / p.get("drafts", defaults["drafts"])
+    as_of = p.get("as_of", defaults.get("as_of"))
+    if DRAFT_NOTEBOOKS[spec.notebook.name] == "draft":
+        draft_report(path, as_of=as_of)
+    else:
+        assess_drafts(list(read_draft_file(path).targets), as_of=as_of)
+
+
 def _warm_cache(spec: ReportSpec) -> None:
     """Compute what a report shows once, in the parent, so kernels read the cache: the same
     :func:`fjdata.assess.prepare.prepare` the notebooks call (and :func:`~fjdata.assess.prepare.prepare_exploration`
-    for an exploration), with the report's parameters."""
+    for an exploration), or what a draft notebook computes, with the report's parameters. (Charts
+    are stored by whichever process draws them first: on a cold night the kernels draw theirs in
+    parallel; on a warm one they read them.)"""
     from fjdata.assess.prepare import prepare, prepare_exploration
     from fjdata.assess.view import View
 
+    if spec.notebook.name in DRAFT_NOTEBOOKS:
+        _warm_drafts(spec)
+        return
     p = spec.parameters
     declared = _declared(spec)
     chapter = p.get("chapter") if "chapter" in declared else None
