@@ -39,9 +39,7 @@ def _refuse(*args: object, **kwargs: object) -> None:
     raise AssertionError("recomputed although nothing changed")
 
 
-def test_a_stored_draft_report_is_read_and_a_changed_file_or_data_recomputes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_stored_draft_report_is_read_and_a_changed_file_or_data_recomputes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "draft.yaml"
     path.write_text(DRAFT.format(value=5), encoding="utf-8")
     first = draft_report(path)
