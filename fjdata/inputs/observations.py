@@ -547,7 +547,7 @@ def _no_alternatives(frame: pd.DataFrame) -> pd.Series:
 
 def _records(frame: pd.DataFrame) -> list[Record]:
     """The rows of ``frame`` as dicts (plain Python values), each with its position under ``_ROW``."""
-    return [{**r, _ROW: i} for i, r in enumerate(frame.to_dict("records"))]
+    return [{**{str(k): v for k, v in r.items()}, _ROW: i} for i, r in enumerate(frame.to_dict("records"))]
 
 
 def _with_alternatives(chosen: Sequence[Record], every: Sequence[Record]) -> list[Record]:
