@@ -180,7 +180,7 @@ def _warm_cache(spec: ReportSpec) -> None:
     from fjdata.assess.prepare import prepare, prepare_exploration
     from fjdata.assess.view import View
 
-    if spec.notebook.name in DRAFT_NOTEBOOKS:
+    if spec.notebook.name in DRAFT_NOTEBOOKS and "drafts" in _declared(spec):
         _warm_drafts(spec)
         return
     p = spec.parameters

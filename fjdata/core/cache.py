@@ -70,8 +70,13 @@ def _canonical(value: object) -> object:
     import dataclasses
     import enum
 
+    import numpy as np
     import pandas as pd
 
+    if isinstance(value, np.ndarray):  # by its bytes: an array's repr elides the middle
+        data = np.ascontiguousarray(value)
+        content = repr(data.tolist()) if data.dtype == object else hashlib.sha256(data.tobytes()).hexdigest()
+        return ("ndarray", str(data.dtype), data.shape, content)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__, tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)))
     if isinstance(value, pd.Series):
