@@ -13,6 +13,8 @@
 
 A warm-up run of (a) comes first and is reported as "cold": all three then see the same warm
 fjdata cache (model fits, charts), which is the nightly steady state when data did not change.
+Both runs of (a) write into one outputs folder, as cron's nightly does: the warm run orders its
+reports by the durations the cold run recorded (longest first).
 Goals: (a)/(b) ≤ 1/3, (a)/(c) ≤ 1.2 and first/warm ≤ 1.3 on a 2-core machine. Run it as a new
 user's machine is: the thread variables are removed from the environment first (fjdata limits the
 BLAS pools itself), ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` stay where the machine sets them.
@@ -138,8 +140,8 @@ def main() -> int:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
         os.environ.pop(var, None)  # a clean environment, as on a new user's machine
     try:
-        cold = timed(lambda: run_a(work / "cold", args.workers))
-        a = timed(lambda: run_a(work / "a", args.workers))
+        cold = timed(lambda: run_a(work / "runs", args.workers))
+        a = timed(lambda: run_a(work / "runs", args.workers))
         (work / "b").mkdir()
         b = timed(lambda: run_b(work / "b"))
         (work / "c").mkdir()

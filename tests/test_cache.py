@@ -128,3 +128,30 @@ def test_stored_fits_outlive_an_edit_elsewhere_but_not_in_the_model_code(tmp_pat
     monkeypatch.setattr(models, "fit_code_fingerprint", fingerprint)
     monkeypatch.setattr(models, "_FITS", {})
     assert models.load_fits("test:edit") == set()  # gone: it would be re-fitted
+
+
+def test_the_content_digest_follows_values_not_identity() -> None:
+    """The key of a stored draft result or chart: equal content, equal digest; any difference inside
+    a dataclass, a series or the middle of a large array (which repr elides), another digest."""
+    from dataclasses import dataclass
+
+    import numpy as np
+    import pandas as pd
+
+    @dataclass(frozen=True)
+    class Box:
+        series: pd.Series
+        samples: np.ndarray
+        label: str
+
+    def box(at: int = -1, value: float = 0.0, year_value: float = 1.5) -> Box:
+        samples = np.zeros((2000, 5))
+        if at >= 0:
+            samples[at, 2] = value
+        return Box(pd.Series([1.0, year_value], index=[2024, 2025]), samples, "x")
+
+    same = cache.content_digest(box())
+    assert cache.content_digest(box()) == same  # built twice: equal
+    assert cache.content_digest(box(1000, 1e-9)) != same  # the middle of the array
+    assert cache.content_digest(box(year_value=1.6)) != same
+    assert cache.content_digest({"a": 1, "b": 2}) == cache.content_digest({"b": 2, "a": 1})

@@ -357,6 +357,29 @@ def test_faults_are_recorded_and_never_stop_the_others(
     assert (outputs / "latest").resolve() == newest[0].resolve()
 
 
+def test_the_longest_report_of_the_last_run_starts_first(tmp_path: Path) -> None:
+    """Reports are handed to the workers longest first by the durations in ``latest/manifest.json``
+    (one worker: they run in exactly that order); the new manifest still lists them in batch order."""
+    home = make_home(tmp_path / "home")
+    outputs = home / "outputs"
+    for name in ("quick", "middle", "long"):
+        _notebook(home / "notebooks" / f"{name}.ipynb", 'print("ok")')
+    reports = [_params(home, name, f"{name}.ipynb", {"lang": "zh"}) for name in ("quick", "middle", "long")]
+    batch = home / "params" / "batch.yaml"
+    batch.write_text(yaml.safe_dump({"workers": 1, "timeout": 120, "retries": 0, "reports": reports}), encoding="utf-8")
+    last = outputs / "2020-01-01"
+    last.mkdir(parents=True)
+    durations = {"quick": 1.0, "middle": 5.0, "long": 30.0}
+    (last / "manifest.json").write_text(json.dumps({"reports": [{"name": n, "duration_s": d} for n, d in durations.items()]}))
+    (outputs / "latest").symlink_to(last.name, target_is_directory=True)
+    proc = nightly(home, "--batch", str(batch))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    (tonight,) = [p for p in _dated(outputs) if p != last]
+    started = {n: nbformat.read(tonight / "notebooks" / f"{n}.ipynb", as_version=4).metadata.papermill.start_time for n in durations}
+    assert sorted(started, key=started.__getitem__) == ["long", "middle", "quick"]
+    assert [r["name"] for r in manifest(tonight)["reports"]] == ["quick", "middle", "long"]
+
+
 def test_a_crashed_run_leaves_no_dated_folder(tmp_path: Path) -> None:
     home = make_home(tmp_path / "home")
     _notebook(home / "notebooks" / "slow.ipynb", "import time\ntime.sleep(120)")

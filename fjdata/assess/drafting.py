@@ -25,8 +25,9 @@ from pathlib import Path
 import pandas as pd
 
 from fjdata.assess.assessment import Assessment, assessments
-from fjdata.assess.feasibility import DraftFile, DraftTarget, Feasibility, assess_drafts, feasibility_row, read_draft_file
+from fjdata.assess.feasibility import DraftFile, DraftTarget, Feasibility, assess_drafts, drafts_key, feasibility_row, read_draft_file
 from fjdata.assess.judgements import Status
+from fjdata.core.cache import cached, content_digest
 from fjdata.forecast.projection import ExtraData
 from fjdata.inputs.observations import series
 from fjdata.inputs.plan import get_plan
@@ -168,6 +169,14 @@ def draft_report(
     ['规上工业增加值年均增长', '年均增长6%', 'achieved']
     """
     doc = draft if isinstance(draft, DraftFile) else read_draft_file(draft)
+    file = None if isinstance(draft, DraftFile) else draft
+    # Stored on disk on the draft's content (and the file's bytes), the view and the data: the
+    # nightly's warm-up computes it, the report's kernel reads it.
+    key = {**drafts_key(doc.targets, method, as_of, extra_data, file), "draft": content_digest(doc)}
+    return cached("draft", key, lambda: _draft_report(doc, method, as_of, extra_data))
+
+
+def _draft_report(doc: DraftFile, method: str | Sequence[str], as_of: int | None, extra_data: ExtraData) -> DraftReport:
     results = assess_drafts(list(doc.targets), method, as_of, extra_data)
     previous = assessments(as_of=as_of, extra_data=extra_data, plan=doc.previous_plan)
     items = []

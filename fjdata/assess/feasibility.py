@@ -36,6 +36,7 @@ Keys set at the top apply to every target unless a target sets its own.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from fjdata.assess.judgements import probability_band
+from fjdata.core.cache import cached, content_digest
 from fjdata.core.errors import FjdataError
 from fjdata.core.untrusted import DRAFT_LIMITS, UNIT_CEILINGS, UntrustedFileError, load_yaml, open_xlsx, sheet_rows
 from fjdata.forecast.backtest import auto_policy
@@ -461,8 +463,32 @@ def assess_drafts(
 ) -> list[Feasibility]:
     """:func:`assess_draft` for every candidate (``drafts``: a list or a YAML / XLSX file)."""
     items = load_drafts(drafts) if isinstance(drafts, str | Path) else list(drafts)
-    policy = auto_policy(as_of)  # one backtest-derived policy for every draft
-    return [assess_draft(d, method, as_of, extra_data, policy) for d in items]
+
+    def compute() -> list[Feasibility]:
+        policy = auto_policy(as_of)  # one backtest-derived policy for every draft
+        return [assess_draft(d, method, as_of, extra_data, policy) for d in items]
+
+    # Stored on disk: a nightly's warm-up computes it once, the report's kernel only reads it.
+    return cached("drafts", drafts_key(items, method, as_of, extra_data), compute)
+
+
+def drafts_key(
+    items: Sequence[DraftTarget], method: str | Sequence[str], as_of: int | None, extra_data: ExtraData, file: str | Path | None = None
+) -> dict[str, object]:
+    """Everything the assessment of these candidates depends on besides the code and the libraries
+    (which every cache key holds): the candidates themselves, the draft file's bytes when read from
+    one, the view (method, data year, evaluation year) and the content of every data file."""
+    from fjdata.assess.view import evaluation_year
+    from fjdata.inputs.observations import data_fingerprint
+
+    return {
+        "drafts": content_digest(tuple(items)),
+        "file": hashlib.sha256(Path(file).read_bytes()).hexdigest() if file is not None else "",
+        "method": method if isinstance(method, str) else list(method),
+        "as_of": as_of,
+        "year": evaluation_year(as_of),
+        "data": data_fingerprint(extra_data),
+    }
 
 
 def feasibility(

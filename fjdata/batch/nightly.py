@@ -38,6 +38,7 @@ from fjdata.batch import kernel_fork
 from fjdata.batch.params import BatchSpec, ReportSpec, load_batch, load_report, notebook_parameters
 from fjdata.batch.pdf import PdfPrinter
 from fjdata.batch.run_result import ReportResult, ReportStatus, RunResult
+from fjdata.batch.schedule import in_schedule_order, previous_durations
 from fjdata.core import config
 from fjdata.core.cache import atomic_write_bytes
 from fjdata.core.errors import FjdataError, ParamsError
@@ -150,13 +151,39 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[-1] if text else ''}"
 
 
+# Notebooks that read a draft file, and what each computes from it (the rest call prepare()).
+DRAFT_NOTEBOOKS = {"draft.ipynb": "draft", "feasibility.ipynb": "feasibility"}
+
+
+def _warm_drafts(spec: ReportSpec) -> None:
+    """What a draft notebook computes, with its parameters: :func:`fjdata.draft` (target-setting
+    report) or :func:`~fjdata.assess.feasibility.assess_drafts` (feasibility). Both are stored on the
+    draft's content and the data, so the kernel only reads them; a failure here is the kernel's."""
+    from fjdata.assess.drafting import draft_report
+    from fjdata.assess.feasibility import assess_drafts, read_draft_file
+
+    p = spec.parameters
+    defaults = notebook_parameters(spec.notebook)
+    path = config.project_root() / p.get("drafts", defaults["drafts"])
+    as_of = p.get("as_of", defaults.get("as_of"))
+    if DRAFT_NOTEBOOKS[spec.notebook.name] == "draft":
+        draft_report(path, as_of=as_of)
+    else:
+        assess_drafts(list(read_draft_file(path).targets), as_of=as_of)
+
+
 def _warm_cache(spec: ReportSpec) -> None:
     """Compute what a report shows once, in the parent, so kernels read the cache: the same
     :func:`fjdata.assess.prepare.prepare` the notebooks call (and :func:`~fjdata.assess.prepare.prepare_exploration`
-    for an exploration), with the report's parameters."""
+    for an exploration), or what a draft notebook computes, with the report's parameters. (Charts
+    are stored by whichever process draws them first: on a cold night the kernels draw theirs in
+    parallel; on a warm one they read them.)"""
     from fjdata.assess.prepare import prepare, prepare_exploration
     from fjdata.assess.view import View
 
+    if spec.notebook.name in DRAFT_NOTEBOOKS and "drafts" in _declared(spec):
+        _warm_drafts(spec)
+        return
     p = spec.parameters
     declared = _declared(spec)
     chapter = p.get("chapter") if "chapter" in declared else None
@@ -552,6 +579,8 @@ def run_nightly(
     data_hash = data_fingerprint()
     loaded = load_reports(batch, only, data_hash)
     specs = _warm_up(loaded, data_hash)
+    # Longest report first (by last run's durations), so no core idles at the end; results stay in batch order.
+    specs = in_schedule_order(specs, [s.name for s in specs], previous_durations(outputs))
     show = sys.stderr.isatty() if progress is None else progress
     bar = _Progress(len(specs), show)
     staging = _open_staging(outputs)

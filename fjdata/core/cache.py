@@ -64,6 +64,43 @@ def _key(namespace: str, parts: Mapping[str, object], code: str | None = None) -
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def _canonical(value: object) -> object:
+    """A plain, value-based form of ``value`` for :func:`content_digest` (dataclasses by field, pandas
+    objects by index and values, mappings sorted): equal content gives an equal form in any process."""
+    import dataclasses
+    import enum
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.ndarray):  # by its bytes: an array's repr elides the middle
+        data = np.ascontiguousarray(value)
+        content = repr(data.tolist()) if data.dtype == object else hashlib.sha256(data.tobytes()).hexdigest()
+        return ("ndarray", str(data.dtype), data.shape, content)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)))
+    if isinstance(value, pd.Series):
+        return ("Series", value.name, value.index.tolist(), value.tolist(), str(value.dtype), _canonical(dict(value.attrs)))
+    if isinstance(value, pd.DataFrame):
+        return ("DataFrame", value.columns.tolist(), value.index.tolist(), value.to_numpy().tolist(), _canonical(dict(value.attrs)))
+    if isinstance(value, Mapping):
+        return ("Mapping", sorted((repr(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(v) for v in value)
+    if isinstance(value, enum.Enum):
+        return (type(value).__name__, value.value)
+    return value
+
+
+def content_digest(value: object) -> str:
+    """SHA-256 of what ``value`` holds (not of its identity): a key for a result computed from it.
+
+    >>> content_digest({"b": (1, 2.5), "a": None}) == content_digest({"a": None, "b": (1, 2.5)})
+    True
+    """
+    return hashlib.sha256(repr(_canonical(value)).encode()).hexdigest()
+
+
 def entry_path(namespace: str, parts: Mapping[str, object], code: str | None = None) -> Path:
     """The file that holds (or would hold) the entry for ``namespace`` and ``parts`` (and ``code``, see :func:`load`)."""
     return config.cache_dir() / f"{namespace}-{_key(namespace, parts, code)}.pkl"

@@ -453,12 +453,43 @@ def is_plan_owner(vintage: str) -> bool:
     return vintage.startswith(PLAN_OWNER_VINTAGES)
 
 
-def _owned(row: pd.Series) -> bool:
+# The selection works on plain records (one dict per row, in the frame's column order, plus the
+# row's index label under _ROW): a few hundred small pandas operations per series cost far more
+# than the rule itself. The frame is built once, at the end, in the input's dtypes.
+Record = dict[str, Any]
+_ROW = "\0row"
+ALTERNATIVE_FIELDS = (
+    "year",
+    "value",
+    "status",
+    "vintage",
+    "published",
+    "source_title",
+    "source_url",
+    "quote",
+    "bound",
+    "source_tier",
+    "provenance",
+    "source_check",
+    "scope",
+)
+
+
+def _owned(row: Mapping[str, Any]) -> bool:
     """A figure of the plan owner: its own evaluation, or one its department supplied (imported questionnaire)."""
     return is_plan_owner(str(row["vintage"])) or str(row.get("source_tier", "")) == "department"
 
 
-def _best_row(rows: pd.DataFrame) -> tuple[pd.Series, str]:
+def _rank(row: Mapping[str, Any]) -> int:
+    return STATUS_RANK.get(str(row["status"]), 0)
+
+
+def _last_largest(rows: Sequence[Record], key: Any) -> Record:
+    """The row with the largest ``key``; of equal ones the last (a stable sort's last row)."""
+    return rows[max(range(len(rows)), key=lambda i: (key(rows[i]), i))]
+
+
+def _best_row(rows: Sequence[Record]) -> tuple[Record, str]:
     """The row of ONE year a statistician would use, and why (see docs/vintage-rule.md).
 
     1. the plan owner's own evaluation; 2. the most official status (final/revised >
@@ -466,75 +497,129 @@ def _best_row(rows: pd.DataFrame) -> tuple[pd.Series, str]:
     4. otherwise the latest publication.
     """
     if len(rows) == 1:
-        return rows.iloc[0], "only"
-    owner = rows.apply(_owned, axis=1).astype(bool)
-    rank = rows["status"].map(STATUS_RANK).fillna(0)
-    top = rows[(owner == owner.max()) & (rank == rank[owner == owner.max()].max())]
-    if bool(owner.any()):
-        reason = "plan_owner"
-    elif len(top) < len(rows):
-        reason = "status"
-    else:
-        reason = "newer"
-    if (top["bound"] == "lower").all() and len(top) > 1:
-        best = top.sort_values(["value", "published_date"]).iloc[-1]
+        return rows[0], "only"
+    owner = [_owned(r) for r in rows]
+    top_owner = max(owner)
+    top_rank = max(_rank(r) for r, o in zip(rows, owner, strict=True) if o == top_owner)
+    top = [r for r, o in zip(rows, owner, strict=True) if o == top_owner and _rank(r) == top_rank]
+    reason = "plan_owner" if any(owner) else "status" if len(top) < len(rows) else "newer"
+    if len(top) > 1 and all(r["bound"] == "lower" for r in top):
+        best = _last_largest(top, lambda r: (r["value"], r["published_date"]))
         return best, reason if reason != "newer" else "highest_floor"
-    return top.sort_values(["published_date", "vintage"]).iloc[-1], reason
+    return _last_largest(top, lambda r: (r["published_date"], r["vintage"])), reason
 
 
-def _alternatives(rows: pd.DataFrame, chosen: pd.Series) -> tuple[dict[str, object], ...]:
+def _alternatives(rows: Sequence[Mapping[str, Any]], chosen: Mapping[str, Any]) -> tuple[dict[str, object], ...]:
     """The other versions of a year whose value differs from the chosen one (sources disagree)."""
-    if len(rows) == 1 and rows["vintage"].iloc[0] == chosen["vintage"]:
+    if len(rows) == 1 and rows[0]["vintage"] == chosen["vintage"]:
         return ()  # one version only: nothing to disagree with
     out = []
-    for _, r in rows.iterrows():
+    for r in rows:
         if r["vintage"] == chosen["vintage"]:
             continue
         scale = max(abs(float(chosen["value"])), abs(float(r["value"])), 1e-12)
         if abs(float(r["value"]) - float(chosen["value"])) / scale <= SAME_VALUE_TOLERANCE and r["bound"] == chosen["bound"]:
             continue
-        out.append(
-            {
-                k: r[k]
-                for k in (
-                    "year",
-                    "value",
-                    "status",
-                    "vintage",
-                    "published",
-                    "source_title",
-                    "source_url",
-                    "quote",
-                    "bound",
-                    "source_tier",
-                    "provenance",
-                    "source_check",
-                    "scope",
-                )
-            }
-        )
+        out.append({k: r[k] for k in ALTERNATIVE_FIELDS})
     return tuple(out)
 
 
-def _per_year(frame: pd.DataFrame, years: Iterable[int] | None = None, reason: str | None = None) -> pd.DataFrame:
-    """One row per year chosen by :func:`_best_row`, with ``selection`` (why) and ``alternatives``."""
-    picked = []
-    for year, rows in frame.groupby(frame["year"].astype(int), sort=True):
-        if years is not None and year not in years:
-            continue
-        best, why = _best_row(rows)
-        picked.append(best.to_dict() | {"selection": reason or why})
-    return pd.DataFrame(picked, columns=[*frame.columns, "selection"]) if picked else frame.iloc[0:0].assign(selection="")
+def _by_year(rows: Iterable[Record]) -> dict[int, list[Record]]:
+    """Rows grouped by year (years ascending, rows in their order)."""
+    groups: dict[int, list[Record]] = {}
+    for r in rows:
+        groups.setdefault(int(r["year"]), []).append(r)
+    return dict(sorted(groups.items()))
+
+
+def _per_year(rows: Sequence[Record], reason: str | None = None) -> dict[int, Record]:
+    """One row per year chosen by :func:`_best_row`, with ``selection`` (why)."""
+    picked = {}
+    for year, group in _by_year(rows).items():
+        best, why = _best_row(group)
+        picked[year] = {**best, "selection": reason or why}
+    return picked
 
 
 def _no_alternatives(frame: pd.DataFrame) -> pd.Series:
     return pd.Series([()] * len(frame), index=frame.index, dtype=object)
 
 
-def _with_alternatives(chosen: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
-    by_year = dict(list(every.groupby("year", sort=False)))
-    alts = [_alternatives(by_year[row["year"]], row) for _, row in chosen.iterrows()]
-    return chosen.assign(alternatives=pd.Series(alts, index=chosen.index, dtype=object))
+def _records(frame: pd.DataFrame) -> list[Record]:
+    """The rows of ``frame`` as dicts (plain Python values), each with its position under ``_ROW``."""
+    return [{**{str(k): v for k, v in r.items()}, _ROW: i} for i, r in enumerate(frame.to_dict("records"))]
+
+
+def _with_alternatives(chosen: Sequence[Record], every: Sequence[Record]) -> list[Record]:
+    by_year = _by_year(every)
+    return [{**r, "alternatives": _alternatives(by_year[int(r["year"])], r)} for r in chosen]
+
+
+def _chosen_frame(chosen: Sequence[Record], frame: pd.DataFrame) -> pd.DataFrame:
+    """The selected records as a frame: their rows of ``frame`` (its index and dtypes), then
+    ``selection``, ``spliced`` and ``alternatives``."""
+    if not chosen:
+        empty = frame.iloc[0:0]
+        return empty.assign(selection="", spliced=False, alternatives=_no_alternatives(empty))
+    rows = frame.iloc[[r[_ROW] for r in chosen]]
+    return rows.assign(
+        selection=[r["selection"] for r in chosen],
+        spliced=[r["spliced"] for r in chosen],
+        alternatives=pd.Series([r["alternatives"] for r in chosen], index=rows.index, dtype=object),
+    )
+
+
+def _sorted_rows(rows: Iterable[Record]) -> list[Record]:
+    """Rows by year, publication date and vintage (stable)."""
+    return sorted(rows, key=lambda r: (r["year"], r["published_date"], r["vintage"]))
+
+
+def _select_rows(rows: Sequence[Record], rule: str) -> list[Record]:
+    """:func:`select_vintage` on records of ONE indicator and region (``rule`` is not ``all``)."""
+    every = _sorted_rows(rows)
+    if rule in ("latest", "first"):
+        pick = [group[-1] if rule == "latest" else group[0] for group in _by_year(every).values()]
+        return _with_alternatives([{**r, "selection": "rule", "spliced": False} for r in pick], every)
+    if rule != "consistent":
+        pick = [group[-1] for group in _by_year(r for r in every if r["vintage"] == rule).values()]
+        return _with_alternatives([{**r, "selection": "rule", "spliced": False} for r in pick], every)
+    ind = indicator(str(every[0]["indicator_id"]))
+    overall = _per_year(every)
+    if ind.series_kind in ("rate", "yearly_change", "period_average"):
+        # A growth rate is a ratio within one release: releases chain year by year without a level break.
+        return _with_alternatives([{**r, "spliced": False} for r in overall.values()], every)
+    # Levels, shares, counts: one release family (yearbook editions form one), so that a series
+    # does not silently mix a census-revised base with a first-published one. Of the families
+    # reaching (within a year) the latest year any release covers: most years, then latest
+    # year, then newest release.
+    families: dict[str, list[Record]] = {}
+    for r in every:
+        families.setdefault(vintage_family(str(r["vintage"])), []).append(r)
+    stats = {
+        name: (len({r["year"] for r in fam}), max(r["year"] for r in fam), max(r["published_date"] for r in fam))
+        for name, fam in sorted(families.items())
+    }
+    latest = max(last for _, last, _ in stats.values())
+    candidates = [name for name, (_, last, _) in stats.items() if last >= latest - 1]
+    best = max(candidates, key=lambda name: stats[name])  # of equal ones the first by name
+    family_pick = _per_year(families[best], reason="family" if len(stats) > 1 else None)
+    chosen = []
+    for year, mine in family_pick.items():
+        other = overall[year]
+        # Another release replaces the family's figure only when it is the plan owner's own,
+        # more official (final over preliminary), or a higher floor where both are floors.
+        better = (
+            (_owned(other) and not _owned(mine))
+            or _rank(other) > _rank(mine)
+            or (other["bound"] == mine["bound"] == "lower" and float(other["value"]) > float(mine["value"]))
+        )
+        chosen.append({**(other if better else mine), "spliced": False})
+    # Sparse series: years the family lacks come from the best other release, flagged as spliced,
+    # unless the catalogue marks the indicator as not spliceable (a definitional break).
+    missing = sorted(set(overall) - set(family_pick))
+    if ind.splice and missing:
+        chosen += [{**overall[y], "selection": "spliced", "spliced": True} for y in missing]
+    return _with_alternatives(sorted(chosen, key=lambda r: int(r["year"])), every)
 
 
 def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFrame:
@@ -548,47 +633,7 @@ def select_vintage(frame: pd.DataFrame, rule: str = "consistent") -> pd.DataFram
     """
     if frame.empty or rule == "all":
         return frame.assign(selection="", spliced=False, alternatives=_no_alternatives(frame))
-    every = frame.sort_values(["year", "published_date", "vintage"])
-    if rule in ("latest", "first"):
-        chosen = every.groupby("year", sort=True).tail(1) if rule == "latest" else every.groupby("year", sort=True).head(1)
-        return _with_alternatives(chosen.assign(selection="rule", spliced=False), every)
-    if rule != "consistent":
-        chosen = every[every["vintage"] == rule].groupby("year", sort=True).tail(1)
-        return _with_alternatives(chosen.assign(selection="rule", spliced=False), every)
-    ind = indicator(str(frame["indicator_id"].iloc[0]))
-    if ind.series_kind in ("rate", "yearly_change", "period_average"):
-        # A growth rate is a ratio within one release: releases chain year by year without a level break.
-        return _with_alternatives(_per_year(every).assign(spliced=False), every)
-    # Levels, shares, counts: one release family (yearbook editions form one), so that a series
-    # does not silently mix a census-revised base with a first-published one. Of the families
-    # reaching (within a year) the latest year any release covers: most years, then latest
-    # year, then newest release.
-    fam = every.assign(family=every["vintage"].map(vintage_family))
-    stats = fam.groupby("family").agg(n=("year", "nunique"), last=("year", "max"), pub=("published_date", "max"))
-    candidates = stats[stats["last"] >= stats["last"].max() - 1]
-    best = candidates.sort_values(["n", "last", "pub"], ascending=False).index[0]
-    in_family = fam[fam["family"] == best].drop(columns="family")
-    family_pick = _per_year(in_family, reason="family" if len(stats) > 1 else None)
-    overall = {int(r["year"]): r for _, r in _per_year(every).iterrows()}
-    rows = []
-    for _, mine in family_pick.iterrows():
-        other = overall[int(mine["year"])]
-        # Another release replaces the family's figure only when it is the plan owner's own,
-        # more official (final over preliminary), or a higher floor where both are floors.
-        better = (
-            (_owned(other) and not _owned(mine))
-            or STATUS_RANK.get(str(other["status"]), 0) > STATUS_RANK.get(str(mine["status"]), 0)
-            or (other["bound"] == mine["bound"] == "lower" and float(other["value"]) > float(mine["value"]))
-        )
-        rows.append(other if better else mine)
-    chosen = pd.DataFrame(rows).assign(spliced=False)
-    # Sparse series: years the family lacks come from the best other release, flagged as spliced,
-    # unless the catalogue marks the indicator as not spliceable (a definitional break).
-    missing = sorted(set(overall) - set(chosen["year"].astype(int)))
-    if ind.splice and missing:
-        extra = pd.DataFrame([overall[y] for y in missing]).assign(selection="spliced", spliced=True)
-        chosen = pd.concat([chosen, extra])
-    return _with_alternatives(chosen.sort_values("year"), every)
+    return _chosen_frame(_select_rows(_records(frame), rule), frame)
 
 
 # The region argument's default: the region of the default plan (None means every region).
@@ -665,18 +710,41 @@ def _selected(
     return _SELECTIONS[key]
 
 
+@lru_cache(maxsize=8)
+def _grouped(stamp: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], tuple[Record, ...]]:
+    """Every row of :func:`_overlaid` as a record (``_ROW``: its position there), by indicator and region."""
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for r in _records(_overlaid(stamp)):
+        groups.setdefault((str(r["indicator_id"]), str(r["region"])), []).append(r)
+    return {key: tuple(rows) for key, rows in sorted(groups.items())}
+
+
+def _rows_known(rows: Iterable[Record], as_of: int | None) -> list[Record]:
+    """:func:`_as_of_filter` on records."""
+    if as_of is None:
+        return list(rows)
+    cutoff = date(as_of + 1, 12, 31)
+    return [r for r in rows if r["year"] <= as_of and r["published_date"] <= cutoff]
+
+
 def _select(
     stamp: tuple[tuple[str, str], ...], indicator_id: str | None, region: str | None, vintage_rule: str, as_of: int | None
 ) -> pd.DataFrame:
-    frame = _as_of_filter(_overlaid(stamp), as_of)
-    if indicator_id is not None:
-        frame = frame[frame["indicator_id"] == indicator_id]
-    if region is not None:
-        frame = frame[frame["region"] == region]
     if vintage_rule != "all":
-        parts = [select_vintage(g, vintage_rule) for _, g in frame.groupby(["indicator_id", "region"])]
-        frame = pd.concat(parts) if parts else frame.iloc[0:0].assign(selection="", spliced=False, alternatives=None)
+        groups = [
+            known
+            for (iid, reg), rows in _grouped(stamp).items()
+            if indicator_id in (None, iid) and region in (None, reg) and (known := _rows_known(rows, as_of))
+        ]
+        chosen = [row for rows in groups for row in _select_rows(rows, vintage_rule)]
+        frame = _overlaid(stamp)
+        frame = _chosen_frame(chosen, frame) if groups else frame.iloc[0:0].assign(selection="", spliced=False, alternatives=None)
     else:
+        frame = _as_of_filter(_overlaid(stamp), as_of)
+        if indicator_id is not None:
+            frame = frame[frame["indicator_id"] == indicator_id]
+        if region is not None:
+            frame = frame[frame["region"] == region]
         frame = frame.assign(selection="", spliced=False, alternatives=_no_alternatives(frame))
     cols = [*COLUMNS, "published_date", "user_supplied", "origin", "file", "line", "selection", "spliced", "alternatives"]
     return frame[cols].sort_values(["indicator_id", "region", "year", "published_date"]).reset_index(drop=True)

@@ -16,8 +16,10 @@ from fjdata.assess.drafting import DraftEvidence, DraftReport, LastTime, Referen
 from fjdata.assess.feasibility import RATE_POINTS, DraftFile, Feasibility, note_text
 from fjdata.assess.judgements import probability_band
 from fjdata.assess.view import evaluation_year
+from fjdata.core.cache import cached, content_digest
 from fjdata.core.wording import words
 from fjdata.inputs.indicators import indicator
+from fjdata.inputs.observations import data_fingerprint
 from fjdata.report import formatting as fmt
 from fjdata.report.chapter_report import CSS, drawn_picture, esc
 from fjdata.report.charts import feasibility_figure
@@ -185,11 +187,26 @@ def method_html(lang: str = "zh") -> str:
     return f"<div class='fj'><h2>{esc(w['method_heading'])}</h2><p class='narr'>{esc(w['method'])}</p></div>"
 
 
+def _chart_picture(f: Feasibility, lang: str, national: pd.Series | None) -> str:
+    """A candidate's chart for the page and a phone, stored on what it is drawn from (the candidate's
+    result, the national line, the language and its wording, the data), so an unchanged chart is
+    drawn once, not every night."""
+    key = {
+        "v": 1,
+        "feasibility": content_digest(f),
+        "national": content_digest(national),
+        "lang": lang,
+        "wording": content_digest(words(lang)),
+        "data": data_fingerprint(),
+    }
+    return cached("draft_chart", key, lambda: drawn_picture(lambda: feasibility_figure(f, lang, national), f.target.name))
+
+
 def evidence_html(e: DraftEvidence, lang: str = "zh") -> str:
     """One candidate: the sentences, then the chart (history, national line, fan, candidate)."""
     paragraphs = [last_time_text(e, lang), feasibility_text(e.feasibility, lang), *(reference_text(r, lang) for r in e.references)]
     body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
-    img = drawn_picture(lambda: feasibility_figure(e.feasibility, lang, e.national), e.target.name)
+    img = _chart_picture(e.feasibility, lang, e.national)
     chart = f"<figure class='fj-chart' data-indicator='{esc(e.target.indicator_id)}'>{img}</figure>"
     return f"<div class='fj'><h3>{esc(e.target.name)}</h3><div class='narr'>{body}</div>{chart}</div>"
 
@@ -213,7 +230,7 @@ def feasibility_table_html(results: Sequence[Feasibility], lang: str = "zh") -> 
 
 def feasibility_chart_html(f: Feasibility, lang: str = "zh", national: pd.Series | None = None) -> str:
     """One candidate's chart (the chart :func:`fjdata.plot` draws for a draft target)."""
-    img = drawn_picture(lambda: feasibility_figure(f, lang, national), f.target.name)
+    img = _chart_picture(f, lang, national)
     return f"<div class='fj'><figure class='fj-chart' data-indicator='{esc(f.target.indicator_id)}'>{img}</figure></div>"
 
 
