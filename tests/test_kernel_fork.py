@@ -170,3 +170,38 @@ def test_kernels_start_the_usual_way_where_forking_is_off(monkeypatch: pytest.Mo
     assert kernel_fork.server() is None  # the test process never started one
     assert kernel_fork.kernel_arguments([sys.executable, "-m", "other_kernel", "-f", "c.json"]) is None
     assert kernel_fork.kernel_arguments([sys.executable, "-c", "pass"]) is None
+
+
+def test_a_report_kernel_is_shut_down_without_an_interrupt(tmp_path: Path) -> None:
+    """jupyter_client interrupts a kernel on its way to a shutdown; an idle report kernel then logged
+    ``KeyboardInterrupt caught in kernel`` every few runs. The shutdown sends no SIGINT; an explicit
+    interrupt (a cell timeout) still does."""
+    import asyncio
+
+    from fjdata.batch.kernel import IPCKernelManager
+
+    async def run() -> tuple[list[int], list[int]]:
+        km = IPCKernelManager(kernel_name="fjdata")
+        sent: list[int] = []
+        real = km._async_signal_kernel
+
+        async def record(signum: int) -> None:
+            sent.append(signum)
+            await real(signum)
+
+        km._async_signal_kernel = record  # type: ignore[method-assign]
+        await km.start_kernel(cwd=str(tmp_path))
+        client = km.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=120)  # idle, as a report's kernel is when papermill is done
+            await km.interrupt_kernel()
+            await client.wait_for_ready(timeout=120)
+            explicit = list(sent)
+        finally:
+            client.stop_channels()
+            await km.shutdown_kernel()
+        return explicit, sent[len(explicit) :]
+
+    explicit, on_shutdown = asyncio.run(run())
+    assert explicit == [signal.SIGINT] and signal.SIGINT not in on_shutdown

@@ -74,3 +74,16 @@ class IPCKernelManager(AsyncKernelManager):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_interrupt_kernel(self) -> None:
+        """No interrupt on the way to a shutdown (an explicit interrupt, e.g. on a cell timeout, is
+        unchanged: ``interrupt_kernel`` is jupyter_client's own).
+
+        jupyter_client interrupts a kernel before asking it to shut down, so that a busy one leaves its
+        cell. A report's kernel is idle by then, but the SIGINT can land while ipykernel is still
+        sending its last reply, which logs ``KeyboardInterrupt caught in kernel`` in the nightly's output
+        every few runs. A kernel that is still busy stops on the shutdown request, which arrives on its
+        control channel, or else on the SIGTERM and SIGKILL that follow."""
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
