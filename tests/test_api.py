@@ -29,7 +29,10 @@ def _data_digest() -> str:
     return digest.hexdigest()
 
 
-def test_economist_path(tmp_path: Path) -> None:
+def test_economist_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # This test's own temporary folder: a what-if run by a parallel test worker is not this one's leftover.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     a = fjdata.assess()
     # One type per column: no object columns (a mix of None, floats and strings breaks exports).
     assert not [c for c in a.columns if a[c].dtype == object]
