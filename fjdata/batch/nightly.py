@@ -155,7 +155,7 @@ def _describe(exc: BaseException) -> str:
 DRAFT_NOTEBOOKS = {"draft.ipynb": "draft", "feasibility.ipynb": "feasibility"}
 
 
-def _warm_drafts(spec: ReportSpec) -> None:
+def _warm_drafts(spec: ReportSpec, defaults: dict[str, Any]) -> None:
     """What a draft notebook computes, with its parameters: :func:`fjdata.draft` (target-setting
     report) or :func:`~fjdata.assess.feasibility.assess_drafts` (feasibility). Both are stored on the
     draft's content and the data, so the kernel only reads them; a failure here is the kernel's."""
@@ -163,7 +163,6 @@ def _warm_drafts(spec: ReportSpec) -> None:
     from fjdata.assess.feasibility import assess_drafts, read_draft_file
 
     p = spec.parameters
-    defaults = notebook_parameters(spec.notebook)
     path = config.project_root() / p.get("drafts", defaults["drafts"])
     as_of = p.get("as_of", defaults.get("as_of"))
     if DRAFT_NOTEBOOKS[spec.notebook.name] == "draft":
@@ -181,17 +180,17 @@ def _warm_cache(spec: ReportSpec) -> None:
     from fjdata.assess.prepare import prepare, prepare_exploration
     from fjdata.assess.view import View
 
-    if spec.notebook.name in DRAFT_NOTEBOOKS and "drafts" in _declared(spec):
-        _warm_drafts(spec)
+    defaults = notebook_parameters(spec.notebook)  # the notebook's parameters cell, read once
+    declared = set(defaults)
+    if spec.notebook.name in DRAFT_NOTEBOOKS and "drafts" in declared:
+        _warm_drafts(spec, defaults)
         return
     p = spec.parameters
-    declared = _declared(spec)
     chapter = p.get("chapter") if "chapter" in declared else None
     mid_year = p.get("mid_year") if "mid_year" in declared else None
     view = View.of(p.get("plan"), p.get("as_of"), p.get("methods", "auto"), p.get("tolerance"), extra_data=p.get("extra_data"))
     prepare(view, chapter, mid_year)
     if "indicator_id" in declared:
-        defaults = notebook_parameters(spec.notebook)
         prepare_exploration(
             p.get("indicator_id", defaults["indicator_id"]),
             p.get("as_of"),
