@@ -221,7 +221,7 @@ def _project(args: argparse.Namespace) -> int:
 def _nightly(args: argparse.Namespace) -> int:
     from fjdata.batch.nightly import run_nightly
 
-    run = run_nightly(args.batch, args.outputs, args.workers, args.only or None)
+    run = run_nightly(args.batch, args.outputs, args.workers, args.only or None, pdf=False if args.no_pdf else None)
     for r in run.reports:
         print(f"{r.status.value:8s} {r.duration_s:7.1f}s  {r.name}" + (f"  — {r.error.splitlines()[0]}" if r.error else ""))
     print(f"run folder: {run.folder}")
@@ -364,6 +364,9 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--outputs", type=Path, help="outputs folder (default outputs/)")
     n.add_argument("--workers", type=_workers, help="parallel reports, 1–64 (default: batch file, else number of cores)")
     n.add_argument("--only", nargs="+", metavar="NAME", help="run only these report names")
+    n.add_argument(
+        "--no-pdf", action="store_true", help="web pages only, no A4 PDFs (default: the batch file's pdf; PDFs where Chromium is installed)"
+    )
     n.set_defaults(func=_nightly)
     return p
 

@@ -235,16 +235,18 @@ def _notebook(path: Path, body: str) -> None:
     nbformat.write(nb, path)
 
 
-def _params(home: Path, name: str, notebook: str, parameters: dict[str, Any]) -> str:
-    (home / "params" / f"{name}.yaml").write_text(
-        yaml.safe_dump({"notebook": notebook, "name": name, "parameters": parameters}, allow_unicode=True), encoding="utf-8"
-    )
+def _params(home: Path, name: str, notebook: str, parameters: dict[str, Any], timeout: int | None = None) -> str:
+    spec = {"notebook": notebook, "name": name, "parameters": parameters} | ({"timeout": timeout} if timeout else {})
+    (home / "params" / f"{name}.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     return f"{name}.yaml"
 
 
 def _batch(home: Path, reports: list[str], timeout: int = 600) -> Path:
+    """A batch of ``reports`` with web pages only (``pdf: false``): what these drills check is the
+    batch, and the session's shipped run checks the PDFs."""
     path = home / "params" / "batch.yaml"
-    path.write_text(yaml.safe_dump({"workers": 2, "timeout": timeout, "retries": 0, "reports": reports}), encoding="utf-8")
+    batch = {"workers": 2, "timeout": timeout, "retries": 0, "pdf": False, "reports": reports}
+    path.write_text(yaml.safe_dump(batch), encoding="utf-8")
     return path
 
 
@@ -298,14 +300,15 @@ def test_faults_are_recorded_and_never_stop_the_others(
         ],
     )
     reports = [
-        _params(home, "slow", "slow.ipynb", {"lang": "zh"}),  # first: its timeout runs beside the others on the second worker
+        # first: its timeout (its own 10 s, the shortest allowed; the batch's is 600 s) runs beside the others on the second worker
+        _params(home, "slow", "slow.ipynb", {"lang": "zh"}, timeout=10),
         good,
         _params(home, "boom", "boom.ipynb", {"lang": "zh"}),
         _params(home, "bad_params", "chapter_report.ipynb", {"chapter": "2", "langg": "zh"}),
         _params(home, "bad_data", "chapter_report.ipynb", {"chapter": "2", "extra_data": str(bad_csv)}),
         _params(home, "xss", "chapter_report.ipynb", {"chapter": "2", "extra_data": str(xss_csv)}),
     ]
-    second = nightly(home, "--batch", str(_batch(home, reports, timeout=15)))
+    second = nightly(home, "--batch", str(_batch(home, reports)))
     assert second.returncode == 1
     tonight = [p for p in _dated(outputs) if p != yesterday]
     assert len(tonight) == 1
@@ -331,6 +334,9 @@ def test_faults_are_recorded_and_never_stop_the_others(
         page.close()
     index = (tonight[0] / "index.html").read_text(encoding="utf-8")
     assert "boom on purpose" in index and "超时" in index
+    # pdf: false in the batch file: no PDF, and the index says it was asked for (not a missing browser)
+    assert manifest(tonight[0])["pdfs"] == {} and not list(tonight[0].glob("*.pdf"))
+    assert "本次按设置未生成打印版PDF" in index
     assert (outputs / "latest").resolve() == yesterday.resolve()  # a failed run never becomes latest
     assert snapshot(yesterday) == before
 
@@ -341,7 +347,7 @@ def test_faults_are_recorded_and_never_stop_the_others(
     bad_csv.unlink()
     write_csv(bad_csv, [obs_row(value=31)])
     failed_run = snapshot(tonight[0])
-    third = nightly(home, "--batch", str(_batch(home, reports, timeout=15)))
+    third = nightly(home, "--batch", str(_batch(home, reports)))
     assert third.returncode == 0, third.stdout + third.stderr
     newest = [p for p in _dated(outputs) if p not in (yesterday, tonight[0])]
     assert len(newest) == 1 and manifest(newest[0])["ok"] is True
@@ -350,7 +356,7 @@ def test_faults_are_recorded_and_never_stop_the_others(
 
     # 4. a partial run (--only) succeeds but never becomes `latest`: it is not the whole batch
     # (the fixed one-cell notebook: what is checked is the batch, not what the report shows)
-    partial = nightly(home, "--batch", str(_batch(home, reports, timeout=15)), "--only", "boom")
+    partial = nightly(home, "--batch", str(_batch(home, reports)), "--only", "boom")
     assert partial.returncode == 0 and "latest NOT updated" in partial.stdout
     (only,) = [p for p in _dated(outputs) if p not in (yesterday, tonight[0], newest[0])]
     assert manifest(only)["ok"] is True and manifest(only)["complete_batch"] is False

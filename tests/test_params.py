@@ -55,6 +55,18 @@ def test_bad_parameters_name_file_and_key(tmp_path: Path, parameters: dict[str, 
     assert info.value.key == key and fragment in info.value.problem and str(path) in str(info.value)
 
 
+@pytest.mark.parametrize("timeout", [5, 100_000, "60", True, 1.5])
+def test_a_reports_own_timeout_is_a_whole_number_of_seconds_in_range(tmp_path: Path, timeout: object) -> None:
+    with pytest.raises(ParamsError) as info:
+        load_report(_report(tmp_path, {"chapter": "2"}, timeout=timeout))
+    assert info.value.key == "timeout" and "is not an integer in 10–86400" in info.value.problem
+
+
+def test_a_reports_own_timeout_overrides_the_batchs(tmp_path: Path) -> None:
+    assert load_report(_report(tmp_path, {"chapter": "2"}, timeout=30)).timeout == 30
+    assert load_report(_report(tmp_path, {"chapter": "2"})).timeout is None  # the batch's applies
+
+
 def test_bad_top_level_keys(tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match="key 'notebok'"):
         load_report(_report(tmp_path, {}, notebok="x"))
@@ -72,6 +84,14 @@ def test_bad_batch_file(tmp_path: Path) -> None:
     path.write_text("reports: []\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="key 'reports'"):
         load_batch(path)
+    # pdf: a YAML true or false, nothing that merely looks like one ("no" as a string, 0)
+    for bad in ('"no"', "0", "[]"):
+        path.write_text(f"pdf: {bad}\nreports: [a.yaml]\n", encoding="utf-8")
+        with pytest.raises(ParamsError, match=r"key 'pdf': .* is not true or false"):
+            load_batch(path)
+    path.write_text("pdf: false\nreports: [a.yaml]\n", encoding="utf-8")
+    assert load_batch(path).pdf is False
+    assert load_batch(PARAMS / "nightly.yaml").pdf is True  # the shipped batch prints its PDFs
 
 
 def test_run_folders_are_claimed_exclusively(tmp_path: Path) -> None:

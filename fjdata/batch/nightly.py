@@ -470,11 +470,11 @@ def _execute_all(
     ignored_int = _interruptible()
     pool = ProcessPoolExecutor(max_workers=max(1, min(n_workers, len(specs) or 1)), mp_context=ctx, initializer=_worker_init)
     previous = _on_sigterm_raise()
-    printer = PdfPrinter(staging)  # its browser starts after every worker is forked
+    printer = PdfPrinter(staging, enabled=batch.pdf)  # its browser starts after every worker is forked
     results: dict[str, ReportResult] = {}
     try:
         futures: dict[Future[ReportResult], ReportSpec] = {
-            pool.submit(_execute, spec, str(staging), batch.timeout, batch.retries, data_hash): spec for spec in specs
+            pool.submit(_execute, spec, str(staging), spec.timeout or batch.timeout, batch.retries, data_hash): spec for spec in specs
         }
         tables_error = None
         try:  # the parent would only wait for the workers
@@ -560,13 +560,17 @@ def run_nightly(
     only: Sequence[str] | None = None,
     progress: bool | None = None,
     day: str | None = None,
+    pdf: bool | None = None,
 ) -> RunResult:
     """Run every report of the batch into a new dated folder under ``outputs``, in named steps:
     check, warm up, execute (with tables and PDFs), record, publish, and move ``latest`` only for a
-    whole batch in which every report succeeded."""
+    whole batch in which every report succeeded. ``pdf`` (``False``: web pages only) overrides the
+    batch file's ``pdf``."""
     from fjdata.inputs.observations import data_fingerprint
 
     batch: BatchSpec = load_batch(batch_file)
+    if pdf is not None:
+        batch = replace(batch, pdf=pdf)
     n_workers = workers if workers is not None else (batch.workers or os.cpu_count() or 1)
     if isinstance(n_workers, bool) or not 1 <= n_workers <= MAX_WORKERS:
         raise ParamsError("--workers", "workers", f"{n_workers!r} is not an integer in 1–{MAX_WORKERS}")

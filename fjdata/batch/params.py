@@ -8,9 +8,12 @@ A report's parameter file (``params/<name>.yaml``)::
     parameters:                      # only names the notebook's `parameters` cell declares
       chapter: "2"
       lang: zh
+    timeout: 1800                    # optional: this report's limit in seconds (default: the batch's)
 
 ``params/nightly.yaml`` lists the batch: ``reports`` (parameter files), ``workers``
-(0 = number of cores), ``timeout`` (seconds per report), ``retries`` (kernel failures only).
+(0 = number of cores), ``timeout`` (seconds per report), ``retries`` (kernel failures only) and
+``pdf`` (``true``, the default: print the evaluation reports to A4 PDFs where Chromium is installed;
+``false``: web pages only, e.g. a quick check of a new plan).
 """
 
 from __future__ import annotations
@@ -196,6 +199,7 @@ class ReportSpec:
     params_file: Path
     parameters: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    timeout: int | None = None  # seconds; None: the batch's
 
 
 def _resolve_path(value: str) -> str:
@@ -245,9 +249,19 @@ def _confined_notebook(params_file: Path, value: Any) -> Path:
     return notebook
 
 
+TIMEOUT_RANGE = (10, 86400)  # seconds per report, for the batch and for one report's own limit
+BATCH_DEFAULTS = {"workers": 0, "timeout": 900, "retries": 1}
+
+
+def _bounded_int(file: Path, key: str, value: object, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ParamsError(file, key, f"{value!r} is not an integer in {lo}–{hi}")
+    return value
+
+
 def load_report(params_file: Path) -> ReportSpec:
     """Read and check one report's parameter file; raises :class:`ParamsError` naming file and key."""
-    raw = _read_mapping(params_file, ("notebook", "name", "title", "parameters"))
+    raw = _read_mapping(params_file, ("notebook", "name", "title", "parameters", "timeout"))
     notebook = _confined_notebook(params_file, raw.get("notebook"))
     name = raw.get("name", "")
     if not isinstance(name, str) or not _NAME.match(name):
@@ -274,7 +288,10 @@ def load_report(params_file: Path) -> ReportSpec:
             raise ParamsError(params_file, f"parameters.{key}", problem)
     if problem := _chapter_of_plan(values):
         raise ParamsError(params_file, "parameters.chapter", problem)
-    return ReportSpec(name, notebook, params_file, values, str(raw.get("title", "")))
+    timeout = raw.get("timeout")
+    if timeout is not None:
+        timeout = _bounded_int(params_file, "timeout", timeout, *TIMEOUT_RANGE)
+    return ReportSpec(name, notebook, params_file, values, str(raw.get("title", "")), timeout)
 
 
 @dataclass(frozen=True)
@@ -284,25 +301,25 @@ class BatchSpec:
     workers: int
     timeout: int
     retries: int
+    pdf: bool = True
 
 
 def load_batch(file: Path | None = None) -> BatchSpec:
     file = file or config.params_dir() / "nightly.yaml"
-    raw = _read_mapping(file, ("reports", "workers", "timeout", "retries"))
+    raw = _read_mapping(file, ("reports", "workers", "timeout", "retries", "pdf"))
     reports = raw.get("reports")
     if not isinstance(reports, list) or not reports or not all(isinstance(r, str) for r in reports):
         raise ParamsError(file, "reports", "must be a non-empty list of parameter-file names")
-    ints = {}
-    for key, default, lo, hi in (("workers", 0, 0, 64), ("timeout", 900, 10, 86400), ("retries", 1, 0, 5)):
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise ParamsError(file, key, f"{value!r} is not an integer in {lo}–{hi}")
-        ints[key] = value
+    ranges = {"workers": (0, 64), "timeout": TIMEOUT_RANGE, "retries": (0, 5)}
+    ints = {key: _bounded_int(file, key, raw.get(key, default), *ranges[key]) for key, default in BATCH_DEFAULTS.items()}
+    pdf = raw.get("pdf", True)
+    if not isinstance(pdf, bool):
+        raise ParamsError(file, "pdf", f"{pdf!r} is not true or false")
     paths = tuple((file.parent / r).resolve() for r in reports)
     twice = sorted({str(r) for r, p in zip(reports, paths, strict=True) if paths.count(p) > 1})
     if twice:
         raise ParamsError(file, "reports", f"listed more than once: {', '.join(twice)}")
-    return BatchSpec(file, paths, ints["workers"], ints["timeout"], ints["retries"])
+    return BatchSpec(file, paths, ints["workers"], ints["timeout"], ints["retries"], pdf)
 
 
 # What IPython itself puts in a kernel's namespace (never a parameter).

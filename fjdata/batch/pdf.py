@@ -56,10 +56,11 @@ class PdfPrinter:
     Use as a context manager; ``done`` maps report names to PDF file names.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, enabled: bool = True) -> None:
         self.folder = folder
         self.done: dict[str, str] = {}
-        self.reason = ""  # why PDFs are missing: a key of run_index.pdf_reasons in the wording files
+        # why PDFs are missing: a key of run_index.pdf_reasons in the wording files ("not_asked": turned off for this run)
+        self.reason = "" if enabled else "not_asked"
         self.detail = ""
         self._stack = contextlib.ExitStack()
         self._page: Any = None
