@@ -19,6 +19,7 @@ keep them per series in the cache): views that share a past share its fits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy import special
@@ -298,13 +299,22 @@ def _theta(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None,
 ETS_FORMS: tuple[tuple[str | None, bool], ...] = ((None, False), ("add", False), ("add", True))
 
 
+def _ets_winner(fits: list[tuple[float, str | None, bool, Any, np.ndarray]]) -> tuple[float, str | None, bool, Any]:
+    """(AICc, trend, damped, results) of the lowest-AICc form whose results object can be built (a form
+    whose results cannot be is passed over, as a full fit of it would have been)."""
+    for aicc, trend, damped, model, fitted in sorted(fits, key=lambda f: f[0]):
+        with contextlib.suppress(ValueError, np.linalg.LinAlgError):
+            return aicc, trend, damped, model.smooth(fitted)
+    raise MethodUnavailable("no ETS form could be fitted")
+
+
 def _ets_auto(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | None, dict[str, float]]:
     """The additive-error ETS form (trend, damped) in :data:`ETS_FORMS` with the lowest AICc, its
     point forecast and statsmodels' analytic h-step spread.
 
     Each form is fitted for its parameters only (``return_params``), scored by statsmodels' own AICc
     of its log-likelihood, and only the winner is smoothed into a results object: the same numbers
-    as fitting all three in full, for a fifth less time (the results object, with its numerical
+    as fitting all three in full, for a sixth less CPU (the results object, with its numerical
     Hessian, is most of a form's cost after the optimiser)."""
     import pandas as pd
     from statsmodels.tools.eval_measures import aicc as aicc_of
@@ -324,10 +334,7 @@ def _ets_auto(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, float | No
             continue
         if np.isfinite(aicc):
             fits.append((aicc, trend, damped, model, fitted))
-    if not fits:
-        raise MethodUnavailable("no ETS form could be fitted")
-    aicc, trend, damped, model, fitted = min(fits, key=lambda f: f[0])
-    res = model.smooth(fitted)
+    aicc, trend, damped, res = _ets_winner(fits)
     frame = res.get_prediction(start=len(y), end=len(y) + h - 1).summary_frame(alpha=0.05)
     loc = frame["mean"].to_numpy(float)
     sd = (frame["pi_upper"].to_numpy(float) - frame["pi_lower"].to_numpy(float)) / (2 * Z95)
