@@ -25,7 +25,7 @@ from fjdata.assess.assessment import Assessment, TargetResult
 from fjdata.assess.judgements import Light, Status
 from fjdata.assess.prepare import ContextSeries, Prepared, prepare
 from fjdata.assess.view import View, evaluation_year
-from fjdata.core.cache import atomic_write_bytes, cached
+from fjdata.core.cache import atomic_write_bytes, cached, content_digest
 from fjdata.core.inert import inert_frame, safe_link
 from fjdata.core.version import __version__
 from fjdata.core.wording import words
@@ -98,6 +98,15 @@ def drawn_picture(draw: Callable[[], Figure], alt: str) -> str:
     with drawn_for(PHONE):
         phone = png_bytes(draw())
     return picture(desktop, phone, alt)
+
+
+def stored_picture(shows: object, lang: str, draw: Callable[[], Figure], alt: str) -> str:
+    """:func:`drawn_picture`, stored on what the chart shows (``shows``: every value ``draw`` reads),
+    its language's wording and the data, so an unchanged chart is drawn once, not in every report
+    and every night (the code and library versions are part of every stored key)."""
+    key = {"v": 1, "shows": content_digest(shows), "alt": alt, "lang": lang, "wording": content_digest(words(lang))}
+    key["data"] = data_fingerprint()
+    return cached("picture", key, lambda: drawn_picture(draw, alt))
 
 
 def _footnote(sources: Iterable[SourceRef], lang: str) -> str:
@@ -594,7 +603,7 @@ class ChapterReport:
         counts = {names[k]: [counts_by[c].get(k, 0) for c in by_chapter] for k in keys}
         colours = {names[k]: VERDICT_HEX[k] for k in keys}
         title = str(w["overview_chart_title"])
-        img = drawn_picture(lambda: bar_figure(labels, counts, colours, title), title)
+        img = stored_picture((labels, counts, colours, title), self.lang, lambda: bar_figure(labels, counts, colours, title), title)
         data = "".join(
             f"<span data-chapter='{esc(c)}' data-counts='{esc(json.dumps(n, sort_keys=True))}'></span>" for c, n in counts_by.items()
         )
@@ -611,7 +620,9 @@ def context_chart_html(context: ContextSeries, lang: str) -> str:
     sources = judged.raw.attrs.get("sources", ())
     statuses = {s.year: s.status for s in sources}
     bounds = {} if judged.index_base_year is not None else dict(judged.raw.attrs.get("bounds", {}))
-    img = drawn_picture(
+    img = stored_picture(
+        (context, ind.name(lang), ind.unit, statuses, bounds),  # context: the judged series, its sources and the forecast
+        lang,
         lambda: series_figure(ind.name(lang), ind.unit, judged.values, judged.describe(lang), statuses, forecast, None, lang, bounds),
         ind.name(lang),
     )
