@@ -8,10 +8,10 @@ A report's parameter file (``params/<name>.yaml``)::
     parameters:                      # only names the notebook's `parameters` cell declares
       chapter: "2"
       lang: zh
-    timeout: 1800                    # optional: this report's limit in seconds (default: the batch's)
+    timeout: 1800                    # optional: seconds one cell may take in this report (default: the batch's)
 
 ``params/nightly.yaml`` lists the batch: ``reports`` (parameter files), ``workers``
-(0 = number of cores), ``timeout`` (seconds per report), ``retries`` (kernel failures only) and
+(0 = number of cores), ``timeout`` (seconds one cell may take), ``retries`` (kernel failures only) and
 ``pdf`` (``true``, the default: print the evaluation reports to A4 PDFs where Chromium is installed;
 ``false``: web pages only, e.g. a quick check of a new plan).
 """
